@@ -1,0 +1,325 @@
+package dev.weft.refs;
+
+import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnCell;
+import java.util.function.LongBinaryOperator;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * A transactional {@code long}, stored unboxed.
+ *
+ * <p>The methods of this class act in the calling thread's running transaction (see
+ * {@link dev.weft.stm.Stm#atomic(Runnable)}) and throw {@link IllegalStateException} when none is
+ * running. For a single operation outside a transaction use {@link #atomic()}: each method of the
+ * returned view is its own linearizable transaction (or joins the running one).
+ *
+ * <pre>{@code
+ * LongRef hits = new LongRef();
+ * atomic(() -> hits.increment());        // inside a transaction
+ * long now = hits.atomic().incrementAndGet(); // one-operation transaction
+ * }</pre>
+ *
+ * <p>Thread-safety: safe for use by any number of threads; publish the ref itself safely.
+ * {@link #toString()} shows the latest committed value and never joins a transaction.
+ */
+public final class LongRef extends TxnCell {
+    private Atomic view; // racy single-check idiom: any thread may create an equivalent view
+
+    /** Creates a ref holding zero. */
+    public LongRef() {
+        this(0L);
+    }
+
+    /**
+     * Creates a ref holding {@code initialValue}.
+     *
+     * @param initialValue the initial value
+     */
+    public LongRef(long initialValue) {
+        super(initialValue);
+    }
+
+    /**
+     * Reads the value in the running transaction.
+     *
+     * @return the value as of this transaction
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public long get() {
+        return Barrier.readLong(this);
+    }
+
+    /**
+     * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @param value the new value
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public void set(long value) {
+        Barrier.writeLong(this, value);
+    }
+
+    /**
+     * Writes {@code value} and returns the previous value, in the running transaction.
+     *
+     * @param value the new value
+     * @return the previous value
+     */
+    public long getAndSet(long value) {
+        return Barrier.exchangeLong(this, value);
+    }
+
+    /**
+     * Replaces the value with {@code function} applied to it, in the running transaction.
+     *
+     * @param function a side-effect-free function (it may run again if the transaction retries)
+     */
+    public void update(LongUnaryOperator function) {
+        set(function.applyAsLong(get()));
+    }
+
+    /**
+     * Applies {@code function} and returns the new value, in the running transaction.
+     *
+     * @param function a side-effect-free function
+     * @return the new value
+     */
+    public long updateAndGet(LongUnaryOperator function) {
+        long updated = function.applyAsLong(get());
+        set(updated);
+        return updated;
+    }
+
+    /**
+     * Applies {@code function} and returns the previous value, in the running transaction.
+     *
+     * @param function a side-effect-free function
+     * @return the previous value
+     */
+    public long getAndUpdate(LongUnaryOperator function) {
+        long previous = get();
+        set(function.applyAsLong(previous));
+        return previous;
+    }
+
+    /** Adds one, in the running transaction. */
+    public void increment() {
+        Barrier.addLong(this, 1L);
+    }
+
+    /** Subtracts one, in the running transaction. */
+    public void decrement() {
+        Barrier.addLong(this, -1L);
+    }
+
+    /**
+     * Adds {@code delta}, in the running transaction.
+     *
+     * @param delta the amount to add (may be negative)
+     */
+    public void add(long delta) {
+        Barrier.addLong(this, delta);
+    }
+
+    /**
+     * Adds one and returns the new value, in the running transaction.
+     *
+     * @return the new value
+     */
+    public long incrementAndGet() {
+        return Barrier.addLong(this, 1L);
+    }
+
+    /**
+     * Subtracts one and returns the new value, in the running transaction.
+     *
+     * @return the new value
+     */
+    public long decrementAndGet() {
+        return Barrier.addLong(this, -1L);
+    }
+
+    /**
+     * Adds {@code delta} and returns the new value, in the running transaction.
+     *
+     * @param delta the amount to add
+     * @return the new value
+     */
+    public long addAndGet(long delta) {
+        return Barrier.addLong(this, delta);
+    }
+
+    /**
+     * Adds {@code delta} and returns the previous value, in the running transaction.
+     *
+     * @param delta the amount to add
+     * @return the previous value
+     */
+    public long getAndAdd(long delta) {
+        return Barrier.addLong(this, delta) - delta;
+    }
+
+    /**
+     * The one-operation view of this ref: each method is a linearizable transaction of its own
+     * when called outside a transaction, and joins the running transaction when called inside one.
+     *
+     * @return the view (cheap; the same object on every call in steady state)
+     */
+    public Atomic atomic() {
+        Atomic v = view;
+        if (v == null) {
+            view = v = new Atomic(this);
+        }
+        return v;
+    }
+
+    /**
+     * Shows the latest committed value; never reads inside a transaction.
+     *
+     * @return {@code "LongRef[value]"}
+     */
+    @Override
+    public String toString() {
+        return "LongRef[" + Barrier.peekLong(this) + "]";
+    }
+
+    /**
+     * One-operation access to a {@link LongRef}, in the style of {@link java.util.concurrent.atomic.AtomicLong}.
+     *
+     * <p>Outside a transaction each method is a linearizable transaction that touches only this
+     * ref: reads take no lock and write nothing shared; updates lock the one ref briefly, never a
+     * transaction descriptor. Inside a running transaction each method joins it.
+     * Thread-safe.
+     */
+    public static final class Atomic {
+        private final LongRef ref;
+
+        private Atomic(LongRef ref) {
+            this.ref = ref;
+        }
+
+        /** @return the ref this view acts on */
+        public LongRef ref() {
+            return ref;
+        }
+
+        /** @return the current value */
+        public long get() {
+            return Barrier.getLong(ref);
+        }
+
+        /** @param value the new value */
+        public void set(long value) {
+            Barrier.setLong(ref, value);
+        }
+
+        /**
+         * @param value the new value
+         * @return the previous value
+         */
+        public long getAndSet(long value) {
+            return Barrier.getAndSetLong(ref, value);
+        }
+
+        /**
+         * Sets the value to {@code update} if it is {@code expected}.
+         *
+         * @param expected the value expected
+         * @param update the new value
+         * @return whether the value was {@code expected} and is now {@code update}
+         */
+        public boolean compareAndSet(long expected, long update) {
+            return Barrier.compareAndSetLong(ref, expected, update);
+        }
+
+        /** @return the new value */
+        public long incrementAndGet() {
+            return Barrier.getAndAddLong(ref, 1L) + 1L;
+        }
+
+        /** @return the new value */
+        public long decrementAndGet() {
+            return Barrier.getAndAddLong(ref, -1L) - 1L;
+        }
+
+        /** @return the previous value */
+        public long getAndIncrement() {
+            return Barrier.getAndAddLong(ref, 1L);
+        }
+
+        /** @return the previous value */
+        public long getAndDecrement() {
+            return Barrier.getAndAddLong(ref, -1L);
+        }
+
+        /**
+         * @param delta the amount to add
+         * @return the new value
+         */
+        public long addAndGet(long delta) {
+            return Barrier.getAndAddLong(ref, delta) + delta;
+        }
+
+        /**
+         * @param delta the amount to add
+         * @return the previous value
+         */
+        public long getAndAdd(long delta) {
+            return Barrier.getAndAddLong(ref, delta);
+        }
+
+        /**
+         * Applies {@code function} atomically (it may be called more than once under contention).
+         *
+         * @param function a side-effect-free function
+         * @return the new value
+         */
+        public long updateAndGet(LongUnaryOperator function) {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                long updated = function.applyAsLong(current);
+                if (Barrier.compareAndSetLong(ref, current, updated)) {
+                    return updated;
+                }
+            }
+        }
+
+        /**
+         * Applies {@code function} atomically (it may be called more than once under contention).
+         *
+         * @param function a side-effect-free function
+         * @return the previous value
+         */
+        public long getAndUpdate(LongUnaryOperator function) {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                if (Barrier.compareAndSetLong(ref, current, function.applyAsLong(current))) {
+                    return current;
+                }
+            }
+        }
+
+        /**
+         * Combines the value with {@code x} atomically.
+         *
+         * @param x the second argument of {@code function}
+         * @param function a side-effect-free function of (current, x)
+         * @return the new value
+         */
+        public long accumulateAndGet(long x, LongBinaryOperator function) {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                long updated = function.applyAsLong(current, x);
+                if (Barrier.compareAndSetLong(ref, current, updated)) {
+                    return updated;
+                }
+            }
+        }
+
+        /** @return {@code "LongRef.Atomic[value]"} with the latest committed value */
+        @Override
+        public String toString() {
+            return "LongRef.Atomic[" + Barrier.peekLong(ref) + "]";
+        }
+    }
+}

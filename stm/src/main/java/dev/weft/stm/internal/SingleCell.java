@@ -1,0 +1,135 @@
+package dev.weft.stm.internal;
+
+import dev.weft.stm.spi.TxnCell;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One-operation transactions on a single cell, run without a transaction descriptor.
+ *
+ * <p>Overview. A single-cell read is one seqlock snapshot: linearizable at its first lock word
+ * read, it takes no lock and writes nothing shared. A single-cell update is a one-cell commit of
+ * the protocol in {@link Transaction}: take a stable snapshot (word, value), compute, CAS the lock
+ * word from that exact word to the single-cell owner word (so the value cannot have changed in
+ * between), get a write version from the clock, publish. It is linearizable at the lock CAS; a
+ * compare-and-set whose comparison fails is linearizable at the snapshot and writes nothing. A
+ * reserved cell (held by the irrevocable transaction) can be read, but an update waits for the
+ * reservation to go away.
+ */
+public final class SingleCell {
+    private SingleCell() {}
+
+    public static long getLong(TxnCell cell) {
+        for (int spins = 0; ; ) {
+            long first = CellAccess.lockWordAcquire(cell);
+            long bits = CellAccess.longValueOpaque(cell);
+            VarHandle.acquireFence();
+            if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
+                return bits;
+            }
+            Transaction.pause(++spins);
+        }
+    }
+
+    public static Object getObject(TxnCell cell) {
+        for (int spins = 0; ; ) {
+            long first = CellAccess.lockWordAcquire(cell);
+            Object value = CellAccess.objectValue(cell);
+            VarHandle.acquireFence();
+            if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
+                return value;
+            }
+            Transaction.pause(++spins);
+        }
+    }
+
+    /** Sets the cell to {@code update} if its raw bits equal {@code expected}. */
+    public static boolean compareAndSetLong(TxnCell cell, long expected, long update) {
+        for (int spins = 0; ; ) {
+            long word = CellAccess.lockWordAcquire(cell);
+            long bits = CellAccess.longValueOpaque(cell);
+            VarHandle.acquireFence();
+            if (LockWord.sameValue(word, CellAccess.lockWordOpaque(cell)) && bits != expected) {
+                return false;
+            }
+            if (LockWord.isFree(word) && CellAccess.casLockWord(cell, word, LockWord.SINGLE_CELL_OWNER)) {
+                if (CellAccess.longValueOpaque(cell) != expected) { // changed before our lock CAS
+                    CellAccess.setLockWordRelease(cell, word);
+                    continue;
+                }
+                commit(cell, update, null, word);
+                return true;
+            }
+            Transaction.pause(++spins);
+        }
+    }
+
+    /** Sets the cell to {@code update} if it holds the very object {@code expected}. */
+    public static boolean compareAndSetObject(TxnCell cell, Object expected, Object update) {
+        for (int spins = 0; ; ) {
+            long word = CellAccess.lockWordAcquire(cell);
+            Object value = CellAccess.objectValue(cell);
+            VarHandle.acquireFence();
+            if (LockWord.sameValue(word, CellAccess.lockWordOpaque(cell)) && value != expected) {
+                return false;
+            }
+            if (LockWord.isFree(word) && CellAccess.casLockWord(cell, word, LockWord.SINGLE_CELL_OWNER)) {
+                if (CellAccess.objectValue(cell) != expected) {
+                    CellAccess.setLockWordRelease(cell, word);
+                    continue;
+                }
+                commit(cell, 0L, update, word);
+                return true;
+            }
+            Transaction.pause(++spins);
+        }
+    }
+
+    /** Adds {@code delta} to a cell holding a {@code long}; returns the previous value. */
+    public static long getAndAddLong(TxnCell cell, long delta) {
+        long word = lock(cell);
+        long previous = CellAccess.longValueOpaque(cell);
+        commit(cell, previous + delta, null, word);
+        return previous;
+    }
+
+    /** Adds {@code delta} to a cell holding an {@code int} (wrapping); returns the previous value. */
+    public static int getAndAddInt(TxnCell cell, int delta) {
+        long word = lock(cell);
+        int previous = (int) CellAccess.longValueOpaque(cell);
+        commit(cell, previous + delta, null, word);
+        return previous;
+    }
+
+    public static long getAndSetLong(TxnCell cell, long bits) {
+        long word = lock(cell);
+        long previous = CellAccess.longValueOpaque(cell);
+        commit(cell, bits, null, word);
+        return previous;
+    }
+
+    public static Object getAndSetObject(TxnCell cell, Object value) {
+        long word = lock(cell);
+        Object previous = CellAccess.objectValue(cell);
+        commit(cell, 0L, value, word);
+        return previous;
+    }
+
+    /** Takes the cell's commit lock (waiting for other holders); returns the word it replaced. */
+    private static long lock(TxnCell cell) {
+        for (int spins = 0; ; ) {
+            long word = CellAccess.lockWordVolatile(cell);
+            if (LockWord.isFree(word) && CellAccess.casLockWord(cell, word, LockWord.SINGLE_CELL_OWNER)) {
+                return word;
+            }
+            Transaction.pause(++spins);
+        }
+    }
+
+    private static void commit(TxnCell cell, long bits, Object object, long lockedWord) {
+        long observed = GlobalClock.now();
+        long writeVersion = GlobalClock.writeVersion(observed, GlobalClock.tryAdvance(observed));
+        boolean keepHistory = SnapshotRegistry.anyActive();
+        long horizon = keepHistory ? SnapshotRegistry.horizon() : 0;
+        Transaction.publish(cell, bits, object, lockedWord, writeVersion, keepHistory, horizon);
+    }
+}

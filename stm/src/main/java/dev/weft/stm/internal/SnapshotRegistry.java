@@ -1,0 +1,116 @@
+package dev.weft.stm.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+abstract class SnapshotRegistryPadding1 {
+    long p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+abstract class SnapshotRegistryCount extends SnapshotRegistryPadding1 {
+    // Written (rarely) by snapshot readers registering and leaving; read by every writing commit
+    // (volatile). On its own line so the clock's writes do not evict it from readers' caches.
+    volatile int active;
+}
+
+abstract class SnapshotRegistryPadding2 extends SnapshotRegistryCount {
+    long q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+}
+
+/**
+ * The snapshots of transactions that read old versions instead of aborting.
+ *
+ * <p>Overview. A read-only transaction that lost a validation race once runs its next attempt as a
+ * registered snapshot reader: it publishes its read version here, and every committer that
+ * overwrites a cell while any reader is registered keeps the old value in the cell's history
+ * ({@link OldVersion}) so the reader can still read the version its snapshot needs. Such a reader
+ * never aborts on a read, whatever writers do meanwhile.
+ *
+ * <p>Race argument. A reader increments {@code active}, writes {@link #PENDING} into a free slot,
+ * then reads the clock and stores that read version in the slot (all volatile). A committer reads
+ * {@code active} and the slots after it got its write version from the clock (volatile). If the
+ * reader's snapshot does not include the commit (read version below the write version), the
+ * reader's clock read precedes the committer's clock access in the synchronization order, so the
+ * committer sees the reader's increment and its slot (pending or final) and keeps history. Pending
+ * counts as version zero: keep everything.
+ *
+ * <p>Cost. Committers pay one volatile read of a line that changes only when readers come and go;
+ * history is allocated only while some reader is registered. Slots are padded to a line each.
+ */
+final class SnapshotRegistry extends SnapshotRegistryPadding2 {
+    static final long FREE = -1;
+    static final long PENDING = 0;
+    private static final int SLOT_STRIDE = 16; // longs per slot: 128 bytes, two cache lines
+    private static final int SLOT_COUNT = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+
+    private static final SnapshotRegistry INSTANCE = new SnapshotRegistry();
+
+    private final long[] slots = new long[(SLOT_COUNT + 1) * SLOT_STRIDE];
+
+    private SnapshotRegistry() {
+        for (int i = 0; i < SLOT_COUNT; i++) {
+            SLOT.setVolatile(slots, slotIndex(i), FREE);
+        }
+    }
+
+    /** Whether any snapshot reader is registered: committers keep history only then. */
+    static boolean anyActive() {
+        return INSTANCE.active != 0;
+    }
+
+    /**
+     * Registers a reader. Returns the slot, or -1 when all slots are taken (the caller then runs an
+     * ordinary attempt). The read version is {@link #readVersion(int)}.
+     */
+    static int register() {
+        SnapshotRegistry registry = INSTANCE;
+        ACTIVE.getAndAdd(registry, 1);
+        for (int i = 0; i < SLOT_COUNT; i++) {
+            int index = slotIndex(i);
+            if ((long) SLOT.getVolatile(registry.slots, index) == FREE
+                    && SLOT.compareAndSet(registry.slots, index, FREE, PENDING)) {
+                SLOT.setVolatile(registry.slots, index, GlobalClock.now());
+                return i;
+            }
+        }
+        ACTIVE.getAndAdd(registry, -1);
+        return -1;
+    }
+
+    static long readVersion(int slot) {
+        return (long) SLOT.getVolatile(INSTANCE.slots, slotIndex(slot));
+    }
+
+    static void deregister(int slot) {
+        SLOT.setVolatile(INSTANCE.slots, slotIndex(slot), FREE);
+        ACTIVE.getAndAdd(INSTANCE, -1);
+    }
+
+    /** The oldest registered read version (pending counts as zero); {@code Long.MAX_VALUE} if none. */
+    static long horizon() {
+        long oldest = Long.MAX_VALUE;
+        long[] slots = INSTANCE.slots;
+        for (int i = 0; i < SLOT_COUNT; i++) {
+            long readVersion = (long) SLOT.getVolatile(slots, slotIndex(i));
+            if (readVersion != FREE && readVersion < oldest) {
+                oldest = readVersion;
+            }
+        }
+        return oldest;
+    }
+
+    private static int slotIndex(int slot) {
+        return (slot + 1) * SLOT_STRIDE;
+    }
+
+    private static final VarHandle ACTIVE;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+
+    static {
+        try {
+            ACTIVE = MethodHandles.lookup().findVarHandle(SnapshotRegistryCount.class, "active", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.weft.stm.spi;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One transactional memory location: the unit the engine versions, locks and validates.
+ *
+ * <p>Weft's refs and collection nodes extend this class, so a ref <em>is</em> its cell and a
+ * transactional read costs no extra indirection. The class deliberately has no public or protected
+ * methods: its state is reachable only through the engine (which accesses the private fields with
+ * {@link java.lang.invoke.VarHandle}s), so nothing of it leaks into the API of a subclass.
+ *
+ * <p>A cell holds either a primitive value (stored as raw {@code long} bits) or a reference value;
+ * the subclass decides which and always uses the same one. Values change only through the engine's
+ * commit protocol or its single-cell operations, see {@link Barrier}.
+ *
+ * <p>Subclasses must be published safely (through a transactional write, a final field, or any
+ * other happens-before edge), like any object that is not immutable.
+ */
+public abstract class TxnCell {
+    /*
+     * Field protocol (the engine's overview in dev.weft.stm.internal.Transaction has the full story):
+     *
+     * lockWord     written by committers: CAS to a commit-locked word, release-store of the new
+     *              version; CAS of the reservation bit by the irrevocable transaction. Read by
+     *              everybody with acquire before, and plain after an acquire fence (seqlock).
+     * longValue    written only while the cell is commit-locked (opaque, so 64-bit writes never
+     *              tear); read racily between two lockWord reads.
+     * objectValue  as longValue.
+     * history      older committed versions kept for registered snapshot readers; written only
+     *              while commit-locked, read racily between two lockWord reads.
+     * hash         immutable; spreads cells over the write log's filter and hash index.
+     */
+    @SuppressWarnings("unused") private long lockWord;
+    @SuppressWarnings("unused") private long longValue;
+    @SuppressWarnings("unused") private Object objectValue;
+    @SuppressWarnings("unused") private Object history;
+    @SuppressWarnings("unused") private final int hash;
+
+    /**
+     * Creates a cell holding a primitive value, committed at version zero.
+     *
+     * @param initialBits the raw bits of the initial value
+     */
+    protected TxnCell(long initialBits) {
+        this.longValue = initialBits;
+        this.hash = ThreadLocalRandom.current().nextInt();
+    }
+
+    /**
+     * Creates a cell holding a reference value, committed at version zero.
+     *
+     * @param initialValue the initial value, may be {@code null}
+     */
+    protected TxnCell(Object initialValue) {
+        this.objectValue = initialValue;
+        this.hash = ThreadLocalRandom.current().nextInt();
+    }
+}
