@@ -35,7 +35,6 @@ abstract class GlobalClockPadding2 extends GlobalClockValue {
  * so the reads every transaction makes are not disturbed by unrelated writes.
  */
 final class GlobalClock extends GlobalClockPadding2 {
-    private static final GlobalClock INSTANCE = new GlobalClock();
 
     private GlobalClock() {}
 
@@ -68,4 +67,7 @@ final class GlobalClock extends GlobalClockPadding2 {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    // Created after the VarHandles above: the constructor uses them.
+    private static final GlobalClock INSTANCE = new GlobalClock();
 }

@@ -43,7 +43,6 @@ final class SnapshotRegistry extends SnapshotRegistryPadding2 {
     private static final int SLOT_STRIDE = 16; // longs per slot: 128 bytes, two cache lines
     private static final int SLOT_COUNT = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
 
-    private static final SnapshotRegistry INSTANCE = new SnapshotRegistry();
 
     private final long[] slots = new long[(SLOT_COUNT + 1) * SLOT_STRIDE];
 
@@ -113,4 +112,7 @@ final class SnapshotRegistry extends SnapshotRegistryPadding2 {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    // Created after the VarHandles above: the constructor uses them.
+    private static final SnapshotRegistry INSTANCE = new SnapshotRegistry();
 }

@@ -143,6 +143,18 @@ public final class Transaction {
      * Results of supplier bodies are left in {@link #takeResultObject()} / {@link #resultBits()}.
      */
     public void execute(Object body, int kind) {
+        run(body, kind, OPTIMISTIC);
+    }
+
+    /**
+     * Runs {@code body} irrevocably from its first attempt (it cannot abort); inside a running
+     * transaction it joins it as {@link #execute} does.
+     */
+    public void executeIrrevocably(Object body, int kind) {
+        run(body, kind, IRREVOCABLE);
+    }
+
+    private void run(Object body, int kind, int firstMode) {
         if (depth > 0) {
             depth++;
             try {
@@ -153,7 +165,7 @@ public final class Transaction {
             return;
         }
         attempts = 0;
-        mode = OPTIMISTIC;
+        mode = firstMode;
         try {
             for (;;) {
                 begin();
