@@ -4,10 +4,9 @@ package dev.weft.stm.internal;
  * A committed value a cell no longer holds, kept while a registered snapshot reader may need it.
  *
  * <p>A cell's history is a chain from newest to oldest. Nodes are created by the committer that
- * overwrites the value (while it holds the cell's commit lock) and are immutable except for the
- * {@code older} link, which a later committer may cut (plain write) once no registered reader can
- * reach past the node; readers that still see the old link are unaffected because they stop at a
- * node no older than their snapshot.
+ * overwrites the value (while it holds the cell's commit lock), only when some registered reader
+ * needs it, and are immutable except for the {@code older} link, which a later committer rewrites
+ * (plain write, under the cell's commit lock) to skip nodes no registered reader needs any more.
  */
 final class OldVersion {
     final long version;
@@ -32,18 +31,32 @@ final class OldVersion {
     }
 
     /**
-     * Cuts the chain after the first node no reader older than {@code horizon} can need: the newest
-     * node with {@code version <= horizon}. Returns the chain.
+     * Drops from the chain the nodes no registered reader needs, given that its newest node was
+     * superseded at {@code supersededAt}; returns the newest kept node (or null). A node is needed
+     * when some reader's snapshot lies between its version and the version that superseded it.
+     * Links of kept nodes are rewritten in place; a reader still walking removed nodes follows
+     * their unchanged links to the node it needs.
      */
-    static OldVersion trim(OldVersion newest, long horizon) {
-        OldVersion node = newest;
-        while (node != null) {
-            if (node.version <= horizon) {
-                node.older = null;
-                break;
+    static OldVersion retain(OldVersion newest, long supersededAt, SnapshotSet readers) {
+        OldVersion first = null;
+        OldVersion last = null;
+        long upper = supersededAt;
+        for (OldVersion node = newest; node != null; ) {
+            OldVersion older = node.older;
+            if (readers.needs(node.version, upper)) {
+                if (last == null) {
+                    first = node;
+                } else if (last.older != node) {
+                    last.older = node;
+                }
+                last = node;
             }
-            node = node.older;
+            upper = node.version;
+            node = older;
         }
-        return newest;
+        if (last != null && last.older != null) {
+            last.older = null;
+        }
+        return first;
     }
 }

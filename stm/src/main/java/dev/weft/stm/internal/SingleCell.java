@@ -128,8 +128,6 @@ public final class SingleCell {
     private static void commit(TxnCell cell, long bits, Object object, long lockedWord) {
         long observed = GlobalClock.now();
         long writeVersion = GlobalClock.writeVersion(observed, GlobalClock.tryAdvance(observed));
-        boolean keepHistory = SnapshotRegistry.anyActive();
-        long horizon = keepHistory ? SnapshotRegistry.horizon() : 0;
-        Transaction.publish(cell, bits, object, lockedWord, writeVersion, keepHistory, horizon);
+        Transaction.publish(cell, bits, object, lockedWord, writeVersion, Transaction.captureSnapshotReaders());
     }
 }

@@ -31,17 +31,18 @@ abstract class SnapshotRegistryPadding2 extends SnapshotRegistryCount {
  * {@code active} and the slots after it got its write version from the clock (volatile). If the
  * reader's snapshot does not include the commit (read version below the write version), the
  * reader's clock read precedes the committer's clock access in the synchronization order, so the
- * committer sees the reader's increment and its slot (pending or final) and keeps history. Pending
- * counts as version zero: keep everything.
+ * committer sees the reader's increment and its slot (pending or final) and keeps history. A
+ * pending slot means "keep everything": the reader's version is not known yet.
  *
  * <p>Cost. Committers pay one volatile read of a line that changes only when readers come and go;
- * history is allocated only while some reader is registered. Slots are padded to a line each.
+ * history nodes are allocated only while some reader is registered, and only for values a
+ * registered snapshot still needs ({@link SnapshotSet}). Slots are padded to a line each.
  */
 final class SnapshotRegistry extends SnapshotRegistryPadding2 {
     static final long FREE = -1;
     static final long PENDING = 0;
     private static final int SLOT_STRIDE = 16; // longs per slot: 128 bytes, two cache lines
-    private static final int SLOT_COUNT = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
+    static final int SLOT_COUNT = Math.max(16, 4 * Runtime.getRuntime().availableProcessors());
 
 
     private final long[] slots = new long[(SLOT_COUNT + 1) * SLOT_STRIDE];
@@ -85,17 +86,23 @@ final class SnapshotRegistry extends SnapshotRegistryPadding2 {
         ACTIVE.getAndAdd(INSTANCE, -1);
     }
 
-    /** The oldest registered read version (pending counts as zero); {@code Long.MAX_VALUE} if none. */
-    static long horizon() {
-        long oldest = Long.MAX_VALUE;
+    /**
+     * Copies the registered read versions into {@code into} (length at least {@link #SLOT_COUNT});
+     * returns how many, or -1 if a reader is still pending (its version is not known yet).
+     */
+    static int collect(long[] into) {
         long[] slots = INSTANCE.slots;
+        int count = 0;
         for (int i = 0; i < SLOT_COUNT; i++) {
             long readVersion = (long) SLOT.getVolatile(slots, slotIndex(i));
-            if (readVersion != FREE && readVersion < oldest) {
-                oldest = readVersion;
+            if (readVersion == PENDING) {
+                return -1;
+            }
+            if (readVersion != FREE) {
+                into[count++] = readVersion;
             }
         }
-        return oldest;
+        return count;
     }
 
     private static int slotIndex(int slot) {

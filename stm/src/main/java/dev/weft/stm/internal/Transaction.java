@@ -51,8 +51,8 @@ public final class Transaction {
      *   3. unless we advanced the clock from exactly rv (nobody else can have committed since our
      *      snapshot), validate the read log: every cell still at its logged version, and not
      *      locked except by us (then the version saved at lock time must match).
-     *   4. publish each written cell (PublishedValue): keep the old value in the cell's history if
-     *      snapshot readers are registered, write the value, release-store unlocked(wv).
+     *   4. publish each written cell: keep the old value in the cell's history if a registered
+     *      snapshot reader needs it (SnapshotSet), write the value, release-store unlocked(wv).
      * Invariant C: a cell's value changes only between a successful lock CAS and the release
      * store of a version greater than every snapshot that saw the old value; together with step 3
      * this makes committed transactions serializable in write-version order (readers at rv).
@@ -102,6 +102,7 @@ public final class Transaction {
     private final long ownerWord = LockWord.lockedBy(OWNER_IDS.incrementAndGet());
     private final ReadLog reads = new ReadLog();
     private final WriteLog writes = new WriteLog();
+    private final SnapshotSet snapshotReaders = new SnapshotSet();
 
     private int depth;             // nesting depth; 0 = no transaction running on this thread
     private boolean doomed;        // this attempt lost a conflict; the body must unwind
@@ -540,13 +541,16 @@ public final class Transaction {
     }
 
     private void publishAll(long writeVersion) {
-        boolean keepHistory = SnapshotRegistry.anyActive();
-        long horizon = keepHistory ? SnapshotRegistry.horizon() : 0;
+        SnapshotSet readers = snapshotReaders.capture();
         WriteLog log = writes;
         for (int i = 0, n = log.size; i < n; i++) {
-            publish(log.cells[i], log.bits[i], log.objects[i], log.lockedWords[i],
-                    writeVersion, keepHistory, horizon);
+            publish(log.cells[i], log.bits[i], log.objects[i], log.lockedWords[i], writeVersion, readers);
         }
+    }
+
+    /** Captures the registered snapshot readers, for a commit without a running transaction. */
+    static SnapshotSet captureSnapshotReaders() {
+        return SnapshotRegistry.anyActive() ? current().snapshotReaders.capture() : SnapshotSet.NONE;
     }
 
     /**
@@ -554,12 +558,17 @@ public final class Transaction {
      * with the single-cell operations.
      */
     static void publish(TxnCell cell, long bits, Object object, long lockedWord, long writeVersion,
-                        boolean keepHistory, long horizon) {
+                        SnapshotSet readers) {
         OldVersion history = CellAccess.history(cell);
-        if (keepHistory) {
-            OldVersion old = new OldVersion(LockWord.version(lockedWord),
-                    CellAccess.longValueOpaque(cell), CellAccess.objectValue(cell), history);
-            CellAccess.setHistory(cell, OldVersion.trim(old, horizon));
+        if (!readers.isEmpty()) {
+            long oldVersion = LockWord.version(lockedWord);
+            OldVersion kept = OldVersion.retain(history, oldVersion, readers);
+            if (readers.needs(oldVersion, writeVersion)) {
+                kept = new OldVersion(oldVersion, CellAccess.longValueOpaque(cell), CellAccess.objectValue(cell), kept);
+            }
+            if (kept != history) {
+                CellAccess.setHistory(cell, kept);
+            }
         } else if (history != null) {
             CellAccess.setHistory(cell, null);
         }
