@@ -125,9 +125,23 @@ public final class SingleCell {
         }
     }
 
+    /** Publishes the new value of a cell locked by {@link #lock} or a CAS; see the overview. */
     private static void commit(TxnCell cell, long bits, Object object, long lockedWord) {
-        long observed = GlobalClock.now();
-        long writeVersion = GlobalClock.writeVersion(observed, GlobalClock.tryAdvance(observed));
-        Transaction.publish(cell, bits, object, lockedWord, writeVersion, Transaction.captureSnapshotReaders());
+        long writeVersion;
+        boolean keepHistory;
+        OldVersion history = null;
+        try {
+            long observed = GlobalClock.now();
+            writeVersion = GlobalClock.writeVersion(observed, GlobalClock.tryAdvance(observed));
+            SnapshotSet readers = Transaction.captureSnapshotReaders();
+            keepHistory = !readers.isEmpty();
+            if (keepHistory) {
+                history = Transaction.historyAfter(cell, lockedWord, writeVersion, readers);
+            }
+        } catch (Throwable failure) { // nothing written yet: give the cell back unchanged
+            CellAccess.setLockWordRelease(cell, lockedWord);
+            throw failure;
+        }
+        Transaction.publish(cell, bits, object, writeVersion, keepHistory, history);
     }
 }

@@ -180,7 +180,14 @@ public final class Transaction {
                     rollback();
                     throw failure;
                 }
-                if (!doomed && commit()) {
+                boolean committed;
+                try {
+                    committed = !doomed && commit();
+                } catch (Throwable failure) { // nothing was published; the locks are released
+                    rollback();
+                    throw failure;
+                }
+                if (committed) {
                     return;
                 }
                 abortAndPrepareRetry();
@@ -475,7 +482,11 @@ public final class Transaction {
 
     // ------------------------------------------------------------------ commit
 
-    /** Returns false when the attempt lost a conflict (nothing was published). */
+    /**
+     * Returns false when the attempt lost a conflict. Nothing is ever half-published: every step
+     * that can fail (a lost lock, failed validation, an allocation error) comes before the first
+     * value is written, and undoes the locks it took.
+     */
     private boolean commit() {
         WriteLog log = writes;
         int count = log.size;
@@ -483,13 +494,44 @@ public final class Transaction {
             endAttempt();
             return true;
         }
-        if (mode == IRREVOCABLE) {
-            commitIrrevocable();
-            return true;
+        int locked = 0;
+        long writeVersion;
+        boolean keepHistory;
+        try {
+            locked = mode == IRREVOCABLE ? lockReserved() : lockWrites();
+            if (locked < count) {
+                unlock(locked);
+                return false;
+            }
+            long observed = GlobalClock.now();
+            long witness = GlobalClock.tryAdvance(observed);
+            boolean nobodyCommittedSinceSnapshot = witness == observed && observed == readVersion;
+            if (mode != IRREVOCABLE && !nobodyCommittedSinceSnapshot && !validateReads()) {
+                unlock(count);
+                return false;
+            }
+            writeVersion = GlobalClock.writeVersion(observed, witness);
+            keepHistory = prepareHistories(writeVersion);
+        } catch (Throwable failure) {
+            unlock(locked);
+            throw failure;
         }
+        for (int i = 0; i < count; i++) {
+            publish(log.cells[i], log.bits[i], log.objects[i], writeVersion, keepHistory, log.histories[i]);
+        }
+        if (mode == IRREVOCABLE) {
+            releaseReservations(); // cells only read; published cells no longer carry the bit
+        }
+        endAttempt();
+        return true;
+    }
+
+    /** Step 1: CAS every written cell to locked-by-us. Returns how many it locked. */
+    private int lockWrites() {
+        WriteLog log = writes;
         TxnCell[] cells = log.cells;
         long[] lockedWords = log.lockedWords;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0, n = log.size; i < n; i++) {
             TxnCell cell = cells[i];
             for (int spins = 0; ; ) {
                 long word = CellAccess.lockWordVolatile(cell);
@@ -499,40 +541,27 @@ public final class Transaction {
                         break;
                     }
                 } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
-                    unlock(i);
-                    return false;
+                    return i;
                 } else {
                     Thread.onSpinWait();
                 }
             }
         }
-        long observed = GlobalClock.now();
-        long witness = GlobalClock.tryAdvance(observed);
-        boolean nobodyCommittedSinceSnapshot = witness == observed && observed == readVersion;
-        if (!nobodyCommittedSinceSnapshot && !validateReads()) {
-            unlock(count);
-            return false;
-        }
-        publishAll(GlobalClock.writeVersion(observed, witness));
-        endAttempt();
-        return true;
+        return log.size;
     }
 
-    private void commitIrrevocable() {
+    /** Irrevocable step 1: our reserved cells cannot be changed by anyone else; lock them. */
+    private int lockReserved() {
         WriteLog log = writes;
         for (int i = 0, n = log.size; i < n; i++) {
             TxnCell cell = log.cells[i];
-            long word = CellAccess.lockWordVolatile(cell); // reserved by us: nobody else changes it
-            log.lockedWords[i] = word & ~LockWord.RESERVED;
+            log.lockedWords[i] = CellAccess.lockWordVolatile(cell) & ~LockWord.RESERVED;
             CellAccess.setLockWordVolatile(cell, ownerWord);
         }
-        long observed = GlobalClock.now();
-        long witness = GlobalClock.tryAdvance(observed);
-        publishAll(GlobalClock.writeVersion(observed, witness));
-        releaseReservations(); // cells only read; published cells no longer carry the bit
-        endAttempt();
+        return log.size;
     }
 
+    /** Restores the words of the first {@code lockedCount} written cells (drops reservations too). */
     private void unlock(int lockedCount) {
         WriteLog log = writes;
         for (int i = 0; i < lockedCount; i++) {
@@ -540,12 +569,21 @@ public final class Transaction {
         }
     }
 
-    private void publishAll(long writeVersion) {
+    /**
+     * Computes every written cell's new history while all are still locked (the only step of a
+     * commit that allocates). Returns false when no snapshot reader is registered.
+     */
+    private boolean prepareHistories(long writeVersion) {
         SnapshotSet readers = snapshotReaders.capture();
-        WriteLog log = writes;
-        for (int i = 0, n = log.size; i < n; i++) {
-            publish(log.cells[i], log.bits[i], log.objects[i], log.lockedWords[i], writeVersion, readers);
+        if (readers.isEmpty()) {
+            return false;
         }
+        WriteLog log = writes;
+        log.historiesUsed = true;
+        for (int i = 0, n = log.size; i < n; i++) {
+            log.histories[i] = historyAfter(log.cells[i], log.lockedWords[i], writeVersion, readers);
+        }
+        return true;
     }
 
     /** Captures the registered snapshot readers, for a commit without a running transaction. */
@@ -554,23 +592,30 @@ public final class Transaction {
     }
 
     /**
-     * Publishes a new value of a cell the caller has commit-locked: step 4 of the protocol, shared
-     * with the single-cell operations.
+     * The history a locked cell must have once its current value (committed at {@code lockedWord})
+     * is superseded at {@code writeVersion}: the old nodes some registered reader still needs, plus
+     * the current value if one needs it. May allocate; changes nothing a reader could miss.
      */
-    static void publish(TxnCell cell, long bits, Object object, long lockedWord, long writeVersion,
-                        SnapshotSet readers) {
-        OldVersion history = CellAccess.history(cell);
-        if (!readers.isEmpty()) {
-            long oldVersion = LockWord.version(lockedWord);
-            OldVersion kept = OldVersion.retain(history, oldVersion, readers);
-            if (readers.needs(oldVersion, writeVersion)) {
-                kept = new OldVersion(oldVersion, CellAccess.longValueOpaque(cell), CellAccess.objectValue(cell), kept);
-            }
-            if (kept != history) {
-                CellAccess.setHistory(cell, kept);
-            }
-        } else if (history != null) {
-            CellAccess.setHistory(cell, null);
+    static OldVersion historyAfter(TxnCell cell, long lockedWord, long writeVersion, SnapshotSet readers) {
+        long oldVersion = LockWord.version(lockedWord);
+        OldVersion kept = OldVersion.retain(CellAccess.history(cell), oldVersion, readers);
+        if (readers.needs(oldVersion, writeVersion)) {
+            kept = new OldVersion(oldVersion, CellAccess.longValueOpaque(cell), CellAccess.objectValue(cell), kept);
+        }
+        return kept;
+    }
+
+    /**
+     * Step 4 for one cell the caller has commit-locked: install the history computed by
+     * {@link #historyAfter} (or drop a stale one when no reader is registered), write the value,
+     * release-store the new version. Allocates nothing and cannot fail.
+     */
+    static void publish(TxnCell cell, long bits, Object object, long writeVersion,
+                        boolean keepHistory, OldVersion history) {
+        OldVersion current = CellAccess.history(cell);
+        OldVersion next = keepHistory ? history : null;
+        if (current != next) {
+            CellAccess.setHistory(cell, next);
         }
         CellAccess.setLongValueOpaque(cell, bits);
         CellAccess.setObjectValue(cell, object);

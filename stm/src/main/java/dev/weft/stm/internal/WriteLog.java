@@ -22,6 +22,8 @@ final class WriteLog {
     long[] bits = new long[16];
     Object[] objects = new Object[16];
     long[] lockedWords = new long[16];
+    OldVersion[] histories = new OldVersion[16]; // filled at commit only while snapshot readers exist
+    boolean historiesUsed;
     int size;
     private long filter;
     private int[] index; // entry number + 1, 0 = empty; null until size exceeds LINEAR_LIMIT
@@ -116,6 +118,10 @@ final class WriteLog {
         if (size > 0) {
             Arrays.fill(cells, 0, size, null);
             Arrays.fill(objects, 0, size, null);
+            if (historiesUsed) {
+                Arrays.fill(histories, 0, size, null);
+                historiesUsed = false;
+            }
             if (indexed) {
                 Arrays.fill(index, 0);
                 indexed = false;
@@ -131,5 +137,6 @@ final class WriteLog {
         bits = Arrays.copyOf(bits, capacity);
         objects = Arrays.copyOf(objects, capacity);
         lockedWords = Arrays.copyOf(lockedWords, capacity);
+        histories = Arrays.copyOf(histories, capacity);
     }
 }
