@@ -1,0 +1,174 @@
+package dev.weft.refs;
+
+import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnCell;
+
+/**
+ * A transactional {@code boolean}, stored unboxed.
+ *
+ * <p>The methods of this class act in the calling thread's running transaction (see
+ * {@link dev.weft.stm.Stm#atomic(Runnable)}) and throw {@link IllegalStateException} when none is
+ * running. For a single operation outside a transaction use {@link #atomic()}: each method of the
+ * returned view is its own linearizable transaction (or joins the running one).
+ *
+ * <pre>{@code
+ * BooleanRef open = new BooleanRef(true);
+ * atomic(() -> open.toggle());                     // inside a transaction
+ * boolean won = open.atomic().compareAndSet(false, true); // one-operation transaction
+ * }</pre>
+ *
+ * <p>Thread-safety: safe for use by any number of threads; publish the ref itself safely.
+ * {@link #toString()} shows the latest committed value and never joins a transaction.
+ */
+public final class BooleanRef extends TxnCell {
+    // Encoding: the cell holds 1 for true and 0 for false, nothing else.
+    private Atomic view; // racy single-check idiom: any thread may create an equivalent view
+
+    /** Creates a ref holding {@code false}. */
+    public BooleanRef() {
+        this(false);
+    }
+
+    /**
+     * Creates a ref holding {@code initialValue}.
+     *
+     * @param initialValue the initial value
+     */
+    public BooleanRef(boolean initialValue) {
+        super(bits(initialValue));
+    }
+
+    /**
+     * Reads the value in the running transaction.
+     *
+     * @return the value as of this transaction
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public boolean get() {
+        return Barrier.readLong(this) != 0L;
+    }
+
+    /**
+     * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @param value the new value
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public void set(boolean value) {
+        Barrier.writeLong(this, bits(value));
+    }
+
+    /**
+     * Writes {@code value} and returns the previous value, in the running transaction.
+     *
+     * @param value the new value
+     * @return the previous value
+     */
+    public boolean getAndSet(boolean value) {
+        return Barrier.exchangeLong(this, bits(value)) != 0L;
+    }
+
+    /** Flips the value ({@code true} becomes {@code false} and back), in the running transaction. */
+    public void toggle() {
+        Barrier.writeLong(this, Barrier.readLong(this) ^ 1L);
+    }
+
+    /**
+     * The one-operation view of this ref: each method is a linearizable transaction of its own
+     * when called outside a transaction, and joins the running transaction when called inside one.
+     *
+     * @return the view (cheap; the same object on every call in steady state)
+     */
+    public Atomic atomic() {
+        Atomic v = view;
+        if (v == null) {
+            view = v = new Atomic(this);
+        }
+        return v;
+    }
+
+    /**
+     * Shows the latest committed value; never reads inside a transaction.
+     *
+     * @return {@code "BooleanRef[value]"}
+     */
+    @Override
+    public String toString() {
+        return "BooleanRef[" + (Barrier.peekLong(this) != 0L) + "]";
+    }
+
+    private static long bits(boolean value) {
+        return value ? 1L : 0L;
+    }
+
+    /**
+     * One-operation access to a {@link BooleanRef}, in the style of
+     * {@link java.util.concurrent.atomic.AtomicBoolean}.
+     *
+     * <p>Outside a transaction each method is a linearizable transaction that touches only this
+     * ref: reads take no lock and write nothing shared; updates lock the one ref briefly, never a
+     * transaction descriptor. Inside a running transaction each method joins it.
+     * Thread-safe.
+     */
+    public static final class Atomic {
+        private final BooleanRef ref;
+
+        private Atomic(BooleanRef ref) {
+            this.ref = ref;
+        }
+
+        /** @return the ref this view acts on */
+        public BooleanRef ref() {
+            return ref;
+        }
+
+        /** @return the current value */
+        public boolean get() {
+            return Barrier.getLong(ref) != 0L;
+        }
+
+        /** @param value the new value */
+        public void set(boolean value) {
+            Barrier.setLong(ref, bits(value));
+        }
+
+        /**
+         * @param value the new value
+         * @return the previous value
+         */
+        public boolean getAndSet(boolean value) {
+            return Barrier.getAndSetLong(ref, bits(value)) != 0L;
+        }
+
+        /**
+         * Sets the value to {@code update} if it is {@code expected}.
+         *
+         * @param expected the value expected
+         * @param update the new value
+         * @return whether the value was {@code expected} and is now {@code update}
+         */
+        public boolean compareAndSet(boolean expected, boolean update) {
+            return Barrier.compareAndSetLong(ref, bits(expected), bits(update));
+        }
+
+        /**
+         * Flips the value atomically.
+         *
+         * @return the previous value
+         */
+        public boolean getAndToggle() {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                if (Barrier.compareAndSetLong(ref, current, current ^ 1L)) {
+                    return current != 0L;
+                }
+            }
+        }
+
+        /** @return {@code "BooleanRef.Atomic[value]"} with the latest committed value */
+        @Override
+        public String toString() {
+            return "BooleanRef.Atomic[" + (Barrier.peekLong(ref) != 0L) + "]";
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package dev.weft.refs;
+
+import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnCell;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * A transactional {@code double}, stored unboxed.
+ *
+ * <p>The methods of this class act in the calling thread's running transaction (see
+ * {@link dev.weft.stm.Stm#atomic(Runnable)}) and throw {@link IllegalStateException} when none is
+ * running. For a single operation outside a transaction use {@link #atomic()}: each method of the
+ * returned view is its own linearizable transaction (or joins the running one).
+ *
+ * <pre>{@code
+ * DoubleRef balance = new DoubleRef();
+ * atomic(() -> balance.add(12.5));             // inside a transaction
+ * double now = balance.atomic().addAndGet(-2.5); // one-operation transaction
+ * }</pre>
+ *
+ * <p>The value is stored as its raw bits ({@link Double#doubleToRawLongBits}), so a read returns
+ * exactly the bits written, including the sign of zero and the payload of a NaN.
+ *
+ * <p>Thread-safety: safe for use by any number of threads; publish the ref itself safely.
+ * {@link #toString()} shows the latest committed value and never joins a transaction.
+ */
+public final class DoubleRef extends TxnCell {
+    private Atomic view; // racy single-check idiom: any thread may create an equivalent view
+
+    /** Creates a ref holding {@code 0.0}. */
+    public DoubleRef() {
+        this(0.0);
+    }
+
+    /**
+     * Creates a ref holding {@code initialValue}.
+     *
+     * @param initialValue the initial value
+     */
+    public DoubleRef(double initialValue) {
+        super(Double.doubleToRawLongBits(initialValue));
+    }
+
+    /**
+     * Reads the value in the running transaction.
+     *
+     * @return the value as of this transaction
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public double get() {
+        return Double.longBitsToDouble(Barrier.readLong(this));
+    }
+
+    /**
+     * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @param value the new value
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public void set(double value) {
+        Barrier.writeLong(this, Double.doubleToRawLongBits(value));
+    }
+
+    /**
+     * Writes {@code value} and returns the previous value, in the running transaction.
+     *
+     * @param value the new value
+     * @return the previous value
+     */
+    public double getAndSet(double value) {
+        return Double.longBitsToDouble(Barrier.exchangeLong(this, Double.doubleToRawLongBits(value)));
+    }
+
+    /**
+     * Replaces the value with {@code function} applied to it, in the running transaction.
+     *
+     * @param function a side-effect-free function (it may run again if the transaction retries)
+     */
+    public void update(DoubleUnaryOperator function) {
+        set(function.applyAsDouble(get()));
+    }
+
+    /**
+     * Applies {@code function} and returns the new value, in the running transaction.
+     *
+     * @param function a side-effect-free function
+     * @return the new value
+     */
+    public double updateAndGet(DoubleUnaryOperator function) {
+        double updated = function.applyAsDouble(get());
+        set(updated);
+        return updated;
+    }
+
+    /**
+     * Applies {@code function} and returns the previous value, in the running transaction.
+     *
+     * @param function a side-effect-free function
+     * @return the previous value
+     */
+    public double getAndUpdate(DoubleUnaryOperator function) {
+        double previous = get();
+        set(function.applyAsDouble(previous));
+        return previous;
+    }
+
+    /**
+     * Adds {@code delta}, in the running transaction.
+     *
+     * @param delta the amount to add (may be negative)
+     */
+    public void add(double delta) {
+        set(get() + delta);
+    }
+
+    /**
+     * Adds {@code delta} and returns the new value, in the running transaction.
+     *
+     * @param delta the amount to add
+     * @return the new value
+     */
+    public double addAndGet(double delta) {
+        double updated = get() + delta;
+        set(updated);
+        return updated;
+    }
+
+    /**
+     * Adds {@code delta} and returns the previous value, in the running transaction.
+     *
+     * @param delta the amount to add
+     * @return the previous value
+     */
+    public double getAndAdd(double delta) {
+        double previous = get();
+        set(previous + delta);
+        return previous;
+    }
+
+    /**
+     * The one-operation view of this ref: each method is a linearizable transaction of its own
+     * when called outside a transaction, and joins the running transaction when called inside one.
+     *
+     * @return the view (cheap; the same object on every call in steady state)
+     */
+    public Atomic atomic() {
+        Atomic v = view;
+        if (v == null) {
+            view = v = new Atomic(this);
+        }
+        return v;
+    }
+
+    /**
+     * Shows the latest committed value; never reads inside a transaction.
+     *
+     * @return {@code "DoubleRef[value]"}
+     */
+    @Override
+    public String toString() {
+        return "DoubleRef[" + Double.longBitsToDouble(Barrier.peekLong(this)) + "]";
+    }
+
+    /**
+     * One-operation access to a {@link DoubleRef}, in the style of Guava's {@code AtomicDouble}
+     * (the {@link java.util.concurrent.atomic.AtomicLong} methods that make sense for a double).
+     *
+     * <p>Outside a transaction each method is a linearizable transaction that touches only this
+     * ref: reads take no lock and write nothing shared; updates lock the one ref briefly, never a
+     * transaction descriptor. Inside a running transaction each method joins it.
+     * Thread-safe.
+     *
+     * <p>Compare-and-set, and the loops built on it, compare values <em>bitwise</em> (by
+     * {@link Double#doubleToRawLongBits}), not with {@code ==}: {@code 0.0} and {@code -0.0} are
+     * different, and a NaN matches a NaN with the same bits (so {@code compareAndSet(Double.NaN, x)}
+     * succeeds on a ref holding {@code Double.NaN}, and update loops terminate on NaN values).
+     */
+    public static final class Atomic {
+        private final DoubleRef ref;
+
+        private Atomic(DoubleRef ref) {
+            this.ref = ref;
+        }
+
+        /** @return the ref this view acts on */
+        public DoubleRef ref() {
+            return ref;
+        }
+
+        /** @return the current value */
+        public double get() {
+            return Double.longBitsToDouble(Barrier.getLong(ref));
+        }
+
+        /** @param value the new value */
+        public void set(double value) {
+            Barrier.setLong(ref, Double.doubleToRawLongBits(value));
+        }
+
+        /**
+         * @param value the new value
+         * @return the previous value
+         */
+        public double getAndSet(double value) {
+            return Double.longBitsToDouble(Barrier.getAndSetLong(ref, Double.doubleToRawLongBits(value)));
+        }
+
+        /**
+         * Sets the value to {@code update} if it is bitwise equal to {@code expected} (see the class
+         * comment: {@code 0.0} does not match {@code -0.0}; {@code NaN} matches the same NaN).
+         *
+         * @param expected the value expected
+         * @param update the new value
+         * @return whether the value was {@code expected} and is now {@code update}
+         */
+        public boolean compareAndSet(double expected, double update) {
+            return Barrier.compareAndSetLong(ref,
+                    Double.doubleToRawLongBits(expected), Double.doubleToRawLongBits(update));
+        }
+
+        /**
+         * Adds {@code delta} atomically.
+         *
+         * @param delta the amount to add
+         * @return the new value
+         */
+        public double addAndGet(double delta) {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                double updated = Double.longBitsToDouble(current) + delta;
+                if (Barrier.compareAndSetLong(ref, current, Double.doubleToRawLongBits(updated))) {
+                    return updated;
+                }
+            }
+        }
+
+        /**
+         * Adds {@code delta} atomically.
+         *
+         * @param delta the amount to add
+         * @return the previous value
+         */
+        public double getAndAdd(double delta) {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                double previous = Double.longBitsToDouble(current);
+                if (Barrier.compareAndSetLong(ref, current, Double.doubleToRawLongBits(previous + delta))) {
+                    return previous;
+                }
+            }
+        }
+
+        /**
+         * Applies {@code function} atomically (it may be called more than once under contention).
+         *
+         * @param function a side-effect-free function
+         * @return the new value
+         */
+        public double updateAndGet(DoubleUnaryOperator function) {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                double updated = function.applyAsDouble(Double.longBitsToDouble(current));
+                if (Barrier.compareAndSetLong(ref, current, Double.doubleToRawLongBits(updated))) {
+                    return updated;
+                }
+            }
+        }
+
+        /**
+         * Applies {@code function} atomically (it may be called more than once under contention).
+         *
+         * @param function a side-effect-free function
+         * @return the previous value
+         */
+        public double getAndUpdate(DoubleUnaryOperator function) {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                double previous = Double.longBitsToDouble(current);
+                double updated = function.applyAsDouble(previous);
+                if (Barrier.compareAndSetLong(ref, current, Double.doubleToRawLongBits(updated))) {
+                    return previous;
+                }
+            }
+        }
+
+        /**
+         * Combines the value with {@code x} atomically.
+         *
+         * @param x the second argument of {@code function}
+         * @param function a side-effect-free function of (current, x)
+         * @return the new value
+         */
+        public double accumulateAndGet(double x, DoubleBinaryOperator function) {
+            for (;;) {
+                long current = Barrier.getLong(ref);
+                double updated = function.applyAsDouble(Double.longBitsToDouble(current), x);
+                if (Barrier.compareAndSetLong(ref, current, Double.doubleToRawLongBits(updated))) {
+                    return updated;
+                }
+            }
+        }
+
+        /** @return {@code "DoubleRef.Atomic[value]"} with the latest committed value */
+        @Override
+        public String toString() {
+            return "DoubleRef.Atomic[" + Double.longBitsToDouble(Barrier.peekLong(ref)) + "]";
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package dev.weft.refs;
+
+import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnCell;
+import java.util.function.IntBinaryOperator;
+import java.util.function.IntUnaryOperator;
+
+/**
+ * A transactional {@code int}, stored unboxed.
+ *
+ * <p>The methods of this class act in the calling thread's running transaction (see
+ * {@link dev.weft.stm.Stm#atomic(Runnable)}) and throw {@link IllegalStateException} when none is
+ * running. For a single operation outside a transaction use {@link #atomic()}: each method of the
+ * returned view is its own linearizable transaction (or joins the running one).
+ *
+ * <pre>{@code
+ * IntRef seats = new IntRef(40);
+ * atomic(() -> seats.decrement());        // inside a transaction
+ * int left = seats.atomic().decrementAndGet(); // one-operation transaction
+ * }</pre>
+ *
+ * <p>Arithmetic wraps around like {@code int} arithmetic ({@code Integer.MAX_VALUE + 1} is
+ * {@code Integer.MIN_VALUE}), in transactions and in the view alike.
+ *
+ * <p>Thread-safety: safe for use by any number of threads; publish the ref itself safely.
+ * {@link #toString()} shows the latest committed value and never joins a transaction.
+ */
+public final class IntRef extends TxnCell {
+    /*
+     * Encoding: the cell holds the value sign-extended to 64 bits, always ((long) value), so the
+     * engine's raw-bit compare-and-set compares ints correctly. Every write goes through a
+     * (long) widening or through Barrier's int additions, which wrap in int and then widen.
+     */
+    private Atomic view; // racy single-check idiom: any thread may create an equivalent view
+
+    /** Creates a ref holding zero. */
+    public IntRef() {
+        this(0);
+    }
+
+    /**
+     * Creates a ref holding {@code initialValue}.
+     *
+     * @param initialValue the initial value
+     */
+    public IntRef(int initialValue) {
+        super((long) initialValue);
+    }
+
+    /**
+     * Reads the value in the running transaction.
+     *
+     * @return the value as of this transaction
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public int get() {
+        return (int) Barrier.readLong(this);
+    }
+
+    /**
+     * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @param value the new value
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public void set(int value) {
+        Barrier.writeLong(this, (long) value);
+    }
+
+    /**
+     * Writes {@code value} and returns the previous value, in the running transaction.
+     *
+     * @param value the new value
+     * @return the previous value
+     */
+    public int getAndSet(int value) {
+        return (int) Barrier.exchangeLong(this, (long) value);
+    }
+
+    /**
+     * Replaces the value with {@code function} applied to it, in the running transaction.
+     *
+     * @param function a side-effect-free function (it may run again if the transaction retries)
+     */
+    public void update(IntUnaryOperator function) {
+        set(function.applyAsInt(get()));
+    }
+
+    /**
+     * Applies {@code function} and returns the new value, in the running transaction.
+     *
+     * @param function a side-effect-free function
+     * @return the new value
+     */
+    public int updateAndGet(IntUnaryOperator function) {
+        int updated = function.applyAsInt(get());
+        set(updated);
+        return updated;
+    }
+
+    /**
+     * Applies {@code function} and returns the previous value, in the running transaction.
+     *
+     * @param function a side-effect-free function
+     * @return the previous value
+     */
+    public int getAndUpdate(IntUnaryOperator function) {
+        int previous = get();
+        set(function.applyAsInt(previous));
+        return previous;
+    }
+
+    /** Adds one, in the running transaction. */
+    public void increment() {
+        Barrier.addInt(this, 1);
+    }
+
+    /** Subtracts one, in the running transaction. */
+    public void decrement() {
+        Barrier.addInt(this, -1);
+    }
+
+    /**
+     * Adds {@code delta}, in the running transaction.
+     *
+     * @param delta the amount to add (may be negative)
+     */
+    public void add(int delta) {
+        Barrier.addInt(this, delta);
+    }
+
+    /**
+     * Adds one and returns the new value, in the running transaction.
+     *
+     * @return the new value
+     */
+    public int incrementAndGet() {
+        return Barrier.addInt(this, 1);
+    }
+
+    /**
+     * Subtracts one and returns the new value, in the running transaction.
+     *
+     * @return the new value
+     */
+    public int decrementAndGet() {
+        return Barrier.addInt(this, -1);
+    }
+
+    /**
+     * Adds {@code delta} and returns the new value, in the running transaction.
+     *
+     * @param delta the amount to add
+     * @return the new value
+     */
+    public int addAndGet(int delta) {
+        return Barrier.addInt(this, delta);
+    }
+
+    /**
+     * Adds {@code delta} and returns the previous value, in the running transaction.
+     *
+     * @param delta the amount to add
+     * @return the previous value
+     */
+    public int getAndAdd(int delta) {
+        return Barrier.addInt(this, delta) - delta;
+    }
+
+    /**
+     * The one-operation view of this ref: each method is a linearizable transaction of its own
+     * when called outside a transaction, and joins the running transaction when called inside one.
+     *
+     * @return the view (cheap; the same object on every call in steady state)
+     */
+    public Atomic atomic() {
+        Atomic v = view;
+        if (v == null) {
+            view = v = new Atomic(this);
+        }
+        return v;
+    }
+
+    /**
+     * Shows the latest committed value; never reads inside a transaction.
+     *
+     * @return {@code "IntRef[value]"}
+     */
+    @Override
+    public String toString() {
+        return "IntRef[" + (int) Barrier.peekLong(this) + "]";
+    }
+
+    /**
+     * One-operation access to an {@link IntRef}, in the style of
+     * {@link java.util.concurrent.atomic.AtomicInteger}.
+     *
+     * <p>Outside a transaction each method is a linearizable transaction that touches only this
+     * ref: reads take no lock and write nothing shared; updates lock the one ref briefly, never a
+     * transaction descriptor. Inside a running transaction each method joins it.
+     * Thread-safe.
+     */
+    public static final class Atomic {
+        private final IntRef ref;
+
+        private Atomic(IntRef ref) {
+            this.ref = ref;
+        }
+
+        /** @return the ref this view acts on */
+        public IntRef ref() {
+            return ref;
+        }
+
+        /** @return the current value */
+        public int get() {
+            return (int) Barrier.getLong(ref);
+        }
+
+        /** @param value the new value */
+        public void set(int value) {
+            Barrier.setLong(ref, (long) value);
+        }
+
+        /**
+         * @param value the new value
+         * @return the previous value
+         */
+        public int getAndSet(int value) {
+            return (int) Barrier.getAndSetLong(ref, (long) value);
+        }
+
+        /**
+         * Sets the value to {@code update} if it is {@code expected}.
+         *
+         * @param expected the value expected
+         * @param update the new value
+         * @return whether the value was {@code expected} and is now {@code update}
+         */
+        public boolean compareAndSet(int expected, int update) {
+            return Barrier.compareAndSetLong(ref, (long) expected, (long) update);
+        }
+
+        /** @return the new value */
+        public int incrementAndGet() {
+            return Barrier.getAndAddInt(ref, 1) + 1;
+        }
+
+        /** @return the new value */
+        public int decrementAndGet() {
+            return Barrier.getAndAddInt(ref, -1) - 1;
+        }
+
+        /** @return the previous value */
+        public int getAndIncrement() {
+            return Barrier.getAndAddInt(ref, 1);
+        }
+
+        /** @return the previous value */
+        public int getAndDecrement() {
+            return Barrier.getAndAddInt(ref, -1);
+        }
+
+        /**
+         * @param delta the amount to add
+         * @return the new value
+         */
+        public int addAndGet(int delta) {
+            return Barrier.getAndAddInt(ref, delta) + delta;
+        }
+
+        /**
+         * @param delta the amount to add
+         * @return the previous value
+         */
+        public int getAndAdd(int delta) {
+            return Barrier.getAndAddInt(ref, delta);
+        }
+
+        /**
+         * Applies {@code function} atomically (it may be called more than once under contention).
+         *
+         * @param function a side-effect-free function
+         * @return the new value
+         */
+        public int updateAndGet(IntUnaryOperator function) {
+            for (;;) {
+                int current = (int) Barrier.getLong(ref);
+                int updated = function.applyAsInt(current);
+                if (Barrier.compareAndSetLong(ref, (long) current, (long) updated)) {
+                    return updated;
+                }
+            }
+        }
+
+        /**
+         * Applies {@code function} atomically (it may be called more than once under contention).
+         *
+         * @param function a side-effect-free function
+         * @return the previous value
+         */
+        public int getAndUpdate(IntUnaryOperator function) {
+            for (;;) {
+                int current = (int) Barrier.getLong(ref);
+                if (Barrier.compareAndSetLong(ref, (long) current, (long) function.applyAsInt(current))) {
+                    return current;
+                }
+            }
+        }
+
+        /**
+         * Combines the value with {@code x} atomically.
+         *
+         * @param x the second argument of {@code function}
+         * @param function a side-effect-free function of (current, x)
+         * @return the new value
+         */
+        public int accumulateAndGet(int x, IntBinaryOperator function) {
+            for (;;) {
+                int current = (int) Barrier.getLong(ref);
+                int updated = function.applyAsInt(current, x);
+                if (Barrier.compareAndSetLong(ref, (long) current, (long) updated)) {
+                    return updated;
+                }
+            }
+        }
+
+        /** @return {@code "IntRef.Atomic[value]"} with the latest committed value */
+        @Override
+        public String toString() {
+            return "IntRef.Atomic[" + (int) Barrier.peekLong(ref) + "]";
+        }
+    }
+}

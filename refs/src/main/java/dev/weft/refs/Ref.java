@@ -1,0 +1,249 @@
+package dev.weft.refs;
+
+import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnCell;
+import java.util.function.BinaryOperator;
+import java.util.function.UnaryOperator;
+
+/**
+ * A transactional reference to an object; {@code null} is a valid value.
+ *
+ * <p>The methods of this class act in the calling thread's running transaction (see
+ * {@link dev.weft.stm.Stm#atomic(Runnable)}) and throw {@link IllegalStateException} when none is
+ * running. For a single operation outside a transaction use {@link #atomic()}: each method of the
+ * returned view is its own linearizable transaction (or joins the running one).
+ *
+ * <pre>{@code
+ * Ref<String> owner = new Ref<>();
+ * atomic(() -> owner.set("alice"));                 // inside a transaction
+ * boolean taken = owner.atomic().compareAndSet(null, "bob"); // one-operation transaction
+ * }</pre>
+ *
+ * <p>The ref makes only the reference transactional: store immutable values, or values that are
+ * never mutated after they are written, and replace them instead of mutating them in place.
+ *
+ * <p>Thread-safety: safe for use by any number of threads; publish the ref itself safely.
+ * {@link #toString()} shows the latest committed value and never joins a transaction.
+ *
+ * @param <T> the type of the value
+ */
+public final class Ref<T> extends TxnCell {
+    private Atomic<T> view; // racy single-check idiom: any thread may create an equivalent view
+
+    /** Creates a ref holding {@code null}. */
+    public Ref() {
+        this(null);
+    }
+
+    /**
+     * Creates a ref holding {@code initialValue}.
+     *
+     * @param initialValue the initial value, may be {@code null}
+     */
+    public Ref(T initialValue) {
+        super((Object) initialValue);
+    }
+
+    /**
+     * Reads the value in the running transaction.
+     *
+     * @return the value as of this transaction, may be {@code null}
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    @SuppressWarnings("unchecked")
+    public T get() {
+        return (T) Barrier.readObject(this);
+    }
+
+    /**
+     * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @param value the new value, may be {@code null}
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public void set(T value) {
+        Barrier.writeObject(this, value);
+    }
+
+    /**
+     * Writes {@code value} and returns the previous value, in the running transaction.
+     *
+     * @param value the new value, may be {@code null}
+     * @return the previous value
+     */
+    @SuppressWarnings("unchecked")
+    public T getAndSet(T value) {
+        return (T) Barrier.exchangeObject(this, value);
+    }
+
+    /**
+     * Replaces the value with {@code function} applied to it, in the running transaction.
+     *
+     * @param function a side-effect-free function (it may run again if the transaction retries)
+     */
+    public void update(UnaryOperator<T> function) {
+        set(function.apply(get()));
+    }
+
+    /**
+     * Applies {@code function} and returns the new value, in the running transaction.
+     *
+     * @param function a side-effect-free function
+     * @return the new value
+     */
+    public T updateAndGet(UnaryOperator<T> function) {
+        T updated = function.apply(get());
+        set(updated);
+        return updated;
+    }
+
+    /**
+     * Applies {@code function} and returns the previous value, in the running transaction.
+     *
+     * @param function a side-effect-free function
+     * @return the previous value
+     */
+    public T getAndUpdate(UnaryOperator<T> function) {
+        T previous = get();
+        set(function.apply(previous));
+        return previous;
+    }
+
+    /**
+     * The one-operation view of this ref: each method is a linearizable transaction of its own
+     * when called outside a transaction, and joins the running transaction when called inside one.
+     *
+     * @return the view (cheap; the same object on every call in steady state)
+     */
+    public Atomic<T> atomic() {
+        Atomic<T> v = view;
+        if (v == null) {
+            view = v = new Atomic<>(this);
+        }
+        return v;
+    }
+
+    /**
+     * Shows the latest committed value; never reads inside a transaction.
+     *
+     * @return {@code "Ref[value]"}, with {@link String#valueOf(Object)} of the value
+     */
+    @Override
+    public String toString() {
+        return "Ref[" + String.valueOf(Barrier.peekObject(this)) + "]";
+    }
+
+    /**
+     * One-operation access to a {@link Ref}, in the style of
+     * {@link java.util.concurrent.atomic.AtomicReference}.
+     *
+     * <p>Outside a transaction each method is a linearizable transaction that touches only this
+     * ref: reads take no lock and write nothing shared; updates lock the one ref briefly, never a
+     * transaction descriptor. Inside a running transaction each method joins it.
+     * Thread-safe.
+     *
+     * <p>Compare-and-set, and the loops built on it, compare by <em>identity</em> ({@code ==}), never
+     * with {@link Object#equals}, as {@code AtomicReference} does: an equal but distinct object
+     * does not match.
+     *
+     * @param <T> the type of the value
+     */
+    public static final class Atomic<T> {
+        private final Ref<T> ref;
+
+        private Atomic(Ref<T> ref) {
+            this.ref = ref;
+        }
+
+        /** @return the ref this view acts on */
+        public Ref<T> ref() {
+            return ref;
+        }
+
+        /** @return the current value, may be {@code null} */
+        @SuppressWarnings("unchecked")
+        public T get() {
+            return (T) Barrier.getObject(ref);
+        }
+
+        /** @param value the new value, may be {@code null} */
+        public void set(T value) {
+            Barrier.setObject(ref, value);
+        }
+
+        /**
+         * @param value the new value, may be {@code null}
+         * @return the previous value
+         */
+        @SuppressWarnings("unchecked")
+        public T getAndSet(T value) {
+            return (T) Barrier.getAndSetObject(ref, value);
+        }
+
+        /**
+         * Sets the value to {@code update} if it is the very object {@code expected}
+         * ({@code ==}, not {@code equals}).
+         *
+         * @param expected the object expected, may be {@code null}
+         * @param update the new value, may be {@code null}
+         * @return whether the value was {@code expected} and is now {@code update}
+         */
+        public boolean compareAndSet(T expected, T update) {
+            return Barrier.compareAndSetObject(ref, expected, update);
+        }
+
+        /**
+         * Applies {@code function} atomically (it may be called more than once under contention).
+         *
+         * @param function a side-effect-free function
+         * @return the new value
+         */
+        public T updateAndGet(UnaryOperator<T> function) {
+            for (;;) {
+                T current = get();
+                T updated = function.apply(current);
+                if (Barrier.compareAndSetObject(ref, current, updated)) {
+                    return updated;
+                }
+            }
+        }
+
+        /**
+         * Applies {@code function} atomically (it may be called more than once under contention).
+         *
+         * @param function a side-effect-free function
+         * @return the previous value
+         */
+        public T getAndUpdate(UnaryOperator<T> function) {
+            for (;;) {
+                T current = get();
+                if (Barrier.compareAndSetObject(ref, current, function.apply(current))) {
+                    return current;
+                }
+            }
+        }
+
+        /**
+         * Combines the value with {@code x} atomically.
+         *
+         * @param x the second argument of {@code function}
+         * @param function a side-effect-free function of (current, x)
+         * @return the new value
+         */
+        public T accumulateAndGet(T x, BinaryOperator<T> function) {
+            for (;;) {
+                T current = get();
+                T updated = function.apply(current, x);
+                if (Barrier.compareAndSetObject(ref, current, updated)) {
+                    return updated;
+                }
+            }
+        }
+
+        /** @return {@code "Ref.Atomic[value]"} with the latest committed value */
+        @Override
+        public String toString() {
+            return "Ref.Atomic[" + String.valueOf(Barrier.peekObject(ref)) + "]";
+        }
+    }
+}
