@@ -86,6 +86,8 @@ public final class Transaction {
             Math.max(1, Integer.getInteger("dev.weft.stm.irrevocableAfter", 16));
     /** Spins on a commit-locked cell before a read or a lock attempt counts as a conflict. */
     private static final int LOCK_SPINS = 128;
+    /** Read logs up to this size are searched before locking a cell that changed since rv. */
+    private static final int EARLY_CHECK_READS = 32;
 
     private static final int OPTIMISTIC = 0;
     private static final int SNAPSHOT = 1;
@@ -536,6 +538,9 @@ public final class Transaction {
             for (int spins = 0; ; ) {
                 long word = CellAccess.lockWordVolatile(cell);
                 if (LockWord.isFree(word)) {
+                    if (LockWord.version(word) > readVersion && wasRead(cell)) {
+                        return i; // validation would fail: abort before touching the clock
+                    }
                     if (CellAccess.casLockWord(cell, word, ownerWord)) {
                         lockedWords[i] = word;
                         break;
@@ -548,6 +553,24 @@ public final class Transaction {
             }
         }
         return log.size;
+    }
+
+    /**
+     * Whether a small read log holds {@code cell} (a cheap early conflict check before locking;
+     * for large read logs it answers false and leaves the decision to validation).
+     */
+    private boolean wasRead(TxnCell cell) {
+        ReadLog log = reads;
+        if (log.size > EARLY_CHECK_READS) {
+            return false;
+        }
+        TxnCell[] cells = log.cells;
+        for (int i = 0, n = log.size; i < n; i++) {
+            if (cells[i] == cell) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Irrevocable step 1: our reserved cells cannot be changed by anyone else; lock them. */
