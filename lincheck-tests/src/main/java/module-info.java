@@ -1,0 +1,13 @@
+/**
+ * Weft's verification kit: Lincheck options sized for checking transactional structures.
+ *
+ * <p>Lincheck 3.7 has no module descriptor and no {@code Automatic-Module-Name}, so it is the
+ * automatic module {@code lincheck}, named after its jar file. It is required transitively because
+ * the kit's methods return Lincheck's option types.
+ */
+@SuppressWarnings("requires-transitive-automatic")
+module dev.weft.check {
+    requires dev.weft.refs;
+    requires transitive lincheck;
+    exports dev.weft.check;
+}
