@@ -84,8 +84,11 @@ public final class Transaction {
     /** Aborts after which a transaction runs irrevocably. */
     static final int IRREVOCABLE_AFTER =
             Math.max(1, Integer.getInteger("dev.weft.stm.irrevocableAfter", 16));
-    /** Spins on a commit-locked cell before a read or a lock attempt counts as a conflict. */
-    private static final int LOCK_SPINS = 128;
+    /** Rounds of {@link #pause} that spin, then that yield, before sleeping. */
+    private static final int SPIN_ROUNDS = 24;
+    private static final int YIELD_ROUNDS = 16;
+    /** Rounds of {@link #pause} on a commit-locked cell before a read or lock attempt is a conflict. */
+    private static final int LOCK_SPINS = SPIN_ROUNDS + 8;
     /** Read logs up to this size are searched before locking a cell that changed since rv. */
     private static final int EARLY_CHECK_READS = 32;
 
@@ -548,7 +551,7 @@ public final class Transaction {
                 } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
                     return i;
                 } else {
-                    Thread.onSpinWait();
+                    pause(spins);
                 }
             }
         }
@@ -645,14 +648,21 @@ public final class Transaction {
         CellAccess.setLockWordRelease(cell, LockWord.unlocked(writeVersion));
     }
 
-    /** Waiting for a lock holder: spin, then yield, then sleep briefly (never pins a carrier). */
+    /**
+     * Waiting for a lock holder, round {@code spins} (from 1): first spin for exponentially longer
+     * without touching the cell's cache line (re-reading it at once would steal the line from the
+     * holder, whose publishing stores would then miss), then yield, then sleep briefly. Never pins
+     * a virtual thread's carrier.
+     */
     static void pause(int spins) {
-        if (spins < 64) {
-            Thread.onSpinWait();
-        } else if (spins < 128) {
+        if (spins < SPIN_ROUNDS) {
+            for (int i = 1 << Math.min(spins, 6); i > 0; i--) {
+                Thread.onSpinWait();
+            }
+        } else if (spins < SPIN_ROUNDS + YIELD_ROUNDS) {
             Thread.yield();
         } else {
-            LockSupport.parkNanos(Math.min(1L << Math.min(spins - 128, 20), 1_000_000L));
+            LockSupport.parkNanos(Math.min(1L << Math.min(spins - SPIN_ROUNDS - YIELD_ROUNDS + 10, 20), 1_000_000L));
         }
     }
 
