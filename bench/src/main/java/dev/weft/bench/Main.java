@@ -1,0 +1,109 @@
+package dev.weft.bench;
+
+import dev.weft.bench.bank.BankReport;
+import dev.weft.bench.bank.BankResult;
+import dev.weft.bench.bank.BankRun;
+import dev.weft.bench.bank.BankSettings;
+import dev.weft.bench.bank.BankWorkload;
+import dev.weft.bench.bank.GlobalLockBank;
+import dev.weft.bench.bank.StripedLockBank;
+import dev.weft.bench.bank.WeftBank;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The entry point of {@code weft-bench.jar}.
+ *
+ * <pre>
+ * java -jar weft-bench.jar                                   the bank demo with defaults
+ * java -jar weft-bench.jar bank [--accounts N] [--threads N] [--seconds N]
+ * java -jar weft-bench.jar jmh [JMH options]                 the JMH benchmarks (-h for JMH's help)
+ * </pre>
+ *
+ * <p>The bank demo exits with status 1 when an implementation lost or created money, 2 on a usage
+ * error.
+ */
+public final class Main {
+    private static final String USAGE = """
+            usage: java -jar weft-bench.jar [bank] [--accounts N] [--threads N] [--seconds N]
+                   java -jar weft-bench.jar jmh [JMH options, e.g. -t 2 -rf json -rff out.json]
+            bank (the default) runs the same transfer/audit workload over Weft, one global
+            ReentrantLock and a ReentrantLock per account, each for --seconds, and prints a table.
+              --accounts N   accounts, each starting at 1000 (default 1024)
+              --threads N    worker threads (default: available processors)
+              --seconds N    seconds per implementation (default 5)
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("jmh")) {
+            org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        BankSettings settings;
+        try {
+            settings = parseBankArguments(args.length > 0 && args[0].equals("bank")
+                    ? Arrays.copyOfRange(args, 1, args.length) : args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        if (settings == null) {
+            System.out.print(USAGE);
+            return;
+        }
+        System.exit(runBank(settings) ? 0 : 1);
+    }
+
+    /** Runs every implementation, prints the table; returns whether every invariant held. */
+    private static boolean runBank(BankSettings settings) throws InterruptedException {
+        int accounts = settings.accounts();
+        long balance = BankSettings.INITIAL_BALANCE;
+        List<BankWorkload> banks = List.of(new WeftBank(accounts, balance),
+                new GlobalLockBank(accounts, balance), new StripedLockBank(accounts, balance));
+        List<BankResult> results = new ArrayList<>();
+        for (BankWorkload bank : banks) {
+            System.err.printf("running %s for %d s...%n", bank.name(), settings.duration().toSeconds());
+            results.add(BankRun.run(bank, settings));
+        }
+        BankReport.print(System.out, settings, results);
+        return results.stream().allMatch(BankResult::invariantHolds);
+    }
+
+    /** Returns null when help was asked for. */
+    private static BankSettings parseBankArguments(String[] args) {
+        int accounts = 1024;
+        int threads = Runtime.getRuntime().availableProcessors();
+        int seconds = 5;
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (option.equals("-h") || option.equals("--help")) {
+                return null;
+            }
+            if (i + 1 == args.length) {
+                throw new IllegalArgumentException("unknown option or missing value: " + option);
+            }
+            int value = parseInt(option, args[++i]);
+            switch (option) {
+                case "--accounts" -> accounts = value;
+                case "--threads" -> threads = value;
+                case "--seconds" -> seconds = value;
+                default -> throw new IllegalArgumentException("unknown option: " + option);
+            }
+        }
+        return new BankSettings(accounts, threads, Duration.ofSeconds(seconds));
+    }
+
+    private static int parseInt(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a whole number, got '" + value + "'");
+        }
+    }
+}
