@@ -97,6 +97,12 @@ public class ProgressBenchmark {
         });
     }
 
+    private static long readTwo(LongRef[] refs, SplittableRandom random) {
+        LongRef a = refs[random.nextInt(refs.length)];
+        LongRef b = refs[random.nextInt(refs.length)];
+        return Stm.atomicLong(() -> a.get() + b.get());
+    }
+
     // ---------------------------------------------------------------- long read-only transactions
 
     @Benchmark
@@ -140,6 +146,10 @@ public class ProgressBenchmark {
     @Group("disjointWriterWithIrrevocable")
     @GroupThreads(1)
     public void irrevocableForDisjointWriter(Refs refs) {
+        runIrrevocably(refs);
+    }
+
+    private static void runIrrevocably(Refs refs) {
         Transaction.current().executeIrrevocably(refs.irrevocableBody, Transaction.RUNNABLE);
     }
 
@@ -147,24 +157,20 @@ public class ProgressBenchmark {
     @Group("readerAlone")
     @GroupThreads(1)
     public long readerAloneReadTwo(Refs refs, Random random) {
-        LongRef a = refs.reserved[random.random.nextInt(IRREVOCABLE_SIZE)];
-        LongRef b = refs.reserved[random.random.nextInt(IRREVOCABLE_SIZE)];
-        return Stm.atomicLong(() -> a.get() + b.get());
+        return readTwo(refs.reserved, random.random);
     }
 
     @Benchmark
     @Group("readerWithIrrevocable")
     @GroupThreads(1)
     public long readerReadTwo(Refs refs, Random random) {
-        LongRef a = refs.reserved[random.random.nextInt(IRREVOCABLE_SIZE)];
-        LongRef b = refs.reserved[random.random.nextInt(IRREVOCABLE_SIZE)];
-        return Stm.atomicLong(() -> a.get() + b.get());
+        return readTwo(refs.reserved, random.random);
     }
 
     @Benchmark
     @Group("readerWithIrrevocable")
     @GroupThreads(1)
     public void irrevocableForReader(Refs refs) {
-        Transaction.current().executeIrrevocably(refs.irrevocableBody, Transaction.RUNNABLE);
+        runIrrevocably(refs);
     }
 }
