@@ -91,6 +91,12 @@ public final class Transaction {
     private static final int LOCK_SPINS = SPIN_ROUNDS + 8;
     /** Read logs up to this size are searched before locking a cell that changed since rv. */
     private static final int EARLY_CHECK_READS = 32;
+    /**
+     * Read logs beyond this size are not revalidated to extend a read-only snapshot: each
+     * extension costs a pass over the log and pulls every logged cell's line into this core,
+     * which slows writers down; such readers re-run on a registered snapshot instead.
+     */
+    private static final int EXTEND_LIMIT = 1024;
 
     private static final int OPTIMISTIC = 0;
     private static final int SNAPSHOT = 1;
@@ -424,6 +430,9 @@ public final class Transaction {
 
     /** LSA extension: move rv to now if nothing read so far has changed. */
     private boolean extendSnapshot() {
+        if (reads.size > EXTEND_LIMIT && writes.size == 0) {
+            return false; // a long reader: re-run on a registered snapshot instead of O(n) checks
+        }
         long now = GlobalClock.now();
         if (!validateReads()) {
             return false;
