@@ -75,6 +75,11 @@ final class WaitTable extends WaitTablePadding2 {
         return INSTANCE.waiting != 0;
     }
 
+    /** Threads currently between enter and leave (tests and diagnostics). */
+    static int waitingCount() {
+        return INSTANCE.waiting;
+    }
+
     /** Wakes the waiters of the stripes of {@code cells[0..count)} (called after publishing). */
     static void wake(TxnCell[] cells, int count) {
         Stripe[] stripes = INSTANCE.stripes;

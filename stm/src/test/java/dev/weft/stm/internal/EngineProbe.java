@@ -62,4 +62,9 @@ public final class EngineProbe {
     public static boolean anyoneWaiting() {
         return WaitTable.anyWaiting();
     }
+
+    /** How many threads are registered as waiting in retry() right now. */
+    public static int waitingCount() {
+        return WaitTable.waitingCount();
+    }
 }
