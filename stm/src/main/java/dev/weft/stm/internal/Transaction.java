@@ -628,6 +628,13 @@ public final class Transaction {
      * read may have changed, its retryFor limit or deadline passes, or the thread is interrupted.
      */
     private void awaitChange() {
+        if (mode == SNAPSHOT) { // logged no reads: re-run at once as an ordinary attempt
+            endAttempt();
+            endAttemptHooks(null);
+            checkDeadline();
+            mode = OPTIMISTIC;
+            return;
+        }
         if (reads.size == 0) {
             throw rollback(new IllegalStateException("retry() was called by a transaction that has "
                     + "read nothing, so no commit could ever wake it. Read the refs whose change "
@@ -797,8 +804,13 @@ public final class Transaction {
             throw new IllegalStateException("Write in a read-only transaction (TxnOptions.readOnly): "
                     + "run it without readOnly, or move the write out of this transaction.");
         }
-        if (mode == IRREVOCABLE) {
-            reserve(cell);
+        if (mode != OPTIMISTIC) {
+            if (mode == IRREVOCABLE) {
+                reserve(cell);
+            } else { // a registered snapshot logs no reads, so it cannot validate a write
+                doomed = true;
+                throw ConflictSignal.INSTANCE;
+            }
         }
         WriteLog log = writes;
         int entry = log.indexOf(cell);
@@ -928,7 +940,7 @@ public final class Transaction {
 
     /** Loads the committed value visible to this transaction (ignoring its own writes). */
     private void loadCommitted(TxnCell cell) {
-        if (mode == OPTIMISTIC) {
+        if (mode != IRREVOCABLE) {
             long first = CellAccess.lockWordAcquire(cell);
             long bits = CellAccess.longValueOpaque(cell);
             Object object = CellAccess.objectValue(cell);
@@ -937,7 +949,9 @@ public final class Transaction {
             if (LockWord.sameValue(first, second)) {
                 long version = LockWord.version(first);
                 if (version <= readVersion) {
-                    reads.add(cell, version);
+                    if (mode == OPTIMISTIC) {
+                        reads.add(cell, version); // a registered snapshot is never validated
+                    }
                     loadedBits = bits;
                     loadedObject = object;
                     return;
@@ -972,7 +986,9 @@ public final class Transaction {
             }
             long version = LockWord.version(first);
             if (version <= readVersion) {
-                reads.add(cell, version);
+                if (mode == OPTIMISTIC) {
+                    reads.add(cell, version);
+                }
                 loadedBits = bits;
                 loadedObject = object;
                 return;
@@ -982,7 +998,6 @@ public final class Transaction {
                 if (old == null) {
                     conflictOnRead(); // cannot happen while registered; fail safe
                 }
-                reads.add(cell, old.version);
                 loadedBits = old.bits;
                 loadedObject = old.object;
                 return;
@@ -1232,7 +1247,11 @@ public final class Transaction {
      */
     static OldVersion historyAfter(TxnCell cell, long lockedWord, long writeVersion, SnapshotSet readers) {
         long oldVersion = LockWord.version(lockedWord);
-        OldVersion kept = OldVersion.retain(CellAccess.history(cell), oldVersion, readers);
+        OldVersion existing = CellAccess.history(cell);
+        // Every node is older than the current value: if no registered snapshot predates the
+        // current value, none is needed, and the (probably cold) chain need not be walked.
+        OldVersion kept = existing == null || readers.noneOlderThan(oldVersion)
+                ? null : OldVersion.retain(existing, oldVersion, readers);
         if (readers.needs(oldVersion, writeVersion)) {
             kept = new OldVersion(oldVersion, CellAccess.longValueOpaque(cell), CellAccess.objectValue(cell), kept);
         }
