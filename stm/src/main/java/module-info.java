@@ -7,5 +7,5 @@
  */
 module dev.weft.stm {
     exports dev.weft.stm;
-    exports dev.weft.stm.spi to dev.weft.refs, dev.weft.collections;
+    exports dev.weft.stm.spi to dev.weft.refs, dev.weft.collections, dev.weft.scheduler;
 }

@@ -1,6 +1,8 @@
 package dev.weft.stm.internal;
 
+import dev.weft.stm.spi.ContentionManager;
 import dev.weft.stm.spi.TxnCell;
+import dev.weft.stm.spi.TxnThread;
 import java.lang.invoke.VarHandle;
 import dev.weft.stm.AfterCommitException;
 import dev.weft.stm.CommitRejectedException;
@@ -128,6 +130,8 @@ public final class Transaction {
     private final Hooks hooks = new Hooks();
     private final SnapshotSet snapshotReaders = new SnapshotSet();
     private Waiter waiter;         // created on the first retry() wait
+    private ContentionManager contentionManager; // null: the engine's default backoff
+    private long opponent = -1;    // owner id of the transaction that beat this attempt, if known
     private boolean appended;      // the last entryForWrite appended a new entry
 
     private int depth;             // nesting depth; 0 = no transaction running on this thread
@@ -166,15 +170,34 @@ public final class Transaction {
 
     private Transaction() {}
 
-    /** This thread's descriptor (created on first use). */
+    /** This thread's descriptor (created on first use; a field read on a {@link TxnThread}). */
     public static Transaction current() {
+        Thread thread = Thread.currentThread();
+        if (thread instanceof TxnThread worker) {
+            return (Transaction) worker.descriptor();
+        }
         return CURRENT.get();
     }
 
     /** This thread's running transaction, or null when none is running. */
     public static Transaction active() {
-        Transaction txn = CURRENT.get();
+        Transaction txn = current();
         return txn.depth > 0 ? txn : null;
+    }
+
+    /** A descriptor for a {@link TxnThread}, which keeps it in a field. */
+    public static Object newDescriptor() {
+        return new Transaction();
+    }
+
+    /** The owner id this descriptor's commits put in lock words (for contention managers). */
+    public long ownerId() {
+        return ownerWord >>> 2;
+    }
+
+    /** Installs this thread's contention manager (null for the engine's default). */
+    public void setContentionManager(ContentionManager manager) {
+        contentionManager = manager;
     }
 
     public boolean isActive() {
@@ -439,6 +462,25 @@ public final class Transaction {
             throw new TooManyAttemptsException(attempts);
         }
         checkDeadline();
+        long beatenBy = opponent;
+        opponent = -1;
+        if (contentionManager != null) {
+            int decision = contentionManager.onConflict(attempts, onRead, beatenBy);
+            if (decision == ContentionManager.ESCALATE) {
+                mode = IRREVOCABLE;
+                return;
+            }
+            if (mode == OPTIMISTIC && readOnlyAttempt && onRead) {
+                mode = SNAPSHOT;
+                return;
+            }
+            mode = options.irrevocable() ? IRREVOCABLE : OPTIMISTIC;
+            if (decision == ContentionManager.RETRY_NOW) {
+                return;
+            }
+            backoff();
+            return;
+        }
         if (attempts >= IRREVOCABLE_AFTER) {
             mode = IRREVOCABLE;
         } else if (mode == OPTIMISTIC && readOnlyAttempt && onRead) {
@@ -971,6 +1013,7 @@ public final class Transaction {
             long first = CellAccess.lockWordAcquire(cell);
             if (LockWord.isCommitLocked(first)) {
                 if (++spins > LOCK_SPINS && mode == OPTIMISTIC) {
+                    opponent = LockWord.owner(first);
                     conflictOnRead();
                 }
                 pause(spins);
@@ -1172,6 +1215,7 @@ public final class Transaction {
                         break;
                     }
                 } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
+                    opponent = LockWord.isCommitLocked(word) ? LockWord.owner(word) : -1;
                     return i;
                 } else {
                     pause(spins);
