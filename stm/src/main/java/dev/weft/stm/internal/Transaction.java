@@ -105,6 +105,8 @@ public final class Transaction {
     private static final int LOCK_SPINS = SPIN_ROUNDS + 8;
     /** Read logs up to this size are searched before locking a cell that changed since rv. */
     private static final int EARLY_CHECK_READS = 32;
+    /** Checks of the woken flag before a retry() wait parks the thread. */
+    private static final int WAIT_SPINS = 64;
     /**
      * Read logs beyond this size are not revalidated to extend a read-only snapshot: each
      * extension costs a pass over the log and pulls every logged cell's line into this core,
@@ -782,6 +784,11 @@ public final class Transaction {
                 WaitProbe.run(WaitProbe.beforePark);
                 parked = true;
                 counters.increment(TxnCounters.BLOCKED_WAITS);
+                // A commit often follows within microseconds (a producer/consumer handoff): watch
+                // the flag for about a microsecond before paying for a park and an unpark.
+                for (int spin = 0; spin < WAIT_SPINS && !self.isWoken(); spin++) {
+                    Thread.onSpinWait();
+                }
                 for (;;) {
                     if (self.isWoken()) {
                         break;

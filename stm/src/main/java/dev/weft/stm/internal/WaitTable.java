@@ -31,12 +31,12 @@ abstract class WaitTablePadding2 extends WaitTableCount {
  *       publishes the stripe's volatile {@code size});
  *   <li>re-reads every cell's lock word (volatile) and gives up waiting at once if any is locked or
  *       at a version other than the one it read;
- *   <li>parks until woken (or its deadline, or an interrupt), then removes itself from its stripes
- *       and decrements {@code waiting}.
+ *   <li>spins briefly, then parks, until woken (or its deadline, or an interrupt), then removes
+ *       itself from its stripes and decrements {@code waiting}.
  * </ol>
  * A committer, after it holds the commit locks of the cells it writes (a volatile CAS each), reads
  * {@code waiting} (volatile); only if it is non-zero does it, after publishing, visit the stripe of
- * each written cell and wake the waiters there.
+ * each written cell, take every waiter out of it, and wake them (after releasing the stripe lock).
  *
  * <p>No lost wake-up. All the accesses named above are synchronization actions, so they are
  * totally ordered. If the committer read {@code waiting == 0}, the waiter's increment comes later,
@@ -128,7 +128,10 @@ final class WaitTable extends WaitTablePadding2 {
         WAITING.getAndAdd(table, -1);
     }
 
-    /** Waiters in one stripe; the lock guards {@code waiters}, {@code size} is also read racily. */
+    /**
+     * Waiters in one stripe; the lock guards {@code waiters}, {@code size} is also read racily.
+     * A waiter adds and removes only itself; a committer removes all of them at once.
+     */
     private static final class Stripe {
         private final ReentrantLock lock = new ReentrantLock();
         private Waiter[] waiters = new Waiter[2];
@@ -149,6 +152,9 @@ final class WaitTable extends WaitTablePadding2 {
         }
 
         void remove(Waiter waiter) {
+            if (size == 0) {
+                return; // a committer already took every waiter out (waiters only remove themselves)
+            }
             lock.lock();
             try {
                 Waiter[] all = waiters;
@@ -166,18 +172,31 @@ final class WaitTable extends WaitTablePadding2 {
             }
         }
 
+        /**
+         * Takes every waiter out of the stripe under the lock, then wakes them after releasing it,
+         * so a woken thread never blocks on the stripe lock its waker still holds (and leaving the
+         * stripe then costs it nothing).
+         */
         void wakeAll() {
             if (size == 0) {
                 return;
             }
+            Waiter[] woken;
+            int n;
             lock.lock();
             try {
-                Waiter[] all = waiters;
-                for (int i = 0, n = size; i < n; i++) {
-                    all[i].wake();
+                n = size;
+                if (n == 0) {
+                    return;
                 }
+                woken = java.util.Arrays.copyOf(waiters, n);
+                java.util.Arrays.fill(waiters, 0, n, null);
+                size = 0;
             } finally {
                 lock.unlock();
+            }
+            for (int i = 0; i < n; i++) {
+                woken[i].wake();
             }
         }
     }
