@@ -123,8 +123,9 @@ class BlockingOperationsTest {
     private static List<ExecutionScenario> handOffs(Class<?> mailbox) {
         return List.of(
                 BlockingScenario.of(mailbox).thread(call("take")).thread(call("put", 5L)).build(),
-                BlockingScenario.of(mailbox).thread(call("take")).thread(call("take"))
-                        .thread(call("put", 5L), call("put", 6L)).build());
+                // the slot is full before the race starts: two takes meet it at once
+                BlockingScenario.of(mailbox).before(call("put", 5L))
+                        .thread(call("take")).thread(call("take")).thread(call("put", 6L)).build());
     }
 
     @Test
