@@ -1,5 +1,7 @@
 /**
- * Weft's verification kit: Lincheck options sized for checking transactional structures.
+ * Weft's verification kit: Lincheck options sized for checking transactional structures, a
+ * history recorder with a serializability and opacity checker, and randomized transactional
+ * workloads.
  *
  * <p>Lincheck 3.7 has no module descriptor and no {@code Automatic-Module-Name}, so it is the
  * automatic module {@code lincheck}, named after its jar file. It is required transitively because
@@ -7,7 +9,7 @@
  */
 @SuppressWarnings("requires-transitive-automatic")
 module dev.weft.check {
-    requires dev.weft.refs;
+    requires transitive dev.weft.refs;
     requires transitive lincheck;
     exports dev.weft.check;
 }

@@ -1,18 +1,42 @@
 package dev.weft.check;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import java.util.Objects;
+import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.StressOptions;
 
 /**
- * Lincheck options sized for checking structures built on Weft: small enough for every build,
- * larger on demand.
+ * The JUnit 5 entry point for checking a structure built on Weft with Lincheck, and the option
+ * presets behind it: small enough for every build, larger on demand.
  *
  * <pre>{@code
  * @Test
  * void accountsAreLinearizable() {
- *     WeftLincheck.modelChecking().sequentialSpecification(AccountsSpec.class).check(Accounts.class);
+ *     WeftLincheck.check(Accounts.class, AccountsSpec.class); // model checking, then stress
  * }
  * }</pre>
+ *
+ * <p>{@link #check(Class, Class)} runs model checking and then stress testing with the presets
+ * below and fails with Lincheck's {@code LincheckAssertionError} (an {@link AssertionError}) whose
+ * message shows the failing scenario and, for model checking, the interleaving that leads to it.
+ * The structure's operations are public methods annotated {@code @Operation}; each may run
+ * whole transactions over several refs ({@code Stm.atomic}) or one-operation views. The tested
+ * JVM needs {@code -XX:+EnableDynamicAgentLoading} (and on JDK 24+ also
+ * {@code --sun-misc-unsafe-memory-access=allow}) to run without warnings; see
+ * {@code docs/testing.md} for the Surefire set-up.
+ *
+ * <p><b>Blocking operations.</b> Lincheck 3.7 checks only operations that return in every
+ * interleaving of the scenarios it generates: from Java, a call that waits for another thread
+ * (a take on an empty queue, a Weft {@code retry}) is reported as {@code <hung>} whenever the
+ * generated scenario has nothing to wake it, {@code @Operation(blocking = true)} notwithstanding
+ * (dual, suspending semantics need Kotlin {@code suspend} functions). Check the non-blocking
+ * variants (poll, tryTake) with {@link #check}, and the blocking ones with
+ * {@link #checkScenarios} on hand-written {@link BlockingScenario}s in which every blocking call
+ * is eventually satisfied.
  *
  * <p>Sizes come from the {@value #SCALE_PROPERTY} system property (default 1; Weft's own build sets
  * 20 under {@code -Pstress}):
@@ -50,6 +74,7 @@ public final class WeftLincheck {
     private static final int LARGE_SCALE = 10;
     private static final int MODEL_CHECKING_INVOCATIONS = 300;
     private static final int STRESS_INVOCATIONS = 200;
+    private static final int SCENARIO_INVOCATIONS = 100;
     private static final int ACTORS_BEFORE = 1;
     private static final int ACTORS_AFTER = 1;
 
@@ -114,6 +139,101 @@ public final class WeftLincheck {
                 .actorsPerThread(actorsPerThread(scale))
                 .actorsBefore(ACTORS_BEFORE)
                 .actorsAfter(ACTORS_AFTER);
+    }
+
+    /**
+     * Checks that {@code structure} is linearizable with respect to {@code sequentialSpecification}:
+     * model checking with {@link #modelChecking()}, then stress with {@link #stress()}.
+     *
+     * @param structure a public (static, if nested) class with a public no-argument constructor
+     *     and public {@code @Operation} methods
+     * @param sequentialSpecification a public class with a public no-argument constructor and
+     *     methods of the same names and parameter types, run one operation at a time
+     * @throws AssertionError ({@code LincheckAssertionError}) with the failing scenario and
+     *     interleaving if the structure is not linearizable
+     * @throws IllegalArgumentException if either class cannot be instantiated by Lincheck or
+     *     {@code structure} has no {@code @Operation} method
+     */
+    public static void check(Class<?> structure, Class<?> sequentialSpecification) {
+        requireOperations(structure);
+        requireInstantiable(sequentialSpecification, "sequential specification");
+        modelChecking().sequentialSpecification(sequentialSpecification).check(structure);
+        stress().sequentialSpecification(sequentialSpecification).check(structure);
+    }
+
+    /**
+     * {@link #check(Class, Class)} with the structure as its own sequential specification: a
+     * Weft structure run one operation at a time on one thread is the behaviour every concurrent
+     * execution must be explainable by. This finds atomicity bugs, not bugs that also show
+     * sequentially.
+     *
+     * @param structure the structure; see {@link #check(Class, Class)}
+     */
+    public static void check(Class<?> structure) {
+        check(structure, structure);
+    }
+
+    /**
+     * Checks only the given scenarios, in model checking ({@code 100 x scale} interleavings of
+     * each) and in stress ({@code 100 x scale} runs of each): the way to check blocking operations,
+     * with scenarios in which every blocking call is eventually satisfied (see
+     * {@link BlockingScenario}).
+     *
+     * @param structure the structure; see {@link #check(Class, Class)}
+     * @param sequentialSpecification its specification; a blocking operation should return a
+     *     value the structure never returns when it would block, so that orders in which it
+     *     would wait are rejected
+     * @param scenarios at least one scenario built for {@code structure}
+     * @throws AssertionError ({@code LincheckAssertionError}) on a violation or a hang
+     */
+    public static void checkScenarios(Class<?> structure, Class<?> sequentialSpecification,
+            List<ExecutionScenario> scenarios) {
+        requireOperations(structure);
+        requireInstantiable(sequentialSpecification, "sequential specification");
+        if (scenarios.isEmpty()) {
+            throw new IllegalArgumentException("no scenario given; build them with BlockingScenario.of(structure)");
+        }
+        ModelCheckingOptions model = new ModelCheckingOptions().iterations(0)
+                .invocationsPerIteration(SCENARIO_INVOCATIONS * scale())
+                .sequentialSpecification(sequentialSpecification);
+        StressOptions stress = new StressOptions().iterations(0)
+                .invocationsPerIteration(SCENARIO_INVOCATIONS * scale())
+                .sequentialSpecification(sequentialSpecification);
+        for (ExecutionScenario scenario : scenarios) {
+            model.addCustomScenario(scenario);
+            stress.addCustomScenario(scenario);
+        }
+        model.check(structure);
+        stress.check(structure);
+    }
+
+    static void requireOperations(Class<?> structure) {
+        requireInstantiable(structure, "tested structure");
+        for (Method method : structure.getMethods()) {
+            if (method.isAnnotationPresent(Operation.class)) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException(structure.getName() + " has no public method annotated "
+                + "@org.jetbrains.lincheck.datastructures.Operation; annotate the operations to check");
+    }
+
+    private static void requireInstantiable(Class<?> type, String role) {
+        Objects.requireNonNull(type, role);
+        if (!Modifier.isPublic(type.getModifiers())
+                || (type.isMemberClass() && !Modifier.isStatic(type.getModifiers()))
+                || type.isLocalClass() || type.isAnonymousClass()) {
+            throw new IllegalArgumentException("Lincheck instantiates the " + role + " " + type.getName()
+                    + " reflectively: make it a public top-level or public static nested class");
+        }
+        try {
+            if (!Modifier.isPublic(type.getConstructor().getModifiers())) {
+                throw new NoSuchMethodException();
+            }
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("the " + role + " " + type.getName()
+                    + " needs a public no-argument constructor: Lincheck creates a fresh instance per run", e);
+        }
     }
 
     private static int threads(int scale) {
