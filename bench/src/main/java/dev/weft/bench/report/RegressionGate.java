@@ -29,6 +29,8 @@ import java.util.SortedMap;
 public final class RegressionGate {
     /** The loss, relative to the baseline ratio, that the gate tolerates: 10 %. */
     public static final double DEFAULT_TOLERANCE = 0.10;
+    /** Keeps a loss of exactly the tolerance (e.g. 0.09 against 0.1) from failing by a rounding error. */
+    private static final double ROUNDING = 1e-9;
 
     private RegressionGate() {}
 
@@ -53,7 +55,7 @@ public final class RegressionGate {
          * @return whether the ratio lost more than the tolerance
          */
         public boolean regressed(double tolerance) {
-            return currentRatio.value() < baselineRatio.value() * (1 - tolerance);
+            return change() < -tolerance - ROUNDING; // a loss of exactly the tolerance passes
         }
     }
 
