@@ -45,6 +45,7 @@ public final class PresetRun {
     private final Path directory;
     private final boolean verbose;
     private final PrintStream out;
+    private Path quietLogging; // a java.util.logging configuration for the forks, while a run lasts
 
     /**
      * @param preset the settings
@@ -82,6 +83,10 @@ public final class PresetRun {
                 preset.allocationPass() ? ", then -prof gc at 1 thread" : "");
         try {
             Files.createDirectories(directory);
+            quietLogging = Files.createTempFile("weft-bench-logging", ".properties");
+            // Multiverse logs two INFO lines per fork through java.util.logging; keep warnings only
+            Files.writeString(quietLogging, "handlers=java.util.logging.ConsoleHandler\n.level=WARNING\n",
+                    StandardCharsets.UTF_8);
             List<Path> parts = new ArrayList<>();
             for (int threads : preset.threads()) {
                 Path part = directory.resolve("jmh-t" + threads + ".json");
@@ -97,11 +102,15 @@ public final class PresetRun {
             Path merged = directory.resolve(RESULTS);
             concatenate(parts, merged);
             for (Path part : parts) {
-                Files.delete(part);
+                Files.deleteIfExists(part);
             }
             return merged;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write JMH results to " + directory + ": " + e.getMessage(), e);
+        } finally {
+            if (quietLogging != null) {
+                quietLogging.toFile().delete();
+            }
         }
     }
 
@@ -113,6 +122,7 @@ public final class PresetRun {
                 .warmupTime(TimeValue.milliseconds(preset.warmupTime().toMillis()))
                 .measurementIterations(preset.measurementIterations())
                 .measurementTime(TimeValue.milliseconds(preset.measurementTime().toMillis()))
+                .jvmArgsAppend("-Djava.util.logging.config.file=" + quietLogging)
                 .resultFormat(ResultFormatType.JSON)
                 .result(result.toString())
                 .shouldFailOnError(false);
