@@ -229,7 +229,7 @@ public final class ReportCli {
                 default -> throw new IllegalArgumentException(option);
             };
             if (value == null) {
-                throw new IllegalArgumentException("missing " + option);
+                throw new IllegalArgumentException("missing " + option + " (see -h)");
             }
             return value;
         }
