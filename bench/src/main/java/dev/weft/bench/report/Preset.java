@@ -40,8 +40,11 @@ public record Preset(String name, int forks, int warmupIterations, Duration warm
     public static final Preset FULL = new Preset("full", 3, 5, Duration.ofSeconds(1), 5,
             Duration.ofSeconds(1), List.of(1, 2, 4), true);
 
-    /** The benchmarks a preset runs unless {@code --include} says otherwise. */
-    public static final String DEFAULT_INCLUDE = "^dev\\.weft\\.bench\\.\\w+Benchmark\\.";
+    /**
+     * The benchmarks a preset runs unless {@code --include} says otherwise: every class named
+     * {@code ...Benchmark} in {@code dev.weft.bench} and its subpackages.
+     */
+    public static final String DEFAULT_INCLUDE = "^dev\\.weft\\.bench\\.(\\w+\\.)*\\w+Benchmark\\.";
 
     /**
      * Left out of every preset: {@code ProgressBenchmark} measures latency distributions in

@@ -39,6 +39,8 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 public final class PresetRun {
     /** The merged JMH JSON of a run, in the run's output directory. */
     public static final String RESULTS = "results.json";
+    /** Starting a forked JVM and loading the peers, as measured on the 2-core machine: about 1 s. */
+    private static final long FORK_START_MILLIS = 1000;
 
     private final Preset preset;
     private final String include;
@@ -77,9 +79,10 @@ public final class PresetRun {
                     + "list them with: java -jar bench/target/weft-bench.jar jmh -l");
         }
         int passes = preset.threads().size() + (preset.allocationPass() ? 1 : 0);
-        Duration perBenchmark = preset.iterationTimePerBenchmark().plusMillis(1500L * preset.forks());
+        Duration perBenchmark = preset.iterationTimePerBenchmark().plusMillis(FORK_START_MILLIS * preset.forks());
         out.printf("%s preset: %d benchmarks × %d passes, about %d min (threads %s%s)%n", preset.name(), benchmarks,
-                passes, perBenchmark.multipliedBy((long) benchmarks * passes).toMinutes() + 1, preset.threads(),
+                passes, Math.max(1, Math.round(perBenchmark.multipliedBy((long) benchmarks * passes).toSeconds() / 60.0)),
+                preset.threads(),
                 preset.allocationPass() ? ", then -prof gc at 1 thread" : "");
         try {
             Files.createDirectories(directory);
