@@ -122,13 +122,19 @@ public final class PresetRun {
                 .include(include)
                 .exclude(Preset.EXCLUDE)
                 .warmupIterations(preset.warmupIterations())
-                .warmupTime(TimeValue.milliseconds(preset.warmupTime().toMillis()))
+                .warmupTime(time(preset.warmupTime()))
                 .measurementIterations(preset.measurementIterations())
-                .measurementTime(TimeValue.milliseconds(preset.measurementTime().toMillis()))
+                .measurementTime(time(preset.measurementTime()))
                 .jvmArgsAppend("-Djava.util.logging.config.file=" + quietLogging)
                 .resultFormat(ResultFormatType.JSON)
                 .result(result.toString())
                 .shouldFailOnError(false);
+    }
+
+    /** Whole seconds as seconds, so that JMH and the report print "1 s", not "1000 ms". */
+    private static TimeValue time(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? TimeValue.seconds(millis / 1000) : TimeValue.milliseconds(millis);
     }
 
     private void runJmh(ChainedOptionsBuilder options, String phase, int benchmarks) {

@@ -60,6 +60,9 @@ final class ProgressOutput implements OutputFormat {
             return;
         }
         if (line.startsWith(PROGRESS)) {
+            if (lineOpen) {
+                return; // JMH repeats the estimate before every fork; the first one stands
+            }
             // "# Run progress: 12.50% complete, ETA 00:03:10"
             out.printf(Locale.ROOT, "[%s %2d/%d] %-48s %s ... ", phase, started, total, current,
                     line.substring(PROGRESS.length()).trim());

@@ -28,6 +28,14 @@ class ProgressOutputTest {
     }
 
     @Test
+    void theEstimateJmhRepeatsBeforeEachForkIsShownOnce() {
+        progress.println("# Run progress: 0.00% complete, ETA 00:01:00");
+        progress.println("# Run progress: 16.67% complete, ETA 00:00:53");
+
+        assertEquals(1, printed().split("Run|complete", -1).length - 1, printed());
+    }
+
+    @Test
     void forkChatterAndIterationLinesAreLeftOutButJmhNotesPass() {
         progress.println("# Fork: 1 of 1");
         progress.println("INFO: Initializing GlobalStmInstance");
