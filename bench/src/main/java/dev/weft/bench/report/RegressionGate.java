@@ -108,6 +108,8 @@ public final class RegressionGate {
             } else {
                 out.printf("FAIL: %d of %d Weft benchmarks lost more than %.0f %% of their ratio to the baseline%n",
                         regressions.size(), comparisons.size(), 100 * tolerance);
+                out.println("(compare runs taken on a quiet machine: other processes' load moves Weft and the"
+                        + " baselines by different amounts; each run's report states its load average)");
             }
         }
     }

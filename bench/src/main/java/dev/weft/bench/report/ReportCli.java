@@ -153,15 +153,21 @@ public final class ReportCli {
         return verdict.passed() ? 0 : 1;
     }
 
-    /** @return cores, memory, OS and JDK of this machine */
+    /**
+     * @return cores, memory, OS and JDK of this machine, and its load average when the run
+     *         started: on a shared machine other processes' load moves Weft and the locks by
+     *         different amounts, so a loaded run's ratios are not comparable with a quiet run's
+     */
     static String machine() {
         long memory = 0;
         if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             memory = os.getTotalMemorySize();
         }
-        return String.format(Locale.ROOT, "%d cores, %.0f GiB, %s %s %s, host JDK %s", Runtime.getRuntime()
-                        .availableProcessors(), memory / (double) (1L << 30), System.getProperty("os.name"),
-                System.getProperty("os.version"), System.getProperty("os.arch"), System.getProperty("java.version"));
+        double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return String.format(Locale.ROOT, "%d cores, %.0f GiB, %s %s %s, host JDK %s, load average %s at the start",
+                Runtime.getRuntime().availableProcessors(), memory / (double) (1L << 30), System.getProperty("os.name"),
+                System.getProperty("os.version"), System.getProperty("os.arch"), System.getProperty("java.version"),
+                load < 0 ? "unknown" : String.format(Locale.ROOT, "%.1f", load));
     }
 
     private static void write(Path file, String text) {
