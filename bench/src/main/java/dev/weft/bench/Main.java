@@ -8,6 +8,7 @@ import dev.weft.bench.bank.BankWorkload;
 import dev.weft.bench.bank.GlobalLockBank;
 import dev.weft.bench.bank.StripedLockBank;
 import dev.weft.bench.bank.WeftBank;
+import dev.weft.bench.report.ReportCli;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,15 +21,21 @@ import java.util.List;
  * java -jar weft-bench.jar                                   the bank demo with defaults
  * java -jar weft-bench.jar bank [--accounts N] [--threads N] [--seconds N]
  * java -jar weft-bench.jar jmh [JMH options]                 the JMH benchmarks (-h for JMH's help)
+ * java -jar weft-bench.jar report --preset quick|full         run a preset, write JSON, report and charts
+ * java -jar weft-bench.jar --report                          the same with the quick preset
+ * java -jar weft-bench.jar render FILE.json...               report and charts from existing JSON
+ * java -jar weft-bench.jar gate --baseline A --current B     the regression gate
  * </pre>
  *
  * <p>The bank demo exits with status 1 when an implementation lost or created money, 2 on a usage
- * error.
+ * error; {@code report}, {@code render} and {@code gate} are described in {@link ReportCli}.
  */
 public final class Main {
     private static final String USAGE = """
             usage: java -jar weft-bench.jar [bank] [--accounts N] [--threads N] [--seconds N]
                    java -jar weft-bench.jar jmh [JMH options, e.g. -t 2 -rf json -rff out.json]
+                   java -jar weft-bench.jar report|render|gate ... (report -h for details)
+                   java -jar weft-bench.jar --report   (report --preset quick: JMH JSON, report.md, charts)
             bank (the default) runs the same transfer/audit workload over Weft, one global
             ReentrantLock and a ReentrantLock per account, each for --seconds, and prints a table.
               --accounts N   accounts, each starting at 1000 (default 1024)
@@ -41,6 +48,19 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("jmh")) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && (args[0].equals("report") || args[0].equals("render") || args[0].equals("gate"))) {
+            System.exit(ReportCli.run(args, System.out, System.err));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("--report")) { // the main job's shortcut: the quick preset
+            String[] report = new String[args.length + 2];
+            report[0] = "report";
+            report[1] = "--preset";
+            report[2] = "quick";
+            System.arraycopy(args, 1, report, 3, args.length - 1);
+            System.exit(ReportCli.run(report, System.out, System.err));
             return;
         }
         BankSettings settings;

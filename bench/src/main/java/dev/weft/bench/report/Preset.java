@@ -1,0 +1,94 @@
+package dev.weft.bench.report;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A named set of JMH settings the report runs the suite with.
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param name the name given on the command line
+ * @param forks forked JVMs per benchmark
+ * @param warmupIterations warm-up iterations per fork
+ * @param warmupTime the length of one warm-up iteration
+ * @param measurementIterations measured iterations per fork
+ * @param measurementTime the length of one measured iteration
+ * @param threads the thread counts (JMH {@code -t}) to run every benchmark at
+ * @param allocationPass whether to run the suite once more at 1 thread with {@code -prof gc}, for
+ *                       bytes per operation
+ */
+public record Preset(String name, int forks, int warmupIterations, Duration warmupTime,
+                     int measurementIterations, Duration measurementTime, List<Integer> threads,
+                     boolean allocationPass) {
+
+    /**
+     * About five minutes on 2 cores for the whole suite (40 benchmarks × 3 thread counts, about
+     * 2.5 s each with the fork's start-up): one short fork per benchmark, enough for the
+     * regression gate's ratios, too short for publishing. Five short measured iterations rather
+     * than fewer long ones, because JMH's error uses Student's t over the iterations.
+     */
+    public static final Preset QUICK = new Preset("quick", 1, 2, Duration.ofMillis(300), 5,
+            Duration.ofMillis(200), List.of(1, 2, 4), false);
+
+    /**
+     * The numbers behind {@code docs/performance.md}: 3 forks of 5 × 1 s warm-up and 5 × 1 s
+     * measured iterations at 1, 2 and 4 threads, then an allocation pass. About 80 minutes on 2
+     * cores.
+     */
+    public static final Preset FULL = new Preset("full", 3, 5, Duration.ofSeconds(1), 5,
+            Duration.ofSeconds(1), List.of(1, 2, 4), true);
+
+    /**
+     * The benchmarks a preset runs unless {@code --include} says otherwise: every class named
+     * {@code ...Benchmark} in {@code dev.weft.bench} and its subpackages.
+     */
+    public static final String DEFAULT_INCLUDE = "^dev\\.weft\\.bench\\.(\\w+\\.)*\\w+Benchmark\\.";
+
+    /**
+     * Left out of every preset: {@code ProgressBenchmark} measures latency distributions in
+     * thread groups, which the ratio table and the thread-count charts do not apply to; it has
+     * its own command in {@code docs/performance.md}.
+     */
+    public static final String EXCLUDE = "ProgressBenchmark";
+
+    /** Checks the values. */
+    public Preset {
+        if (forks < 1 || warmupIterations < 0 || measurementIterations < 1) {
+            throw new IllegalArgumentException("a preset needs at least 1 fork and 1 measured iteration");
+        }
+        threads = List.copyOf(threads);
+        if (threads.isEmpty() || threads.stream().anyMatch(t -> t < 1)) {
+            throw new IllegalArgumentException("thread counts must be positive, got " + threads);
+        }
+    }
+
+    /**
+     * @param name {@code quick} or {@code full}
+     * @return the preset of that name
+     * @throws IllegalArgumentException for any other name
+     */
+    public static Preset named(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "quick" -> QUICK;
+            case "full" -> FULL;
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "': use quick or full");
+        };
+    }
+
+    /**
+     * @param counts the thread counts to use instead
+     * @return this preset at other thread counts
+     */
+    public Preset withThreads(List<Integer> counts) {
+        return new Preset(name, forks, warmupIterations, warmupTime, measurementIterations, measurementTime,
+                counts, allocationPass);
+    }
+
+    /** @return the wall-clock time of one benchmark's iterations, without JVM start-up */
+    public Duration iterationTimePerBenchmark() {
+        return warmupTime.multipliedBy(warmupIterations).plus(measurementTime.multipliedBy(measurementIterations))
+                .multipliedBy(forks);
+    }
+}

@@ -1,0 +1,184 @@
+package dev.weft.bench.report;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.format.OutputFormat;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+/**
+ * Runs a {@link Preset} through JMH's Java API: one JMH run per thread count (and, for presets
+ * that ask for it, an allocation pass with {@code -prof gc}), each writing JSON, then merges the
+ * JSON into one file, the input of the report and of the regression gate.
+ *
+ * <p>Thread-safety: a run blocks its caller; do not run two at once in one JVM (JMH's forks would
+ * compete for the cores and the numbers would mean nothing).
+ */
+public final class PresetRun {
+    /** The merged JMH JSON of a run, in the run's output directory. */
+    public static final String RESULTS = "results.json";
+    /** Starting a forked JVM and loading the peers, as measured on the 2-core machine: about 1 s. */
+    private static final long FORK_START_MILLIS = 1000;
+
+    private final Preset preset;
+    private final String include;
+    private final Path directory;
+    private final boolean verbose;
+    private final PrintStream out;
+    private Path quietLogging; // a java.util.logging configuration for the forks, while a run lasts
+
+    /**
+     * @param preset the settings
+     * @param include JMH's benchmark regex
+     * @param directory where the JSON goes (created if missing)
+     * @param verbose whether to show JMH's full output instead of one line per benchmark
+     * @param out where progress goes
+     */
+    public PresetRun(Preset preset, String include, Path directory, boolean verbose, PrintStream out) {
+        this.preset = preset;
+        this.include = include;
+        this.directory = directory;
+        this.verbose = verbose;
+        this.out = out;
+    }
+
+    /**
+     * Runs every pass and merges their JSON.
+     *
+     * @return the merged JSON file
+     * @throws IllegalArgumentException if the include pattern matches no benchmark
+     * @throws IllegalStateException if JMH fails to run (for example another JMH run holds its lock)
+     * @throws UncheckedIOException if the JSON cannot be written
+     */
+    public Path run() {
+        int benchmarks = countBenchmarks();
+        if (benchmarks == 0) {
+            throw new IllegalArgumentException("--include '" + include + "' matches no benchmark; "
+                    + "list them with: java -jar bench/target/weft-bench.jar jmh -l");
+        }
+        int passes = preset.threads().size() + (preset.allocationPass() ? 1 : 0);
+        Duration perBenchmark = preset.iterationTimePerBenchmark().plusMillis(FORK_START_MILLIS * preset.forks());
+        out.printf("%s preset: %d benchmarks × %d passes, about %d min (threads %s%s)%n", preset.name(), benchmarks,
+                passes, Math.max(1, Math.round(perBenchmark.multipliedBy((long) benchmarks * passes).toSeconds() / 60.0)),
+                preset.threads(),
+                preset.allocationPass() ? ", then -prof gc at 1 thread" : "");
+        try {
+            Files.createDirectories(directory);
+            quietLogging = Files.createTempFile("weft-bench-logging", ".properties");
+            // Multiverse logs two INFO lines per fork through java.util.logging; keep warnings only
+            Files.writeString(quietLogging, "handlers=java.util.logging.ConsoleHandler\n.level=WARNING\n",
+                    StandardCharsets.UTF_8);
+            List<Path> parts = new ArrayList<>();
+            for (int threads : preset.threads()) {
+                Path part = directory.resolve("jmh-t" + threads + ".json");
+                ChainedOptionsBuilder options = options(part).threads(threads).forks(preset.forks());
+                runJmh(options, "t=" + threads, benchmarks);
+                parts.add(part);
+            }
+            if (preset.allocationPass()) {
+                Path part = directory.resolve("jmh-gc.json");
+                runJmh(options(part).threads(1).forks(1).addProfiler(GCProfiler.class), "gc", benchmarks);
+                parts.add(part);
+            }
+            Path merged = directory.resolve(RESULTS);
+            concatenate(parts, merged);
+            for (Path part : parts) {
+                Files.deleteIfExists(part);
+            }
+            return merged;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write JMH results to " + directory + ": " + e.getMessage(), e);
+        } finally {
+            if (quietLogging != null) {
+                quietLogging.toFile().delete();
+            }
+        }
+    }
+
+    private ChainedOptionsBuilder options(Path result) {
+        return new OptionsBuilder()
+                .include(include)
+                .exclude(Preset.EXCLUDE)
+                .warmupIterations(preset.warmupIterations())
+                .warmupTime(time(preset.warmupTime()))
+                .measurementIterations(preset.measurementIterations())
+                .measurementTime(time(preset.measurementTime()))
+                .jvmArgsAppend("-Djava.util.logging.config.file=" + quietLogging)
+                .resultFormat(ResultFormatType.JSON)
+                .result(result.toString())
+                .shouldFailOnError(false);
+    }
+
+    /** Whole seconds as seconds, so that JMH and the report print "1 s", not "1000 ms". */
+    private static TimeValue time(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? TimeValue.seconds(millis / 1000) : TimeValue.milliseconds(millis);
+    }
+
+    private void runJmh(ChainedOptionsBuilder options, String phase, int benchmarks) {
+        OutputFormat format = verbose
+                ? OutputFormatFactory.createFormatInstance(out, VerboseMode.NORMAL)
+                : new ProgressOutput(out, phase, benchmarks);
+        try {
+            new Runner(options.build(), format).run();
+        } catch (RunnerException e) {
+            throw new IllegalStateException("JMH failed: " + e.getMessage()
+                    + " (if another JMH run is in progress, add -Djmh.ignoreLock=true after java)", e);
+        }
+    }
+
+    /** Benchmarks (methods × parameter combinations) the include and exclude patterns select. */
+    private int countBenchmarks() {
+        OutputFormat silent = OutputFormatFactory.createFormatInstance(out, VerboseMode.SILENT);
+        SortedSet<BenchmarkListEntry> entries = BenchmarkList.defaultList().find(silent, List.of(include),
+                List.of(Preset.EXCLUDE));
+        int count = 0;
+        for (BenchmarkListEntry entry : entries) {
+            int combinations = 1;
+            if (entry.getParams().hasValue()) {
+                for (Map.Entry<String, String[]> param : entry.getParams().get().entrySet()) {
+                    combinations *= Math.max(1, param.getValue().length);
+                }
+            }
+            count += combinations;
+        }
+        return count;
+    }
+
+    /** Writes the entries of several JMH JSON arrays as one array. */
+    static void concatenate(List<Path> parts, Path merged) throws IOException {
+        JsonArray all = new JsonArray();
+        for (Path part : parts) {
+            if (!Files.exists(part)) {
+                continue; // a pass whose every benchmark failed writes no file
+            }
+            try (Reader reader = Files.newBufferedReader(part, StandardCharsets.UTF_8)) {
+                all.addAll(JsonParser.parseReader(reader).getAsJsonArray());
+            }
+        }
+        Files.writeString(merged, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+                .serializeSpecialFloatingPointValues().create().toJson(all) + "\n", StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.weft.bench.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RatioTableTest {
+
+    @Test
+    void ratioErrorAddsRelativeErrorsInQuadrature() {
+        Score ratio = new Score(30, 3).dividedBy(new Score(10, 0.4));
+
+        assertEquals(3.0, ratio.value(), 1e-12);
+        assertEquals(3.0 * Math.sqrt(0.1 * 0.1 + 0.04 * 0.04), ratio.error(), 1e-12);
+    }
+
+    @Test
+    void ratioErrorIsUnknownWhenAScoreErrorIsUnknown() {
+        assertTrue(Double.isNaN(new Score(30, Double.NaN).dividedBy(new Score(10, 1)).error()));
+    }
+
+    @Test
+    void dividingByAZeroScoreIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new Score(1, 0).dividedBy(new Score(0, 0)));
+    }
+
+    @Test
+    void overlapIsDecidedByTheSumOfTheErrors() {
+        assertTrue(new Score(10, 1).overlaps(new Score(11.5, 0.5)));
+        assertFalse(new Score(10, 1).overlaps(new Score(11.6, 0.5)));
+    }
+
+    @Test
+    void weftIsDividedByTheBestStmPeerAndByAtomicLongBeforeTheLock() {
+        RatioTable table = RatioTable.of(new ForgedJmh()
+                .thrpt("IncrementOneBenchmark.weft", 1, 30, 1.5)
+                .thrpt("IncrementOneBenchmark.multiverse", 1, 15, 0.6)
+                .thrpt("IncrementOneBenchmark.scalaStm", 1, 13.6, 1.6)
+                .thrpt("IncrementOneBenchmark.clojure", 1, 4, 0.4)
+                .thrpt("IncrementOneBenchmark.lock", 1, 218, 7)
+                .thrpt("IncrementOneBenchmark.atomicLong", 1, 450, 24)
+                .parse());
+
+        assertEquals(1, table.rows().size());
+        RatioTable.Row row = table.rows().get(0);
+        assertEquals("multiverse", row.bestPeer().method());
+        assertEquals(2.0, row.versusPeer().value(), 1e-9);
+        assertEquals("atomicLong", row.reference().method());
+        assertEquals(30 / 450.0, row.versusReference().value(), 1e-9);
+    }
+
+    @Test
+    void everyWeftVariantGetsItsOwnRowAndCasesAreSeparatedByThreads() {
+        RatioTable table = RatioTable.of(new ForgedJmh()
+                .thrpt("TransferBenchmark.weft", 1, 14, 1)
+                .thrpt("TransferBenchmark.weftInlineLambda", 1, 13, 1)
+                .thrpt("TransferBenchmark.scalaStm", 1, 7, 1)
+                .thrpt("TransferBenchmark.weft", 2, 8, 1)
+                .thrpt("TransferBenchmark.scalaStm", 2, 8, 1)
+                .parse());
+
+        assertEquals(List.of("weft@1", "weftInlineLambda@1", "weft@2"), table.rows().stream()
+                .map(r -> r.weft().method() + "@" + r.benchmarkCase().threads()).toList());
+        assertEquals(1.0, table.rows().get(2).versusPeer().value(), 1e-9);
+        assertNull(table.rows().get(0).reference(), "no baseline ran");
+    }
+
+    @Test
+    void inTimeModesLowerIsBetterSoTheAdvantageIsInverted() {
+        RatioTable table = RatioTable.of(new ForgedJmh()
+                .add("LatencyBenchmark.weft", "avgt", 1, Map.of(), 2, 0.1, Double.NaN)
+                .add("LatencyBenchmark.multiverse", "avgt", 1, Map.of(), 6, 0.1, Double.NaN)
+                .add("LatencyBenchmark.clojure", "avgt", 1, Map.of(), 9, 0.1, Double.NaN)
+                .parse());
+
+        RatioTable.Row row = table.rows().get(0);
+        assertEquals("multiverse", row.bestPeer().method(), "the fastest peer has the lowest time");
+        assertEquals(3.0, row.versusPeer().value(), 1e-9);
+    }
+
+    @Test
+    void casesWithoutWeftAreLeftOut() {
+        assertTrue(RatioTable.of(new ForgedJmh().thrpt("ProgressBenchmark.writerAlone", 1, 8, 1).parse())
+                .rows().isEmpty());
+    }
+
+    @Test
+    void theReferenceFollowsThePreferenceThenAnyOtherBaseline() {
+        assertEquals(Optional.of("concurrentHashMap"),
+                RatioTable.reference(List.of("weft", "lock", "concurrentHashMap", "scalaStm")));
+        assertEquals(Optional.of("lock"), RatioTable.reference(List.of("weft", "lock", "multiverse")));
+        assertEquals(Optional.of("synchronizedMap"), RatioTable.reference(List.of("weft", "synchronizedMap")));
+        assertEquals(Optional.empty(), RatioTable.reference(List.of("weft", "clojure")));
+    }
+}
