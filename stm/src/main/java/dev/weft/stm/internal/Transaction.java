@@ -107,6 +107,8 @@ public final class Transaction {
     private static final int EARLY_CHECK_READS = 32;
     /** Checks of the woken flag before a retry() wait parks the thread. */
     private static final int WAIT_SPINS = 64;
+    /** Yields (checking the flag after each) after the spins, before parking. */
+    private static final int WAIT_YIELDS = 4;
     /**
      * Read logs beyond this size are not revalidated to extend a read-only snapshot: each
      * extension costs a pass over the log and pulls every logged cell's line into this core,
@@ -785,9 +787,14 @@ public final class Transaction {
                 parked = true;
                 counters.increment(TxnCounters.BLOCKED_WAITS);
                 // A commit often follows within microseconds (a producer/consumer handoff): watch
-                // the flag for about a microsecond before paying for a park and an unpark.
-                for (int spin = 0; spin < WAIT_SPINS && !self.isWoken(); spin++) {
-                    Thread.onSpinWait();
+                // the flag for a few microseconds, then yield a few times, before paying for a
+                // park and an unpark (a yield lets the other thread of a handoff run at once).
+                for (int spin = 0; spin < WAIT_SPINS + WAIT_YIELDS && !self.isWoken(); spin++) {
+                    if (spin < WAIT_SPINS) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
                 }
                 for (;;) {
                     if (self.isWoken()) {
