@@ -1,6 +1,7 @@
 package dev.weft.collections.internal;
 
 import dev.weft.refs.LongRef;
+import dev.weft.stm.spi.Barrier;
 
 /**
  * A transactional count split over several {@link LongRef} stripes, so that transactions on
@@ -35,6 +36,15 @@ public final class StripedCount {
     @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
     public void add(long delta) {
         stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)].add(delta);
+    }
+
+    /**
+     * Adds {@code delta} to this thread's stripe as a one-cell transaction of its own (no
+     * descriptor, nothing allocated), or in the running transaction inside one.
+     */
+    @SuppressWarnings("deprecation")
+    public void addAnywhere(long delta) {
+        Barrier.getAndAddLong(stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)], delta);
     }
 
     /** The total, in the running transaction (reads every stripe). */
