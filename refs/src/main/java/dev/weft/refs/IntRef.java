@@ -168,6 +168,40 @@ public final class IntRef extends TxnCell {
     }
 
     /**
+     * Adds {@code delta} (wrapping) at commit, without reading the ref now.
+     *
+     * <p>Commute (Clojure's model): the update is applied when the transaction commits, to the
+     * value the ref holds <em>then</em>, without reading it now, so transactions that only commute
+     * this ref never conflict with each other on it. If the same transaction later reads the ref,
+     * the read sees the value with its pending commutes applied, and from then on the ref counts
+     * as read (a conflicting commit makes the transaction run again). Outside a transaction this
+     * is a one-operation update.
+     *
+     * @param delta the amount to add (may be negative)
+     */
+    public void commuteAdd(int delta) {
+        Barrier.commuteAdd(this, delta, true);
+    }
+
+    /**
+     * Applies {@code function} at commit, without reading the ref now. The function must be pure
+     * and quick: it runs while the commit holds this ref's lock, possibly more than once.
+     *
+     * <p>Commute (Clojure's model): the update is applied when the transaction commits, to the
+     * value the ref holds <em>then</em>, without reading it now, so transactions that only commute
+     * this ref never conflict with each other on it. If the same transaction later reads the ref,
+     * the read sees the value with its pending commutes applied, and from then on the ref counts
+     * as read (a conflicting commit makes the transaction run again). Outside a transaction this
+     * is a one-operation update.
+     *
+     * @param function the update
+     */
+    public void commute(IntUnaryOperator function) {
+        java.util.Objects.requireNonNull(function, "function");
+        Barrier.commuteLong(this, bits -> function.applyAsInt((int) bits));
+    }
+
+    /**
      * The one-operation view of this ref: each method is a linearizable transaction of its own
      * when called outside a transaction, and joins the running transaction when called inside one.
      *

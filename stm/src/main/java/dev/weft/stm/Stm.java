@@ -1,6 +1,7 @@
 package dev.weft.stm;
 
 import dev.weft.stm.internal.Transaction;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
@@ -121,6 +122,189 @@ public final class Stm {
         Transaction txn = Transaction.current();
         txn.execute(Objects.requireNonNull(body, "body"), Transaction.BOOLEAN_SUPPLIER);
         return txn.resultBits() != 0;
+    }
+
+    /**
+     * Runs {@code body} as a transaction with {@code options}; inside a running transaction it
+     * joins it (as a nested scope) and the options are ignored.
+     *
+     * @param options how to run it
+     * @param body the transaction body; may run more than once
+     * @throws TooManyAttemptsException after {@link TxnOptions#maxAttempts()} lost attempts
+     * @throws TransactionTimeoutException when it did not commit within {@link TxnOptions#timeout()}
+     * @throws NullPointerException if an argument is null
+     */
+    public static void atomic(TxnOptions options, Runnable body) {
+        Transaction.current().execute(Objects.requireNonNull(body, "body"), Transaction.RUNNABLE,
+                Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * {@link #atomic(TxnOptions, Runnable)} returning the body's result.
+     *
+     * @param options how to run it
+     * @param body the transaction body; may run more than once
+     * @param <T> the result type
+     * @return the result of the attempt that committed
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T atomic(TxnOptions options, Supplier<T> body) {
+        Transaction txn = Transaction.current();
+        txn.execute(Objects.requireNonNull(body, "body"), Transaction.SUPPLIER,
+                Objects.requireNonNull(options, "options"));
+        return (T) txn.takeResultObject();
+    }
+
+    // ------------------------------------------------------------------ blocking and alternatives
+
+    /**
+     * Abandons the running transaction and blocks until some ref it has read is changed by
+     * another commit, then runs it again from the start: the way to wait for a condition.
+     *
+     * <pre>{@code
+     * int item = atomic(() -> {
+     *     if (count.get() == 0) retry();      // wait until count changes
+     *     count.decrement();
+     *     return ...;
+     * });
+     * }</pre>
+     *
+     * Inside {@link #orElse(Runnable, Runnable) orElse}, {@code retry} in one alternative instead
+     * rolls back that alternative and runs the next one. The wait parks the thread (no spinning; a
+     * virtual thread unmounts from its carrier), covers every ref read by the attempt (including
+     * alternatives that retried), and cannot miss a commit that races with it.
+     *
+     * @throws IllegalStateException outside a transaction, or (from the enclosing {@code atomic})
+     *         when the transaction read no ref, since then nothing could ever wake it
+     * @throws TransactionInterruptedException (from {@code atomic}) if the thread is interrupted
+     *         while blocked; the interrupt status stays set
+     * @throws TransactionTimeoutException (from {@code atomic}) when its {@link TxnOptions#timeout()}
+     *         passes while blocked
+     */
+    public static void retry() {
+        Transaction.current().retry();
+    }
+
+    /**
+     * Like {@link #retry()}, but returns normally (and the transaction goes on) once the
+     * transaction has spent {@code timeout} blocked in retries in total, across its re-runs.
+     *
+     * <pre>{@code
+     * Item item = atomic(() -> {
+     *     if (queue.isEmpty()) retryFor(Duration.ofMillis(100));
+     *     return queue.poll();              // null after 100 ms without an item
+     * });
+     * }</pre>
+     *
+     * @param timeout the total time to wait, not negative
+     * @throws IllegalStateException outside a transaction
+     */
+    public static void retryFor(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        }
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException tooLong) {
+            nanos = Long.MAX_VALUE / 2;
+        }
+        Transaction.current().retryFor(nanos);
+    }
+
+    /**
+     * Runs {@code first}; if it calls {@link #retry()}, rolls back exactly its writes and runs
+     * {@code second} instead. If both retry, the transaction waits until any ref either of them
+     * read changes. Alternatives nest: {@code orElse(a, () -> orElse(b, c))}. Outside a
+     * transaction the call runs as its own transaction.
+     *
+     * @param first the preferred alternative
+     * @param second the alternative run when {@code first} retries
+     * @throws NullPointerException if an argument is null
+     */
+    public static void orElse(Runnable first, Runnable second) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(second, "second");
+        Transaction txn = Transaction.current();
+        if (!txn.isActive()) {
+            atomic(() -> orElse(first, second));
+            return;
+        }
+        txn.orElse(first, second, Transaction.RUNNABLE);
+    }
+
+    /**
+     * {@link #orElse(Runnable, Runnable)} returning the result of the alternative that ran.
+     *
+     * @param first the preferred alternative
+     * @param second the alternative run when {@code first} retries
+     * @param <T> the result type
+     * @return the result of {@code first}, or of {@code second} if {@code first} retried
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T orElse(Supplier<? extends T> first, Supplier<? extends T> second) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(second, "second");
+        Transaction txn = Transaction.current();
+        if (!txn.isActive()) {
+            return atomic(() -> orElse(first, second));
+        }
+        txn.orElse(first, second, Transaction.SUPPLIER);
+        return (T) txn.takeResultObject();
+    }
+
+    // ------------------------------------------------------------------ hooks
+
+    /**
+     * Registers {@code hook} to run just before the running transaction commits, still inside it:
+     * it may read and write refs (for example to maintain an index), call {@code retry()}, or throw
+     * to roll the transaction back. Hooks run in registration order, once per attempt that gets
+     * that far; a hook may register further hooks.
+     *
+     * @param hook the hook
+     * @throws IllegalStateException outside a transaction
+     */
+    public static void beforeCommit(Runnable hook) {
+        Transaction.current().beforeCommit(Objects.requireNonNull(hook, "hook"));
+    }
+
+    /**
+     * Registers {@code hook} to run on this thread after the running transaction commits, outside
+     * it (the place for I/O and notifications). Hooks of attempts that rolled back are discarded.
+     * If hooks throw, all hooks still run and {@code atomic} then throws
+     * {@link AfterCommitException}; the transaction stays committed.
+     *
+     * @param hook the hook
+     * @throws IllegalStateException outside a transaction
+     */
+    public static void afterCommit(Runnable hook) {
+        Transaction.current().afterCommit(Objects.requireNonNull(hook, "hook"));
+    }
+
+    /**
+     * Registers {@code hook} to run on this thread after the current attempt rolls back, whatever
+     * the reason (a conflict, {@code retry()}, an exception, a timeout), outside the transaction.
+     * A hook registered in a nested {@code atomic} that rolls back alone runs when that scope rolls
+     * back, inside the enclosing transaction. An exception from the hook is added as suppressed to
+     * the body's exception, or else ends the transaction (already rolled back) with it.
+     *
+     * @param hook the hook
+     * @throws IllegalStateException outside a transaction
+     */
+    public static void afterRollback(Runnable hook) {
+        Transaction.current().afterRollback(Objects.requireNonNull(hook, "hook"));
+    }
+
+    /**
+     * Makes the running transaction's commit depend on {@code decider}, asked once the commit can
+     * no longer fail otherwise (see {@link ExternalDecider}). A transaction has at most one.
+     *
+     * @param decider the decider
+     * @throws IllegalStateException outside a transaction, or if it already has another decider
+     */
+    public static void setExternalDecider(ExternalDecider decider) {
+        Transaction.current().setExternalDecider(Objects.requireNonNull(decider, "decider"));
     }
 
     /**

@@ -21,6 +21,19 @@ final class Counter extends TxnCell {
         Barrier.addLong(this, delta);
     }
 
+    void commuteAdd(long delta) {
+        Barrier.commuteAdd(this, delta, false);
+    }
+
+    void commute(java.util.function.LongUnaryOperator function) {
+        Barrier.commuteLong(this, function);
+    }
+
+    /** A one-operation write (its own transaction, or joining the running one). */
+    void setAtomically(long value) {
+        Barrier.setLong(this, value);
+    }
+
     long committed() {
         return Barrier.peekLong(this);
     }

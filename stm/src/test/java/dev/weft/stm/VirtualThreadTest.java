@@ -61,4 +61,48 @@ class VirtualThreadTest {
         }
         assertEquals(100L * accounts, total);
     }
+
+    /**
+     * Ten thousand virtual threads block in retry() on one ref at the same time, and one commit
+     * wakes them all. On two cores this is only possible if a virtual thread blocked in retry()
+     * releases its carrier: a pinned carrier per waiter would exhaust the scheduler's carriers
+     * (at most 256) long before 10,000 waiters are registered, and the test would time out.
+     */
+    @Test
+    void tenThousandVirtualThreadsParkedOnOneRefAreAllWokenWithoutPinningCarriers() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21+");
+        int waiters = 10_000;
+        Counter gate = new Counter(0);
+        Counter passed = new Counter(0);
+        ExecutorService executor = (ExecutorService)
+                java.util.concurrent.Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < waiters; i++) {
+                futures.add(executor.submit(() -> atomic(() -> {
+                    if (gate.get() == 0) {
+                        Stm.retry();
+                    }
+                    passed.commuteAdd(1);
+                })));
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (dev.weft.stm.internal.EngineProbe.waitingCount() < waiters) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("only " + dev.weft.stm.internal.EngineProbe.waitingCount()
+                            + " of " + waiters + " virtual threads managed to block in retry()");
+                }
+                Thread.sleep(5); // observing progress; the threads under test coordinate through the ref
+            }
+            assertEquals(0, passed.committed());
+            gate.setAtomically(1);
+            for (Future<?> future : futures) {
+                future.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            executor.shutdown();
+        }
+        assertEquals(waiters, passed.committed());
+        assertEquals(0, dev.weft.stm.internal.EngineProbe.waitingCount());
+    }
 }

@@ -129,8 +129,10 @@ public final class SingleCell {
     private static void commit(TxnCell cell, long bits, Object object, long lockedWord) {
         long writeVersion;
         boolean keepHistory;
+        boolean wake;
         OldVersion history = null;
         try {
+            wake = WaitTable.anyWaiting(); // after the lock CAS: see WaitTable
             long observed = GlobalClock.now();
             writeVersion = GlobalClock.writeVersion(observed, GlobalClock.tryAdvance(observed));
             SnapshotSet readers = Transaction.captureSnapshotReaders();
@@ -143,5 +145,8 @@ public final class SingleCell {
             throw failure;
         }
         Transaction.publish(cell, bits, object, writeVersion, keepHistory, history);
+        if (wake) {
+            WaitTable.wake(cell);
+        }
     }
 }

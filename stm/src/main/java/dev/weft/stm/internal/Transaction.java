@@ -2,6 +2,14 @@ package dev.weft.stm.internal;
 
 import dev.weft.stm.spi.TxnCell;
 import java.lang.invoke.VarHandle;
+import dev.weft.stm.AfterCommitException;
+import dev.weft.stm.CommitRejectedException;
+import dev.weft.stm.ExternalDecider;
+import dev.weft.stm.TooManyAttemptsException;
+import dev.weft.stm.TransactionInterruptedException;
+import dev.weft.stm.TransactionTimeoutException;
+import dev.weft.stm.TxnOptions;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -9,7 +17,9 @@ import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A thread's transaction descriptor and the commit protocol: the heart of the engine.
@@ -113,7 +123,12 @@ public final class Transaction {
     private final long ownerWord = LockWord.lockedBy(OWNER_IDS.incrementAndGet());
     private final ReadLog reads = new ReadLog();
     private final WriteLog writes = new WriteLog();
+    private final WriteLog locals = new WriteLog();   // TxnLocal values: keyed like cells, never published
+    private final UndoLog undo = new UndoLog();
+    private final Hooks hooks = new Hooks();
     private final SnapshotSet snapshotReaders = new SnapshotSet();
+    private Waiter waiter;         // created on the first retry() wait
+    private boolean appended;      // the last entryForWrite appended a new entry
 
     private int depth;             // nesting depth; 0 = no transaction running on this thread
     private boolean doomed;        // this attempt lost a conflict; the body must unwind
@@ -124,6 +139,24 @@ public final class Transaction {
     private int attempts;          // aborted attempts of the current transaction
     private boolean holdsToken;
     private long seed = System.nanoTime() | 1;
+
+    // Closed nesting: redo-log entries below these indexes existed before the innermost nested
+    // scope began, so overwriting one inside it records its old content in the undo log.
+    private int savepoint;
+    private int localsSavepoint;
+
+    // The running top-level transaction's options, spread into fields read on hot paths.
+    private TxnOptions options = TxnOptions.DEFAULT;
+    private boolean readOnly;
+    private int maxAttempts = Integer.MAX_VALUE;
+    private long deadline;         // System.nanoTime() deadline; meaningful when hasDeadline
+    private boolean hasDeadline;
+    private ExternalDecider decider;
+
+    // retry(): time this transaction spent blocked so far, and the smallest retryFor limit
+    // signalled by the current attempt (Long.MAX_VALUE when none).
+    private long retryWaitedNanos;
+    private long retryLimitNanos = Long.MAX_VALUE;
 
     // Results: the last loaded value and the body's result, passed without boxing.
     private long loadedBits;
@@ -151,11 +184,17 @@ public final class Transaction {
     // ------------------------------------------------------------------ running a body
 
     /**
-     * Runs {@code body} atomically. A call inside a running transaction joins it (flat nesting).
+     * Runs {@code body} atomically. A call inside a running transaction joins it as a nested scope
+     * (closed nesting: if the body throws, exactly its own writes are rolled back).
      * Results of supplier bodies are left in {@link #takeResultObject()} / {@link #resultBits()}.
      */
     public void execute(Object body, int kind) {
-        run(body, kind, OPTIMISTIC);
+        run(body, kind, TxnOptions.DEFAULT);
+    }
+
+    /** {@link #execute(Object, int)} with options (ignored when joining a running transaction). */
+    public void execute(Object body, int kind, TxnOptions options) {
+        run(body, kind, options);
     }
 
     /**
@@ -163,52 +202,168 @@ public final class Transaction {
      * transaction it joins it as {@link #execute} does.
      */
     public void executeIrrevocably(Object body, int kind) {
-        run(body, kind, IRREVOCABLE);
+        run(body, kind, IRREVOCABLE_OPTIONS);
     }
 
-    private void run(Object body, int kind, int firstMode) {
+    private static final TxnOptions IRREVOCABLE_OPTIONS = TxnOptions.DEFAULT.withIrrevocable(true);
+
+    private void run(Object body, int kind, TxnOptions options) {
         if (depth > 0) {
-            depth++;
-            try {
-                invoke(body, kind);
-            } finally {
-                depth--;
-            }
+            runNested(body, kind);
             return;
         }
-        attempts = 0;
-        mode = firstMode;
+        start(options);
         try {
             for (;;) {
                 begin();
                 try {
                     invoke(body, kind);
+                    if (hooks.size != 0) {
+                        runBeforeCommitHooks();
+                    }
                 } catch (Throwable failure) {
                     if (doomed || failure == ConflictSignal.INSTANCE) {
                         abortAndPrepareRetry();
                         continue;
                     }
-                    rollback();
-                    throw failure;
+                    if (failure == RetrySignal.INSTANCE) {
+                        awaitChange();
+                        continue;
+                    }
+                    throw rollback(failure);
                 }
                 boolean committed;
                 try {
                     committed = !doomed && commit();
                 } catch (Throwable failure) { // nothing was published; the locks are released
-                    rollback();
-                    throw failure;
+                    throw rollback(failure);
                 }
                 if (committed) {
+                    if (hooks.size != 0) {
+                        runAfterCommitHooks();
+                    }
                     return;
                 }
                 abortAndPrepareRetry();
             }
         } finally {
             depth = 0;
-            if (holdsToken) {
-                holdsToken = false;
-                IRREVOCABLE_TOKEN.unlock();
+            decider = null;
+            hooks.clear();
+            releaseToken();
+        }
+    }
+
+    private void start(TxnOptions options) {
+        this.options = options;
+        readOnly = options.readOnly();
+        maxAttempts = options.maxAttempts();
+        Duration timeout = options.timeout();
+        hasDeadline = timeout != null;
+        if (hasDeadline) {
+            deadline = System.nanoTime() + saturatedNanos(timeout);
+        }
+        mode = options.irrevocable() ? IRREVOCABLE : OPTIMISTIC;
+        attempts = 0;
+        retryWaitedNanos = 0;
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 2;
+        }
+    }
+
+    private void releaseToken() {
+        if (holdsToken) {
+            holdsToken = false;
+            IRREVOCABLE_TOKEN.unlock();
+        }
+    }
+
+    /**
+     * A nested {@code atomic}: runs in the enclosing transaction; if the body throws an exception
+     * (not a conflict or retry signal, which unwind the whole attempt), its writes, transaction-
+     * local values and hooks are rolled back before the exception leaves the scope.
+     */
+    private void runNested(Object body, int kind) {
+        int writesMark = writes.size;
+        int localsMark = locals.size;
+        int undoMark = undo.size;
+        int hooksMark = hooks.size;
+        int outerSavepoint = savepoint;
+        int outerLocalsSavepoint = localsSavepoint;
+        ExternalDecider outerDecider = decider;
+        savepoint = writesMark;
+        localsSavepoint = localsMark;
+        depth++;
+        try {
+            invoke(body, kind);
+        } catch (Throwable failure) {
+            if (!doomed && failure != ConflictSignal.INSTANCE && failure != RetrySignal.INSTANCE) {
+                rollbackScope(writesMark, localsMark, undoMark, hooksMark, outerDecider);
             }
+            throw failure;
+        } finally {
+            depth--;
+            savepoint = outerSavepoint;
+            localsSavepoint = outerLocalsSavepoint;
+        }
+    }
+
+    /**
+     * {@code orElse}: runs {@code first} as a nested scope; if it calls {@code retry()}, rolls back
+     * exactly its writes (its reads stay logged, so a later wait covers them too) and runs
+     * {@code second} as a nested scope, whose {@code retry()} propagates.
+     */
+    public void orElse(Object first, Object second, int kind) {
+        requireActive("orElse");
+        int writesMark = writes.size;
+        int localsMark = locals.size;
+        int undoMark = undo.size;
+        int hooksMark = hooks.size;
+        int outerSavepoint = savepoint;
+        int outerLocalsSavepoint = localsSavepoint;
+        ExternalDecider outerDecider = decider;
+        savepoint = writesMark;
+        localsSavepoint = localsMark;
+        depth++;
+        try {
+            invoke(first, kind);
+            return;
+        } catch (Throwable failure) {
+            if (doomed || failure == ConflictSignal.INSTANCE) {
+                throw failure;
+            }
+            rollbackScope(writesMark, localsMark, undoMark, hooksMark, outerDecider);
+            if (failure != RetrySignal.INSTANCE) {
+                throw failure;
+            }
+        } finally {
+            depth--;
+            savepoint = outerSavepoint;
+            localsSavepoint = outerLocalsSavepoint;
+        }
+        runNested(second, kind);
+    }
+
+    /** Partial rollback of a nested scope: back to the log sizes and hooks at its start. */
+    private void rollbackScope(int writesMark, int localsMark, int undoMark, int hooksMark,
+                               ExternalDecider outerDecider) {
+        undo.rollbackTo(undoMark);
+        writes.truncate(writesMark);
+        locals.truncate(localsMark);
+        decider = outerDecider;
+        if (hooks.any(Hooks.AFTER_ROLLBACK, hooksMark)) {
+            Runnable[] rolledBack = hooks.copy(Hooks.AFTER_ROLLBACK, hooksMark);
+            hooks.truncate(hooksMark);
+            for (Runnable hook : rolledBack) {
+                hook.run(); // inside the enclosing transaction; an exception propagates from the scope
+            }
+        } else {
+            hooks.truncate(hooksMark);
         }
     }
 
@@ -238,6 +393,7 @@ public final class Transaction {
         depth = 1;
         doomed = false;
         lostOnRead = false;
+        retryLimitNanos = Long.MAX_VALUE;
         switch (mode) {
             case IRREVOCABLE -> {
                 if (!holdsToken) {
@@ -262,6 +418,8 @@ public final class Transaction {
     private void endAttempt() {
         reads.clear();
         writes.clear();
+        locals.clear();
+        undo.clear();
         if (snapshotSlot >= 0) {
             SnapshotRegistry.deregister(snapshotSlot);
             snapshotSlot = -1;
@@ -269,27 +427,143 @@ public final class Transaction {
     }
 
     private void abortAndPrepareRetry() {
-        boolean readOnly = writes.size == 0;
+        boolean readOnlyAttempt = writes.size == 0;
         boolean onRead = lostOnRead;
+        if (mode == IRREVOCABLE) {
+            releaseReservations(); // only a retry() or a lost commit lock race can end it here
+        }
         endAttempt();
         attempts++;
+        endAttemptHooks(null);
+        if (attempts >= maxAttempts) {
+            throw new TooManyAttemptsException(attempts);
+        }
+        checkDeadline();
         if (attempts >= IRREVOCABLE_AFTER) {
             mode = IRREVOCABLE;
-        } else if (mode == OPTIMISTIC && readOnly && onRead) {
+        } else if (mode == OPTIMISTIC && readOnlyAttempt && onRead) {
             mode = SNAPSHOT; // cannot lose on a read again: no backoff needed
             return;
         } else {
-            mode = OPTIMISTIC;
+            mode = options.irrevocable() ? IRREVOCABLE : OPTIMISTIC;
         }
         backoff();
     }
 
-    /** The body threw: discard its writes (nothing was published) and free reservations. */
-    private void rollback() {
+    private void checkDeadline() {
+        if (hasDeadline && System.nanoTime() - deadline >= 0) {
+            throw new TransactionTimeoutException(options.timeout());
+        }
+    }
+
+    /**
+     * The body (or a hook, or the commit) threw: discard the attempt (nothing was published), run
+     * the afterRollback hooks, and rethrow {@code failure} unchanged (declared to return so that
+     * callers can write {@code throw rollback(e)}).
+     */
+    private RuntimeException rollback(Throwable failure) {
         if (mode == IRREVOCABLE) {
             releaseReservations();
         }
         endAttempt();
+        endAttemptHooks(failure);
+        throw sneaky(failure);
+    }
+
+    /**
+     * After an attempt rolled back: forget its hooks, running its afterRollback hooks outside the
+     * transaction. A hook's exception is added to {@code failure} when the attempt failed with
+     * one, and otherwise ends the transaction (the attempt is already rolled back).
+     */
+    private void endAttemptHooks(Throwable failure) {
+        if (hooks.size == 0) {
+            return;
+        }
+        if (!hooks.any(Hooks.AFTER_ROLLBACK, 0)) {
+            hooks.clear();
+            return;
+        }
+        Runnable[] afterRollback = hooks.copy(Hooks.AFTER_ROLLBACK, 0);
+        hooks.clear();
+        Throwable hookFailure = runOutside(afterRollback);
+        if (hookFailure != null) {
+            if (failure != null) {
+                failure.addSuppressed(hookFailure);
+            } else {
+                throw sneaky(hookFailure);
+            }
+        }
+    }
+
+    private void runBeforeCommitHooks() {
+        for (int i = 0; i < hooks.size; i++) { // hooks may register more hooks
+            if (hooks.kind(i) == Hooks.BEFORE_COMMIT) {
+                hooks.hook(i).run();
+            }
+        }
+    }
+
+    private void runAfterCommitHooks() {
+        Runnable[] afterCommit = hooks.copy(Hooks.AFTER_COMMIT, 0);
+        hooks.clear();
+        releaseToken();
+        Throwable failure = runOutside(afterCommit);
+        if (failure != null) {
+            throw new AfterCommitException(failure);
+        }
+    }
+
+    /**
+     * Runs hooks on this thread outside the transaction (they may run transactions of their own on
+     * this descriptor), preserving the state of the transaction being finished. Returns the first
+     * exception thrown, with later ones suppressed on it, or null.
+     */
+    private Throwable runOutside(Runnable[] toRun) {
+        int savedAttempts = attempts;
+        int savedMode = mode;
+        boolean savedToken = holdsToken;
+        TxnOptions savedOptions = options;
+        boolean savedReadOnly = readOnly;
+        int savedMaxAttempts = maxAttempts;
+        long savedDeadline = deadline;
+        boolean savedHasDeadline = hasDeadline;
+        long savedWaited = retryWaitedNanos;
+        long savedResultBits = resultBits;
+        Object savedResultObject = resultObject;
+        int savedDepth = depth;
+        depth = 0;
+        holdsToken = false;
+        Throwable failure = null;
+        for (Runnable hook : toRun) {
+            try {
+                hook.run();
+            } catch (Throwable thrown) {
+                if (failure == null) {
+                    failure = thrown;
+                } else {
+                    failure.addSuppressed(thrown);
+                }
+            }
+        }
+        depth = savedDepth;
+        attempts = savedAttempts;
+        mode = savedMode;
+        holdsToken = savedToken;
+        options = savedOptions;
+        readOnly = savedReadOnly;
+        maxAttempts = savedMaxAttempts;
+        deadline = savedDeadline;
+        hasDeadline = savedHasDeadline;
+        retryWaitedNanos = savedWaited;
+        resultBits = savedResultBits;
+        resultObject = savedResultObject;
+        decider = null;
+        return failure;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> RuntimeException sneaky(Throwable failure) throws T {
+        throw (T) failure;
     }
 
     private void backoff() {
@@ -320,6 +594,173 @@ public final class Transaction {
         }
     }
 
+    private void requireActive(String operation) {
+        if (depth == 0) {
+            throw new IllegalStateException(operation + "() must be called inside a transaction on "
+                    + "this thread (Stm.atomic(() -> ...)); no transaction is running on thread '"
+                    + Thread.currentThread().getName() + "'.");
+        }
+    }
+
+    // ------------------------------------------------------------------ retry
+
+    /** {@code retry()}: abandon the attempt and wait until something it read changes. */
+    public void retry() {
+        requireActive("retry");
+        throw RetrySignal.INSTANCE;
+    }
+
+    /**
+     * {@code retryFor(nanos)}: as {@link #retry()}, but returns normally once this transaction has
+     * spent {@code nanos} blocked in total.
+     */
+    public void retryFor(long nanos) {
+        requireActive("retryFor");
+        if (retryWaitedNanos >= nanos) {
+            return;
+        }
+        retryLimitNanos = Math.min(retryLimitNanos, nanos);
+        throw RetrySignal.INSTANCE;
+    }
+
+    /**
+     * The attempt called retry: roll it back, wait (see WaitTable for the protocol) until a cell it
+     * read may have changed, its retryFor limit or deadline passes, or the thread is interrupted.
+     */
+    private void awaitChange() {
+        if (reads.size == 0) {
+            throw rollback(new IllegalStateException("retry() was called by a transaction that has "
+                    + "read nothing, so no commit could ever wake it. Read the refs whose change "
+                    + "should end the wait before calling retry()."));
+        }
+        if (mode == IRREVOCABLE) {
+            releaseReservations();
+        }
+        releaseToken(); // never wait holding what other irrevocable transactions need
+        Waiter self = waiter;
+        if (self == null) {
+            self = waiter = new Waiter(Thread.currentThread());
+        }
+        long limit = retryLimitNanos;
+        boolean interrupted = false;
+        long started = System.nanoTime();
+        WaitTable.enter(self, reads.cells, reads.size);
+        try {
+            WaitProbe.run(WaitProbe.afterEnter);
+            if (WaitProbe.skipValidation || readsUnchanged()) {
+                WaitProbe.run(WaitProbe.beforePark);
+                for (;;) {
+                    if (self.isWoken()) {
+                        break;
+                    }
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                        break;
+                    }
+                    long now = System.nanoTime();
+                    long remaining = Long.MAX_VALUE;
+                    if (limit != Long.MAX_VALUE) {
+                        remaining = limit - retryWaitedNanos - (now - started);
+                    }
+                    if (hasDeadline) {
+                        remaining = Math.min(remaining, deadline - now);
+                    }
+                    if (remaining <= 0) {
+                        break;
+                    }
+                    if (remaining == Long.MAX_VALUE) {
+                        LockSupport.park(this);
+                    } else {
+                        LockSupport.parkNanos(this, remaining);
+                    }
+                }
+            }
+        } finally {
+            WaitTable.leave(self);
+            retryWaitedNanos += System.nanoTime() - started;
+        }
+        endAttempt();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw rollback(new TransactionInterruptedException());
+        }
+        endAttemptHooks(null);
+        checkDeadline();
+        if (mode == SNAPSHOT) {
+            mode = OPTIMISTIC;
+        }
+    }
+
+    /** Whether every logged read still holds its logged version and is not commit-locked. */
+    private boolean readsUnchanged() {
+        ReadLog log = reads;
+        for (int i = 0, n = log.size; i < n; i++) {
+            long word = CellAccess.lockWordVolatile(log.cells[i]);
+            if (LockWord.isCommitLocked(word) || LockWord.version(word) != log.versions[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ hooks, locals, decider
+
+    public void beforeCommit(Runnable hook) {
+        requireActive("beforeCommit");
+        hooks.add(Hooks.BEFORE_COMMIT, hook);
+    }
+
+    public void afterCommit(Runnable hook) {
+        requireActive("afterCommit");
+        hooks.add(Hooks.AFTER_COMMIT, hook);
+    }
+
+    public void afterRollback(Runnable hook) {
+        requireActive("afterRollback");
+        hooks.add(Hooks.AFTER_ROLLBACK, hook);
+    }
+
+    public void setExternalDecider(ExternalDecider externalDecider) {
+        requireActive("setExternalDecider");
+        if (decider != null && decider != externalDecider) {
+            throw new IllegalStateException("This transaction already has an external decider; "
+                    + "a transaction commits with at most one.");
+        }
+        decider = externalDecider;
+    }
+
+    /** The attempt's value of a transaction-local, creating it with {@code initial} on first use. */
+    public Object localGet(LocalKey key, Supplier<?> initial) {
+        requireActive("TxnLocal.get");
+        checkUsable();
+        WriteLog log = locals;
+        int entry = log.indexOf(key);
+        if (entry >= 0) {
+            return log.objects[entry];
+        }
+        Object value = initial.get();
+        entry = log.indexOf(key); // the supplier may have set it
+        if (entry < 0) {
+            entry = log.append(key);
+            log.objects[entry] = value;
+            return value;
+        }
+        return log.objects[entry];
+    }
+
+    public void localSet(LocalKey key, Object value) {
+        requireActive("TxnLocal.set");
+        checkUsable();
+        WriteLog log = locals;
+        int entry = log.indexOf(key);
+        if (entry < 0) {
+            entry = log.append(key);
+        } else if (entry < localsSavepoint) {
+            undo.record(log, entry);
+        }
+        log.objects[entry] = value;
+    }
+
     // ------------------------------------------------------------------ reads and writes
 
     public long readLong(TxnCell cell) {
@@ -343,11 +784,104 @@ public final class Transaction {
     }
 
     private void write(TxnCell cell, long bits, Object value) {
+        int entry = entryForWrite(cell);
+        WriteLog log = writes;
+        log.bits[entry] = bits;
+        log.objects[entry] = value;
+    }
+
+    /** The redo-log entry a write goes to (appended if new; old content saved in nested scopes). */
+    private int entryForWrite(TxnCell cell) {
         checkUsable();
+        if (readOnly) {
+            throw new IllegalStateException("Write in a read-only transaction (TxnOptions.readOnly): "
+                    + "run it without readOnly, or move the write out of this transaction.");
+        }
         if (mode == IRREVOCABLE) {
             reserve(cell);
         }
-        writes.put(cell, bits, value);
+        WriteLog log = writes;
+        int entry = log.indexOf(cell);
+        if (entry < 0) {
+            appended = true;
+            return log.append(cell);
+        }
+        appended = false;
+        if (entry < savepoint) {
+            undo.record(log, entry);
+        }
+        return entry;
+    }
+
+    /**
+     * {@code commute}: adds {@code delta} to a {@code long} (or, with {@code intCell}, an
+     * {@code int}) cell at commit, to whatever value it then holds, without reading it now.
+     */
+    public void commuteAdd(TxnCell cell, long delta, boolean intCell) {
+        if (mode == IRREVOCABLE) { // nothing can conflict with it: update in place
+            long current = readLong(cell);
+            writeLong(cell, intCell ? (int) current + (int) delta : current + delta);
+            return;
+        }
+        int entry = entryForWrite(cell);
+        WriteLog log = writes;
+        Object pending = log.objects[entry];
+        Commute mark = intCell ? Commute.ADD_INT_MARK : Commute.ADD_LONG_MARK;
+        if (appended) {
+            log.bits[entry] = delta;
+            log.objects[entry] = mark;
+            log.hasCommutes = true;
+        } else if (pending == mark) {
+            log.bits[entry] = intCell ? (int) log.bits[entry] + (int) delta : log.bits[entry] + delta;
+        } else if (pending instanceof Commute) {
+            log.objects[entry] = new Commute(intCell ? Commute.ADD_INT : Commute.ADD_LONG, delta, null,
+                    Commute.chainOf(pending, log.bits[entry]));
+        } else {
+            long current = log.bits[entry];
+            log.bits[entry] = intCell ? (int) current + (int) delta : current + delta;
+        }
+    }
+
+    /** {@code commute} with a function on a primitive cell's raw bits. */
+    public void commuteLong(TxnCell cell, LongUnaryOperator function) {
+        if (mode == IRREVOCABLE) {
+            writeLong(cell, function.applyAsLong(readLong(cell)));
+            return;
+        }
+        int entry = entryForWrite(cell);
+        WriteLog log = writes;
+        Object pending = log.objects[entry];
+        if (appended) {
+            log.objects[entry] = new Commute(Commute.LONG_FUNCTION, 0, function, null);
+            log.hasCommutes = true;
+        } else if (pending instanceof Commute) {
+            log.objects[entry] = new Commute(Commute.LONG_FUNCTION, 0, function,
+                    Commute.chainOf(pending, log.bits[entry]));
+        } else {
+            log.bits[entry] = function.applyAsLong(log.bits[entry]);
+        }
+    }
+
+    /** {@code commute} with a function on a reference cell. */
+    public void commuteObject(TxnCell cell, UnaryOperator<?> function) {
+        if (mode == IRREVOCABLE) {
+            @SuppressWarnings("unchecked") UnaryOperator<Object> f = (UnaryOperator<Object>) function;
+            writeObject(cell, f.apply(readObject(cell)));
+            return;
+        }
+        int entry = entryForWrite(cell);
+        WriteLog log = writes;
+        Object pending = log.objects[entry];
+        if (appended) {
+            log.objects[entry] = new Commute(Commute.OBJECT_FUNCTION, 0, function, null);
+            log.hasCommutes = true;
+        } else if (pending instanceof Commute) {
+            log.objects[entry] = new Commute(Commute.OBJECT_FUNCTION, 0, function,
+                    Commute.chainOf(pending, log.bits[entry]));
+        } else {
+            @SuppressWarnings("unchecked") UnaryOperator<Object> f = (UnaryOperator<Object>) function;
+            log.objects[entry] = f.apply(pending);
+        }
     }
 
     /** Loads the cell's value as of this transaction into loadedBits / loadedObject. */
@@ -357,11 +891,43 @@ public final class Transaction {
         if (log.size != 0) {
             int entry = log.indexOf(cell);
             if (entry >= 0) {
+                Object object = log.objects[entry];
+                if (log.hasCommutes && object instanceof Commute) {
+                    materialize(cell, entry, (Commute) object);
+                    object = log.objects[entry];
+                }
                 loadedBits = log.bits[entry];
-                loadedObject = log.objects[entry];
+                loadedObject = object;
                 return;
             }
         }
+        loadCommitted(cell);
+    }
+
+    /**
+     * The transaction reads a cell it has pending commutes on: read the cell as any other read
+     * (validated at commit from now on) and apply the commutes to it, turning the entry into an
+     * ordinary write.
+     */
+    private void materialize(TxnCell cell, int entry, Commute pending) {
+        WriteLog log = writes;
+        long pendingBits = log.bits[entry];
+        loadCommitted(cell);
+        if (entry < savepoint) {
+            undo.record(log, entry);
+        }
+        if (pending.kind == Commute.OBJECT_FUNCTION) {
+            log.objects[entry] = pending.applyObject(loadedObject);
+            log.bits[entry] = 0;
+        } else {
+            log.bits[entry] = pending.applyLong(loadedBits, pendingBits);
+            log.objects[entry] = null;
+        }
+        loadedObject = null;
+    }
+
+    /** Loads the committed value visible to this transaction (ignoring its own writes). */
+    private void loadCommitted(TxnCell cell) {
         if (mode == OPTIMISTIC) {
             long first = CellAccess.lockWordAcquire(cell);
             long bits = CellAccess.longValueOpaque(cell);
@@ -380,7 +946,6 @@ public final class Transaction {
         }
         loadSlow(cell);
     }
-
     private void loadSlow(TxnCell cell) {
         if (mode == IRREVOCABLE) {
             reserve(cell); // the value can no longer change under us
@@ -505,12 +1070,16 @@ public final class Transaction {
         WriteLog log = writes;
         int count = log.size;
         if (count == 0) {
+            if (decider != null && !decider.shouldCommit()) {
+                throw new CommitRejectedException();
+            }
             endAttempt();
             return true;
         }
         int locked = 0;
         long writeVersion;
         boolean keepHistory;
+        boolean wake;
         try {
             locked = mode == IRREVOCABLE ? lockReserved() : lockWrites();
             if (locked < count) {
@@ -525,7 +1094,14 @@ public final class Transaction {
                 return false;
             }
             writeVersion = GlobalClock.writeVersion(observed, witness);
+            if (log.hasCommutes) {
+                applyCommutes();
+            }
             keepHistory = prepareHistories(writeVersion);
+            wake = WaitTable.anyWaiting(); // after the lock CAS: see WaitTable for why
+            if (decider != null && !decider.shouldCommit()) {
+                throw new CommitRejectedException();
+            }
         } catch (Throwable failure) {
             unlock(locked);
             throw failure;
@@ -533,11 +1109,34 @@ public final class Transaction {
         for (int i = 0; i < count; i++) {
             publish(log.cells[i], log.bits[i], log.objects[i], writeVersion, keepHistory, log.histories[i]);
         }
+        if (wake) {
+            WaitTable.wake(log.cells, count);
+        }
         if (mode == IRREVOCABLE) {
             releaseReservations(); // cells only read; published cells no longer carry the bit
         }
         endAttempt();
         return true;
+    }
+
+    /**
+     * Replaces every pending commute in the redo log by its result on the value the cell holds now
+     * (all written cells are commit-locked by us, so that value cannot change any more). User
+     * functions run here; if one throws, the caller unlocks and nothing is published.
+     */
+    private void applyCommutes() {
+        WriteLog log = writes;
+        for (int i = 0, n = log.size; i < n; i++) {
+            if (log.objects[i] instanceof Commute pending) {
+                TxnCell cell = log.cells[i];
+                if (pending.kind == Commute.OBJECT_FUNCTION) {
+                    log.objects[i] = pending.applyObject(CellAccess.objectValue(cell));
+                } else {
+                    log.bits[i] = pending.applyLong(CellAccess.longValueOpaque(cell), log.bits[i]);
+                    log.objects[i] = null;
+                }
+            }
+        }
     }
 
     /** Step 1: CAS every written cell to locked-by-us. Returns how many it locked. */

@@ -24,6 +24,7 @@ final class WriteLog {
     long[] lockedWords = new long[16];
     OldVersion[] histories = new OldVersion[16]; // filled at commit only while snapshot readers exist
     boolean historiesUsed;
+    boolean hasCommutes;  // some entry's objects slot holds a pending Commute
     int size;
     private long filter;
     private int[] index; // entry number + 1, 0 = empty; null until size exceeds LINEAR_LIMIT
@@ -70,7 +71,7 @@ final class WriteLog {
         return i;
     }
 
-    private int append(TxnCell cell) {
+    int append(TxnCell cell) {
         int i = size;
         if (i == cells.length) {
             grow();
@@ -114,7 +115,38 @@ final class WriteLog {
         index[slot] = entry + 1;
     }
 
+    /**
+     * Drops the entries from {@code newSize} on (a nested scope rolling back): the filter and the
+     * index are rebuilt from the entries that remain. Rare path; linear in the log's size.
+     */
+    void truncate(int newSize) {
+        if (newSize >= size) {
+            return;
+        }
+        if (newSize == 0) {
+            clear();
+            return;
+        }
+        Arrays.fill(cells, newSize, size, null);
+        Arrays.fill(objects, newSize, size, null);
+        size = newSize;
+        long rebuilt = 0;
+        for (int i = 0; i < newSize; i++) {
+            rebuilt |= 1L << CellAccess.hash(cells[i]);
+        }
+        filter = rebuilt;
+        if (indexed) {
+            if (newSize > LINEAR_LIMIT) {
+                rebuildIndex();
+            } else {
+                Arrays.fill(index, 0);
+                indexed = false;
+            }
+        }
+    }
+
     void clear() {
+        hasCommutes = false;
         if (size > 0) {
             Arrays.fill(cells, 0, size, null);
             Arrays.fill(objects, 0, size, null);

@@ -2,6 +2,8 @@ package dev.weft.stm.spi;
 
 import dev.weft.stm.internal.SingleCell;
 import dev.weft.stm.internal.Transaction;
+import java.util.function.LongUnaryOperator;
+import java.util.function.UnaryOperator;
 
 /**
  * The read and write barriers through which refs and collections access their cells.
@@ -158,6 +160,56 @@ public final class Barrier {
         Object previous = txn.readObject(cell);
         txn.writeObject(cell, value);
         return previous;
+    }
+
+    /**
+     * Commute: adds {@code delta} to a {@code long} cell (or an {@code int} one, wrapping, with
+     * {@code intCell}) when the transaction commits, to the value the cell then holds, without
+     * reading it now, so concurrent commutes never conflict. A later read of the cell in the same
+     * transaction reads it and applies the pending commutes (from then on it is an ordinary
+     * read-modify-write). Outside a transaction: a one-operation add.
+     */
+    public static void commuteAdd(TxnCell cell, long delta, boolean intCell) {
+        Transaction txn = Transaction.current();
+        if (txn.isActive()) {
+            txn.commuteAdd(cell, delta, intCell);
+        } else if (intCell) {
+            SingleCell.getAndAddInt(cell, (int) delta);
+        } else {
+            SingleCell.getAndAddLong(cell, delta);
+        }
+    }
+
+    /** Commute with a function of a primitive cell's raw bits; see {@link #commuteAdd}. */
+    public static void commuteLong(TxnCell cell, LongUnaryOperator function) {
+        Transaction txn = Transaction.current();
+        if (txn.isActive()) {
+            txn.commuteLong(cell, function);
+            return;
+        }
+        for (;;) {
+            long current = SingleCell.getLong(cell);
+            if (SingleCell.compareAndSetLong(cell, current, function.applyAsLong(current))) {
+                return;
+            }
+        }
+    }
+
+    /** Commute with a function of a reference cell's value; see {@link #commuteAdd}. */
+    @SuppressWarnings("unchecked")
+    public static void commuteObject(TxnCell cell, UnaryOperator<?> function) {
+        Transaction txn = Transaction.current();
+        if (txn.isActive()) {
+            txn.commuteObject(cell, function);
+            return;
+        }
+        UnaryOperator<Object> f = (UnaryOperator<Object>) function;
+        for (;;) {
+            Object current = SingleCell.getObject(cell);
+            if (SingleCell.compareAndSetObject(cell, current, f.apply(current))) {
+                return;
+            }
+        }
     }
 
     /** The latest committed bits, outside any transaction (never joins one). */

@@ -35,4 +35,36 @@ public final class EngineProbe {
     public static int irrevocableAfter() {
         return Transaction.IRREVOCABLE_AFTER;
     }
+
+    /** Sets the code run inside a retry() wait after the waiter registered, before it validates. */
+    public static void afterWaitEnter(Runnable probe) {
+        WaitProbe.afterEnter = probe;
+    }
+
+    /** Sets the code run inside a retry() wait after validation, before the first park. */
+    public static void beforeWaitPark(Runnable probe) {
+        WaitProbe.beforePark = probe;
+    }
+
+    /** Fault injection: retry() waits skip their re-validation of what they read. */
+    public static void skipWaitValidation(boolean skip) {
+        WaitProbe.skipValidation = skip;
+    }
+
+    /** Removes every wait probe and fault. */
+    public static void resetWaitProbes() {
+        WaitProbe.afterEnter = null;
+        WaitProbe.beforePark = null;
+        WaitProbe.skipValidation = false;
+    }
+
+    /** Whether any thread is registered as waiting in retry(). */
+    public static boolean anyoneWaiting() {
+        return WaitTable.anyWaiting();
+    }
+
+    /** How many threads are registered as waiting in retry() right now. */
+    public static int waitingCount() {
+        return WaitTable.waitingCount();
+    }
 }

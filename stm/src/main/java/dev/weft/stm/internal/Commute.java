@@ -1,0 +1,73 @@
+package dev.weft.stm.internal;
+
+import java.util.function.LongUnaryOperator;
+import java.util.function.UnaryOperator;
+
+/**
+ * A pending commutative update in the redo log: the entry's {@code objects} slot holds a Commute
+ * instead of a value, and the update is applied at commit to the value the cell then holds
+ * (Clojure's {@code commute}). Users cannot create instances, so no user value is ever mistaken
+ * for one.
+ *
+ * <p>Pure additions need no node: {@link #ADD_LONG} / {@link #ADD_INT} mark an entry whose
+ * {@code bits} hold the accumulated delta, so {@code commuteAdd} allocates nothing. Other updates
+ * form a chain, oldest first when applied; a pending addition becomes the chain's first node.
+ */
+final class Commute {
+    static final int ADD_LONG = 0;
+    static final int ADD_INT = 1;
+    static final int LONG_FUNCTION = 2;
+    static final int OBJECT_FUNCTION = 3;
+
+    static final Commute ADD_LONG_MARK = new Commute(ADD_LONG, 0, null, null);
+    static final Commute ADD_INT_MARK = new Commute(ADD_INT, 0, null, null);
+
+    final int kind;
+    final long delta;
+    final Object function;
+    final Commute previous; // applied before this one
+
+    Commute(int kind, long delta, Object function, Commute previous) {
+        this.kind = kind;
+        this.delta = delta;
+        this.function = function;
+        this.previous = previous;
+    }
+
+    /** The value after applying this chain (marker entries: {@code pendingBits} is the delta). */
+    long applyLong(long bits, long pendingBits) {
+        if (this == ADD_LONG_MARK) {
+            return bits + pendingBits;
+        }
+        if (this == ADD_INT_MARK) {
+            return (int) bits + (int) pendingBits;
+        }
+        long base = previous == null ? bits : previous.applyLong(bits, 0);
+        return switch (kind) {
+            case ADD_LONG -> base + delta;
+            case ADD_INT -> (int) base + (int) delta;
+            case LONG_FUNCTION -> ((LongUnaryOperator) function).applyAsLong(base);
+            default -> throw new IllegalStateException("object commute on a primitive cell");
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    Object applyObject(Object value) {
+        Object base = previous == null ? value : previous.applyObject(value);
+        if (kind != OBJECT_FUNCTION) {
+            throw new IllegalStateException("primitive commute on a reference cell");
+        }
+        return ((UnaryOperator<Object>) function).apply(base);
+    }
+
+    /** The chain as a node list, turning a marker entry (delta in bits) into a first node. */
+    static Commute chainOf(Object pending, long pendingBits) {
+        if (pending == ADD_LONG_MARK) {
+            return new Commute(ADD_LONG, pendingBits, null, null);
+        }
+        if (pending == ADD_INT_MARK) {
+            return new Commute(ADD_INT, pendingBits, null, null);
+        }
+        return (Commute) pending;
+    }
+}
