@@ -110,6 +110,16 @@ public final class TQueue<E> {
         return head.get().next.get() == null;
     }
 
+    /** Elements ever offered, in the running transaction (producer-side cell). */
+    long offeredCount() {
+        return offered.get();
+    }
+
+    /** Elements ever polled or removed, in the running transaction (consumer-side cell). */
+    long polledCount() {
+        return polled.get();
+    }
+
     /** The number of elements (reads both counters: conflicts with producers and consumers). */
     public int size() {
         check("size");

@@ -7,10 +7,11 @@ import dev.weft.stm.spi.Barrier;
  * A transactional count split over several {@link LongRef} stripes, so that transactions on
  * different threads that change the count do not conflict on one hot cell.
  *
- * <p>Overview. {@link #add} changes only the stripe of the calling thread (chosen by thread id, so
- * threads created one after another land on different stripes); {@link #sum} reads every stripe.
- * A transaction that adds therefore conflicts only with transactions that add from a thread
- * sharing its stripe, or that read the sum. All methods act in the running transaction.
+ * <p>Overview. {@link #add} commutes an addition onto the stripe of the calling thread (chosen by
+ * thread id, so threads created one after another land on different stripes): it does not read
+ * the stripe, so adders never conflict with each other, and the stripes keep their commit-time
+ * locks apart. {@link #sum} reads every stripe and so conflicts with concurrent adders. All
+ * methods act in the running transaction.
  * Thread-safe; the stripes are created up front (no lazy growth that would itself be a hot cell).
  */
 public final class StripedCount {
@@ -35,7 +36,7 @@ public final class StripedCount {
     /** Adds {@code delta} to this thread's stripe, in the running transaction. */
     @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
     public void add(long delta) {
-        stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)].add(delta);
+        stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)].commuteAdd(delta);
     }
 
     /**
