@@ -6,6 +6,8 @@
  * modules, and the engine in {@code dev.weft.stm.internal} is not exported at all.
  */
 module dev.weft.stm {
+    requires jdk.jfr;
+    requires java.management;
     exports dev.weft.stm;
-    exports dev.weft.stm.spi to dev.weft.refs, dev.weft.collections;
+    exports dev.weft.stm.spi to dev.weft.refs, dev.weft.collections, dev.weft.scheduler;
 }

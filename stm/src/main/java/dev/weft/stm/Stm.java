@@ -307,6 +307,23 @@ public final class Stm {
         Transaction.current().setExternalDecider(Objects.requireNonNull(decider, "decider"));
     }
 
+    // ------------------------------------------------------------------ diagnostics
+
+    /**
+     * Weft's always-on counters (commits, aborts by cause, escalations, blocked waits), summed
+     * over all threads. Counting costs each transaction a store in its own thread's memory.
+     *
+     * @return a snapshot; see {@link StmStatistics} for its consistency
+     */
+    public static StmStatistics statistics() {
+        return Transaction.statistics();
+    }
+
+    /** Starts the counters of {@link #statistics()} from zero. */
+    public static void resetStatistics() {
+        Transaction.resetStatistics();
+    }
+
     /**
      * Whether the current thread is running a transaction.
      *

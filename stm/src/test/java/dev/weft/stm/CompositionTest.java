@@ -296,4 +296,58 @@ class CompositionTest {
         assertSame(first.getClass(), second.getClass());
         org.junit.jupiter.api.Assertions.assertNotSame(first, second);
     }
+
+    // ------------------------------------------------------------------ snapshot attempts
+
+    /**
+     * Makes the first attempt of {@code body} lose on a read (so the engine re-runs it as a
+     * registered read-only snapshot): between its read of {@code x} and of {@code y}, another
+     * thread commits to both. Returns the number of runs of {@code body}.
+     */
+    private static int loseFirstAttemptOnARead(Counter x, Counter y, Runnable body) {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        atomic(() -> {
+            int run = runs.incrementAndGet();
+            x.get();
+            if (run == 1) {
+                CompletableFuture.runAsync(() -> atomic(() -> {
+                    x.add(1);
+                    y.add(1);
+                })).join();
+            }
+            y.get(); // newer than the snapshot, and x changed: the first attempt loses here
+            body.run();
+        });
+        return runs.get();
+    }
+
+    @Test
+    void readOnlyAttemptThatWritesOnItsSnapshotRerunIsRunAgainAndCommits() {
+        Counter x = new Counter(0);
+        Counter y = new Counter(0);
+        Counter out = new Counter(0);
+        int runs = loseFirstAttemptOnARead(x, y, () -> {
+            if (x.get() > 0) {
+                out.set(x.get() + y.get()); // first write happens on the snapshot re-run
+            }
+        });
+        assertEquals(3, runs); // optimistic (lost on a read), snapshot (wrote), optimistic
+        assertEquals(2, out.committed());
+    }
+
+    @Test
+    void readOnlyAttemptThatRetriesOnItsSnapshotRerunStillWaitsAndWakes() throws Exception {
+        Counter x = new Counter(0);
+        Counter y = new Counter(0);
+        Counter gate = new Counter(0);
+        CompletableFuture<Integer> waiter = async("snapshot-retry",
+                () -> loseFirstAttemptOnARead(x, y, () -> {
+                    if (gate.get() == 0) {
+                        retry();
+                    }
+                }));
+        awaitParked(waiter);
+        gate.setAtomically(1);
+        assertEquals(4, (int) get(waiter)); // lost, snapshot retried, waited, woke
+    }
 }

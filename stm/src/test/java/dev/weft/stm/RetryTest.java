@@ -153,7 +153,7 @@ class RetryTest {
      */
     @Test
     void pingPongThroughOneSlotChannelNeverLosesWakeUp() throws Exception {
-        int rounds = Scale.of(20_000);
+        int rounds = Scale.of(50_000); // 10^5 handoffs, each a wake-up racing a commit
         Counter slot = new Counter(0); // 0 = empty, otherwise the item
         AtomicLong received = new AtomicLong();
         new Workers()

@@ -42,6 +42,11 @@ final class LockWord {
         return (word & (COMMIT_LOCKED | RESERVED)) == 0;
     }
 
+    /** The owner id of a commit-locked word (0 for single-cell operations). */
+    static long owner(long word) {
+        return word >>> 2;
+    }
+
     /** The committed version; meaningful only for a word that is not commit-locked. */
     static long version(long word) {
         return word >>> 2;

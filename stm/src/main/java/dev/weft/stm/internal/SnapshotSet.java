@@ -12,6 +12,7 @@ final class SnapshotSet {
     private int count;
     private boolean keepAll;
     private boolean empty = true;
+    private long oldestVersion = Long.MAX_VALUE;
 
     /** Reads the registry (see {@link SnapshotRegistry} for why after the clock). Returns this. */
     SnapshotSet capture() {
@@ -25,7 +26,17 @@ final class SnapshotSet {
         empty = false;
         count = SnapshotRegistry.collect(versions);
         keepAll = count < 0; // a reader is between announcing itself and reading the clock
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < count; i++) {
+            oldest = Math.min(oldest, versions[i]);
+        }
+        oldestVersion = oldest;
         return this;
+    }
+
+    /** Whether every registered reader's snapshot includes {@code version} (none needs older). */
+    boolean noneOlderThan(long version) {
+        return !keepAll && oldestVersion >= version;
     }
 
     boolean isEmpty() {

@@ -1,8 +1,12 @@
 package dev.weft.stm.internal;
 
+import dev.weft.stm.spi.ContentionManager;
 import dev.weft.stm.spi.TxnCell;
+import dev.weft.stm.spi.TxnThread;
 import java.lang.invoke.VarHandle;
+import dev.weft.stm.AbortCause;
 import dev.weft.stm.AfterCommitException;
+import dev.weft.stm.StmStatistics;
 import dev.weft.stm.CommitRejectedException;
 import dev.weft.stm.ExternalDecider;
 import dev.weft.stm.TooManyAttemptsException;
@@ -128,6 +132,12 @@ public final class Transaction {
     private final Hooks hooks = new Hooks();
     private final SnapshotSet snapshotReaders = new SnapshotSet();
     private Waiter waiter;         // created on the first retry() wait
+    private ContentionManager contentionManager; // null: the engine's default backoff
+    private final TxnCounters counters = TxnCounters.register(this);
+    private AbortCause abortCause = AbortCause.READ_CONFLICT; // why the current attempt lost
+    private TxnCell conflictCell;  // the cell it lost on, where known
+    private WeftEvents.CommitEvent commitEvent; // non-null while a recording wants commit events
+    private long opponent = -1;    // owner id of the transaction that beat this attempt, if known
     private boolean appended;      // the last entryForWrite appended a new entry
 
     private int depth;             // nesting depth; 0 = no transaction running on this thread
@@ -166,15 +176,34 @@ public final class Transaction {
 
     private Transaction() {}
 
-    /** This thread's descriptor (created on first use). */
+    /** This thread's descriptor (created on first use; a field read on a {@link TxnThread}). */
     public static Transaction current() {
+        Thread thread = Thread.currentThread();
+        if (thread instanceof TxnThread worker) {
+            return (Transaction) worker.descriptor();
+        }
         return CURRENT.get();
     }
 
     /** This thread's running transaction, or null when none is running. */
     public static Transaction active() {
-        Transaction txn = CURRENT.get();
+        Transaction txn = current();
         return txn.depth > 0 ? txn : null;
+    }
+
+    /** A descriptor for a {@link TxnThread}, which keeps it in a field. */
+    public static Object newDescriptor() {
+        return new Transaction();
+    }
+
+    /** The owner id this descriptor's commits put in lock words (for contention managers). */
+    public long ownerId() {
+        return ownerWord >>> 2;
+    }
+
+    /** Installs this thread's contention manager (null for the engine's default). */
+    public void setContentionManager(ContentionManager manager) {
+        contentionManager = manager;
     }
 
     public boolean isActive() {
@@ -233,12 +262,18 @@ public final class Transaction {
                     throw rollback(failure);
                 }
                 boolean committed;
+                int readCount = reads.size;
+                int writeCount = writes.size;
                 try {
                     committed = !doomed && commit();
                 } catch (Throwable failure) { // nothing was published; the locks are released
                     throw rollback(failure);
                 }
                 if (committed) {
+                    counters.increment(writeCount == 0 ? TxnCounters.READ_ONLY_COMMITS : TxnCounters.COMMITS);
+                    if (commitEvent != null) {
+                        emitCommit(readCount, writeCount);
+                    }
                     if (hooks.size != 0) {
                         runAfterCommitHooks();
                     }
@@ -266,6 +301,61 @@ public final class Transaction {
         mode = options.irrevocable() ? IRREVOCABLE : OPTIMISTIC;
         attempts = 0;
         retryWaitedNanos = 0;
+        if (WeftEvents.commitEnabled()) {
+            commitEvent = new WeftEvents.CommitEvent();
+            commitEvent.begin();
+        } else {
+            commitEvent = null;
+        }
+    }
+
+    private void emitCommit(int readCount, int writeCount) {
+        WeftEvents.CommitEvent event = commitEvent;
+        commitEvent = null;
+        event.end();
+        if (event.shouldCommit()) {
+            event.attempts = attempts + 1;
+            event.reads = readCount;
+            event.writes = writeCount;
+            event.mode = mode == IRREVOCABLE ? "irrevocable" : mode == SNAPSHOT ? "snapshot" : "optimistic";
+            event.commit();
+        }
+    }
+
+    /** Counts (and, while a recording wants it, reports) the end of an attempt. */
+    private void recordAbort(AbortCause cause) {
+        counters.abort(cause);
+        if (WeftEvents.abortEnabled()) {
+            WeftEvents.AbortEvent event = new WeftEvents.AbortEvent();
+            event.cause = cause.name();
+            event.attempt = attempts + 1;
+            event.ref = conflictCell == null ? null : describe(conflictCell);
+            event.opponent = opponent;
+            event.commit();
+        }
+        conflictCell = null;
+    }
+
+    private static String describe(TxnCell cell) {
+        return cell.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(cell));
+    }
+
+    private void recordEscalation() {
+        counters.increment(TxnCounters.ESCALATIONS);
+        if (WeftEvents.escalationEnabled()) {
+            WeftEvents.EscalationEvent event = new WeftEvents.EscalationEvent();
+            event.attempts = attempts;
+            event.commit();
+        }
+    }
+
+    /** A snapshot of every thread's counters. */
+    public static StmStatistics statistics() {
+        return TxnCounters.snapshot();
+    }
+
+    public static void resetStatistics() {
+        TxnCounters.reset();
     }
 
     private static long saturatedNanos(Duration duration) {
@@ -429,6 +519,7 @@ public final class Transaction {
     private void abortAndPrepareRetry() {
         boolean readOnlyAttempt = writes.size == 0;
         boolean onRead = lostOnRead;
+        recordAbort(abortCause);
         if (mode == IRREVOCABLE) {
             releaseReservations(); // only a retry() or a lost commit lock race can end it here
         }
@@ -439,7 +530,32 @@ public final class Transaction {
             throw new TooManyAttemptsException(attempts);
         }
         checkDeadline();
+        long beatenBy = opponent;
+        opponent = -1;
+        if (contentionManager != null) {
+            int decision = contentionManager.onConflict(attempts, onRead, beatenBy);
+            if (decision == ContentionManager.ESCALATE) {
+                if (mode != IRREVOCABLE) {
+                    recordEscalation();
+                }
+                mode = IRREVOCABLE;
+                return;
+            }
+            if (mode == OPTIMISTIC && readOnlyAttempt && onRead) {
+                mode = SNAPSHOT;
+                return;
+            }
+            mode = options.irrevocable() ? IRREVOCABLE : OPTIMISTIC;
+            if (decision == ContentionManager.RETRY_NOW) {
+                return;
+            }
+            backoff();
+            return;
+        }
         if (attempts >= IRREVOCABLE_AFTER) {
+            if (mode != IRREVOCABLE) {
+                recordEscalation();
+            }
             mode = IRREVOCABLE;
         } else if (mode == OPTIMISTIC && readOnlyAttempt && onRead) {
             mode = SNAPSHOT; // cannot lose on a read again: no backoff needed
@@ -452,6 +568,7 @@ public final class Transaction {
 
     private void checkDeadline() {
         if (hasDeadline && System.nanoTime() - deadline >= 0) {
+            recordAbort(AbortCause.TIMEOUT);
             throw new TransactionTimeoutException(options.timeout());
         }
     }
@@ -462,6 +579,9 @@ public final class Transaction {
      * callers can write {@code throw rollback(e)}).
      */
     private RuntimeException rollback(Throwable failure) {
+        recordAbort(failure instanceof TransactionInterruptedException ? AbortCause.INTERRUPTED
+                : failure instanceof CommitRejectedException ? AbortCause.REJECTED
+                : AbortCause.EXCEPTION);
         if (mode == IRREVOCABLE) {
             releaseReservations();
         }
@@ -582,7 +702,9 @@ public final class Transaction {
         }
     }
 
-    private void conflictOnRead() {
+    private void conflictOnRead(TxnCell cell) {
+        abortCause = AbortCause.READ_CONFLICT;
+        conflictCell = cell;
         doomed = true;
         lostOnRead = true;
         throw ConflictSignal.INSTANCE;
@@ -628,6 +750,14 @@ public final class Transaction {
      * read may have changed, its retryFor limit or deadline passes, or the thread is interrupted.
      */
     private void awaitChange() {
+        recordAbort(AbortCause.RETRY);
+        if (mode == SNAPSHOT) { // logged no reads: re-run at once as an ordinary attempt
+            endAttempt();
+            endAttemptHooks(null);
+            checkDeadline();
+            mode = OPTIMISTIC;
+            return;
+        }
         if (reads.size == 0) {
             throw rollback(new IllegalStateException("retry() was called by a transaction that has "
                     + "read nothing, so no commit could ever wake it. Read the refs whose change "
@@ -643,12 +773,15 @@ public final class Transaction {
         }
         long limit = retryLimitNanos;
         boolean interrupted = false;
+        boolean parked = false;
         long started = System.nanoTime();
         WaitTable.enter(self, reads.cells, reads.size);
         try {
             WaitProbe.run(WaitProbe.afterEnter);
             if (WaitProbe.skipValidation || readsUnchanged()) {
                 WaitProbe.run(WaitProbe.beforePark);
+                parked = true;
+                counters.increment(TxnCounters.BLOCKED_WAITS);
                 for (;;) {
                     if (self.isWoken()) {
                         break;
@@ -677,7 +810,16 @@ public final class Transaction {
             }
         } finally {
             WaitTable.leave(self);
-            retryWaitedNanos += System.nanoTime() - started;
+            long waited = System.nanoTime() - started;
+            retryWaitedNanos += waited;
+            if (WeftEvents.waitEnabled()) {
+                WeftEvents.RetryWaitEvent event = new WeftEvents.RetryWaitEvent();
+                event.refs = reads.size;
+                event.waited = waited;
+                event.outcome = !parked ? "changed-before-park" : interrupted ? "interrupted"
+                        : self.isWoken() ? "woken" : "timed-out";
+                event.commit();
+            }
         }
         endAttempt();
         if (interrupted) {
@@ -797,8 +939,14 @@ public final class Transaction {
             throw new IllegalStateException("Write in a read-only transaction (TxnOptions.readOnly): "
                     + "run it without readOnly, or move the write out of this transaction.");
         }
-        if (mode == IRREVOCABLE) {
-            reserve(cell);
+        if (mode != OPTIMISTIC) {
+            if (mode == IRREVOCABLE) {
+                reserve(cell);
+            } else { // a registered snapshot logs no reads, so it cannot validate a write
+                abortCause = AbortCause.READ_CONFLICT;
+                doomed = true;
+                throw ConflictSignal.INSTANCE;
+            }
         }
         WriteLog log = writes;
         int entry = log.indexOf(cell);
@@ -928,7 +1076,7 @@ public final class Transaction {
 
     /** Loads the committed value visible to this transaction (ignoring its own writes). */
     private void loadCommitted(TxnCell cell) {
-        if (mode == OPTIMISTIC) {
+        if (mode != IRREVOCABLE) {
             long first = CellAccess.lockWordAcquire(cell);
             long bits = CellAccess.longValueOpaque(cell);
             Object object = CellAccess.objectValue(cell);
@@ -937,7 +1085,9 @@ public final class Transaction {
             if (LockWord.sameValue(first, second)) {
                 long version = LockWord.version(first);
                 if (version <= readVersion) {
-                    reads.add(cell, version);
+                    if (mode == OPTIMISTIC) {
+                        reads.add(cell, version); // a registered snapshot is never validated
+                    }
                     loadedBits = bits;
                     loadedObject = object;
                     return;
@@ -957,7 +1107,8 @@ public final class Transaction {
             long first = CellAccess.lockWordAcquire(cell);
             if (LockWord.isCommitLocked(first)) {
                 if (++spins > LOCK_SPINS && mode == OPTIMISTIC) {
-                    conflictOnRead();
+                    opponent = LockWord.owner(first);
+                    conflictOnRead(cell);
                 }
                 pause(spins);
                 continue;
@@ -972,7 +1123,9 @@ public final class Transaction {
             }
             long version = LockWord.version(first);
             if (version <= readVersion) {
-                reads.add(cell, version);
+                if (mode == OPTIMISTIC) {
+                    reads.add(cell, version);
+                }
                 loadedBits = bits;
                 loadedObject = object;
                 return;
@@ -980,15 +1133,14 @@ public final class Transaction {
             if (mode == SNAPSHOT) {
                 OldVersion old = OldVersion.visibleAt(history, readVersion);
                 if (old == null) {
-                    conflictOnRead(); // cannot happen while registered; fail safe
+                    conflictOnRead(cell); // cannot happen while registered; fail safe
                 }
-                reads.add(cell, old.version);
                 loadedBits = old.bits;
                 loadedObject = old.object;
                 return;
             }
             if (!extendSnapshot()) {
-                conflictOnRead();
+                conflictOnRead(cell);
             }
         }
     }
@@ -1019,11 +1171,14 @@ public final class Transaction {
             long word = CellAccess.lockWordAcquire(cell);
             if (LockWord.isCommitLocked(word)) {
                 if (word != ownerWord) {
+                    conflictCell = cell;
+                    opponent = LockWord.owner(word);
                     return false;
                 }
                 word = writes.lockedWords[writes.indexOf(cell)];
             }
             if (LockWord.version(word) != versions[i]) {
+                conflictCell = cell;
                 return false;
             }
         }
@@ -1090,6 +1245,7 @@ public final class Transaction {
             long witness = GlobalClock.tryAdvance(observed);
             boolean nobodyCommittedSinceSnapshot = witness == observed && observed == readVersion;
             if (mode != IRREVOCABLE && !nobodyCommittedSinceSnapshot && !validateReads()) {
+                abortCause = AbortCause.VALIDATION;
                 unlock(count);
                 return false;
             }
@@ -1150,6 +1306,8 @@ public final class Transaction {
                 long word = CellAccess.lockWordVolatile(cell);
                 if (LockWord.isFree(word)) {
                     if (LockWord.version(word) > readVersion && wasRead(cell)) {
+                        abortCause = AbortCause.VALIDATION;
+                        conflictCell = cell;
                         return i; // validation would fail: abort before touching the clock
                     }
                     if (CellAccess.casLockWord(cell, word, ownerWord)) {
@@ -1157,6 +1315,9 @@ public final class Transaction {
                         break;
                     }
                 } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
+                    opponent = LockWord.isCommitLocked(word) ? LockWord.owner(word) : -1;
+                    abortCause = AbortCause.WRITE_CONFLICT;
+                    conflictCell = cell;
                     return i;
                 } else {
                     pause(spins);
@@ -1232,7 +1393,11 @@ public final class Transaction {
      */
     static OldVersion historyAfter(TxnCell cell, long lockedWord, long writeVersion, SnapshotSet readers) {
         long oldVersion = LockWord.version(lockedWord);
-        OldVersion kept = OldVersion.retain(CellAccess.history(cell), oldVersion, readers);
+        OldVersion existing = CellAccess.history(cell);
+        // Every node is older than the current value: if no registered snapshot predates the
+        // current value, none is needed, and the (probably cold) chain need not be walked.
+        OldVersion kept = existing == null || readers.noneOlderThan(oldVersion)
+                ? null : OldVersion.retain(existing, oldVersion, readers);
         if (readers.needs(oldVersion, writeVersion)) {
             kept = new OldVersion(oldVersion, CellAccess.longValueOpaque(cell), CellAccess.objectValue(cell), kept);
         }

@@ -212,6 +212,19 @@ public final class Barrier {
         }
     }
 
+    /**
+     * Installs the calling thread's contention manager, or restores the engine's default with
+     * null. Affects transactions this thread starts afterwards.
+     */
+    public static void setContentionManager(ContentionManager manager) {
+        Transaction.current().setContentionManager(manager);
+    }
+
+    /** The owner id of the calling thread's transactions, as reported to contention managers. */
+    public static long currentOwnerId() {
+        return Transaction.current().ownerId();
+    }
+
     /** The latest committed bits, outside any transaction (never joins one). */
     public static long peekLong(TxnCell cell) {
         return SingleCell.getLong(cell);

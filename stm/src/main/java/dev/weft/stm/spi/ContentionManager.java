@@ -1,0 +1,31 @@
+package dev.weft.stm.spi;
+
+/**
+ * Decides what a thread does after one of its transaction attempts lost a conflict; installed per
+ * thread with {@link Barrier#setContentionManager}. Without one, the engine backs off with
+ * randomized exponential spinning and escalates to irrevocable mode after a fixed number of
+ * aborts.
+ *
+ * <p>Called on the aborting thread, outside the transaction (its attempt is already rolled back),
+ * once per lost attempt. It may also throw an unchecked exception of its own to abandon the
+ * transaction (for example to run it later elsewhere): the exception propagates from
+ * {@code atomic} and nothing of the transaction is published.
+ */
+public interface ContentionManager {
+    /** Back off as the engine would without a manager, then run the next attempt. */
+    int DEFAULT = 0;
+    /** Run the next attempt at once (the manager already waited, or decided not to). */
+    int RETRY_NOW = 1;
+    /** Run the next attempt irrevocably: it cannot abort again. */
+    int ESCALATE = 2;
+
+    /**
+     * @param attempts attempts of this transaction lost so far (1 after the first abort)
+     * @param lostOnRead whether the attempt lost on a read (a newer value it could not fit in its
+     *                   snapshot) rather than at commit
+     * @param opponentId the owner id ({@link Barrier#currentOwnerId()}) of the transaction that held a
+     *                   cell this attempt needed, or -1 when unknown (a validation failure)
+     * @return {@link #DEFAULT}, {@link #RETRY_NOW} or {@link #ESCALATE}
+     */
+    int onConflict(int attempts, boolean lostOnRead, long opponentId);
+}
