@@ -1,0 +1,139 @@
+package dev.weft.collections;
+
+import dev.weft.collections.internal.TransactionRequired;
+import dev.weft.refs.Ref;
+import dev.weft.stm.Stm;
+import dev.weft.stm.spi.Barrier;
+import java.util.AbstractList;
+import java.util.List;
+import java.util.Objects;
+import java.util.RandomAccess;
+import java.util.function.UnaryOperator;
+
+/**
+ * A fixed-length transactional array of references; {@code null} is a valid element.
+ *
+ * <p><b>Transactional semantics.</b> {@link #get} and {@link #set} act in the calling thread's
+ * running transaction and throw {@link IllegalStateException} when none is running. {@link #asList()}
+ * is a fixed-size {@link List} in which each call is one atomic transaction (or joins the running
+ * one); its {@code get} outside a transaction is one lock-free read that allocates nothing.
+ *
+ * <p><b>Conflicts.</b> Every slot is its own cell: transactions that touch different indexes never
+ * conflict. <b>Iteration</b> of the list view reads each slot when reached (weakly consistent);
+ * inside a transaction every read is part of it. Read a consistent copy with
+ * {@code atomic(() -> new ArrayList<>(array.asList()))}. <b>Complexity:</b> get, set: O(1).
+ *
+ * <p><b>Thread-safety:</b> safe for use by any number of threads.
+ *
+ * @param <E> the type of elements
+ */
+public final class TArray<E> {
+    private final Ref<E>[] slots;
+    private final ListView view = new ListView();
+
+    /**
+     * Creates an array of {@code length} nulls.
+     *
+     * @throws IllegalArgumentException if length is negative
+     */
+    @SuppressWarnings("unchecked")
+    public TArray(int length) {
+        if (length < 0) {
+            throw new IllegalArgumentException("length must not be negative, was " + length);
+        }
+        slots = (Ref<E>[]) new Ref<?>[length];
+        for (int i = 0; i < length; i++) {
+            slots[i] = new Ref<>();
+        }
+    }
+
+    /**
+     * Creates an array holding {@code elements}, in order.
+     *
+     * @param elements the initial elements (copied; nulls allowed)
+     * @param <E> the type of elements
+     * @return the array
+     */
+    @SafeVarargs
+    public static <E> TArray<E> of(E... elements) {
+        TArray<E> array = new TArray<>(elements.length);
+        for (int i = 0; i < elements.length; i++) {
+            array.slots[i] = new Ref<>(elements[i]);
+        }
+        return array;
+    }
+
+    /** The fixed length. */
+    public int length() {
+        return slots.length;
+    }
+
+    /**
+     * The element at {@code index}, in the running transaction.
+     *
+     * @throws IndexOutOfBoundsException if index is outside [0, length)
+     */
+    public E get(int index) {
+        check("get");
+        return slots[Objects.checkIndex(index, slots.length)].get();
+    }
+
+    /**
+     * Sets the element at {@code index}, in the running transaction.
+     *
+     * @return the previous element
+     */
+    public E set(int index, E element) {
+        check("set");
+        return slots[Objects.checkIndex(index, slots.length)].getAndSet(element);
+    }
+
+    /**
+     * The fixed-size {@link List} view: each call one atomic transaction, or joins the running one.
+     *
+     * @return the view (the same object on every call)
+     */
+    public List<E> asList() {
+        return view;
+    }
+
+    @Override
+    public String toString() {
+        return "TArray" + view;
+    }
+
+    private static void check(String method) {
+        TransactionRequired.check("TArray", method, "asList()");
+    }
+
+    private final class ListView extends AbstractList<E> implements RandomAccess {
+        @Override
+        @SuppressWarnings("unchecked")
+        public E get(int index) {
+            // one single-cell read, or a read in the running transaction; no view object per slot
+            return (E) Barrier.getObject(slots[Objects.checkIndex(index, slots.length)]);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public E set(int index, E element) {
+            return (E) Barrier.getAndSetObject(slots[Objects.checkIndex(index, slots.length)], element);
+        }
+
+        @Override
+        public int size() {
+            return slots.length;
+        }
+
+        /** One transaction over the whole array. */
+        @Override
+        public void replaceAll(UnaryOperator<E> operator) {
+            Objects.requireNonNull(operator);
+            Stm.atomic(() -> {
+                for (Ref<E> slot : slots) {
+                    slot.set(operator.apply(slot.get()));
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.weft.collections;
+
+import dev.weft.collections.internal.TransactionRequired;
+import dev.weft.refs.LongRef;
+import dev.weft.stm.Stm;
+import dev.weft.stm.TransactionInterruptedException;
+import java.time.Duration;
+import java.util.AbstractQueue;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A bounded transactional FIFO queue: {@link #put} waits (with {@link Stm#retry()}) while it is
+ * full, {@link #take} while it is empty.
+ *
+ * <pre>{@code
+ * TBoundedQueue<Job> jobs = new TBoundedQueue<>(100);
+ * jobs.asBlockingQueue().put(job);                  // blocks while full
+ * Job next = atomic(() -> Stm.orElse(urgent::take, jobs::take)); // urgent first, else wait on both
+ * }</pre>
+ *
+ * <p><b>Transactional semantics.</b> The methods of this class act in the calling thread's running
+ * transaction and throw {@link IllegalStateException} when none is running; {@code put} and
+ * {@code take} call {@code retry()}, so the whole transaction waits until the queue changes, and
+ * inside {@link Stm#orElse} they let the next alternative run instead. {@link #asBlockingQueue()}
+ * is a {@link BlockingQueue} whose every call is one transaction (or joins the running one); its
+ * blocking methods park the thread (virtual threads unmount) and throw
+ * {@link InterruptedException} as the interface requires.
+ *
+ * <p><b>Conflicts.</b> Built on {@link TQueue} (producers and consumers share no cell while the
+ * queue is neither empty nor full). Producers keep their own, possibly stale, copy of the number
+ * of elements consumed; since that number only grows, a stale copy can only make the queue look
+ * fuller, and producers read the consumers' counter only when their copy says the queue is full.
+ *
+ * <p><b>Null policy:</b> null elements throw {@link NullPointerException}. <b>Iteration:</b> as
+ * {@link TQueue} (a snapshot copied when the iterator is created). <b>Complexity:</b> O(1) per
+ * operation except {@code remove(Object)}, O(n).
+ *
+ * <p><b>Thread-safety:</b> safe for use by any number of threads, platform or virtual.
+ *
+ * @param <E> the type of elements
+ */
+public final class TBoundedQueue<E> {
+    private final int capacity;
+    private final TQueue<E> queue = new TQueue<>();
+    private final LongRef polledSeenByProducers = new LongRef(); // producer-side, may lag behind
+    private final View view = new View();
+
+    /**
+     * @param capacity the maximum number of elements, at least 1
+     * @throws IllegalArgumentException if capacity is below 1
+     */
+    public TBoundedQueue(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    /** The maximum number of elements. */
+    public int capacity() {
+        return capacity;
+    }
+
+    private static void check(String method) {
+        TransactionRequired.check("TBoundedQueue", method, "asBlockingQueue()");
+    }
+
+    /** Whether there is room, reading the consumers' counter only if the producers' copy says no. */
+    private boolean hasRoom() {
+        long offered = queue.offeredCount();
+        long seen = polledSeenByProducers.get();
+        if (offered - seen < capacity) {
+            return true;
+        }
+        long polled = queue.polledCount();
+        if (polled != seen) {
+            polledSeenByProducers.set(polled);
+        }
+        return offered - polled < capacity;
+    }
+
+    /** Adds {@code element} if there is room; returns whether it did. */
+    public boolean offer(E element) {
+        check("offer");
+        Objects.requireNonNull(element, "TBoundedQueue does not accept null elements");
+        return hasRoom() && queue.offer(element);
+    }
+
+    /** Adds {@code element}, waiting (retry) while the queue is full. */
+    public void put(E element) {
+        check("put");
+        Objects.requireNonNull(element, "TBoundedQueue does not accept null elements");
+        if (!hasRoom()) {
+            Stm.retry();
+        }
+        queue.offer(element);
+    }
+
+    /** Removes and returns the head, or null if empty. */
+    public E poll() {
+        check("poll");
+        return queue.poll();
+    }
+
+    /** Removes and returns the head, waiting (retry) while the queue is empty. */
+    public E take() {
+        check("take");
+        E e = queue.poll();
+        if (e == null) {
+            Stm.retry();
+        }
+        return e;
+    }
+
+    /** The head, or null if empty. */
+    public E peek() {
+        check("peek");
+        return queue.peek();
+    }
+
+    /** The number of elements. */
+    public int size() {
+        check("size");
+        return queue.size();
+    }
+
+    /** Whether the queue is empty (reads the head only). */
+    public boolean isEmpty() {
+        check("isEmpty");
+        return queue.isEmpty();
+    }
+
+    /** Free places: {@code capacity() - size()}. */
+    public int remainingCapacity() {
+        check("remainingCapacity");
+        return capacity - queue.size();
+    }
+
+    /** Removes every element. */
+    public void clear() {
+        check("clear");
+        queue.clear();
+    }
+
+    /**
+     * The {@link BlockingQueue} view: each call one transaction, or joins the running one.
+     *
+     * @return the view (the same object on every call)
+     */
+    public BlockingQueue<E> asBlockingQueue() {
+        return view;
+    }
+
+    @Override
+    public String toString() {
+        return "TBoundedQueue" + view;
+    }
+
+    /** Runs a blocking transaction, turning Weft's unchecked interrupt into the interface's. */
+    private static <T> T blocking(Supplier<T> body) throws InterruptedException {
+        try {
+            return Stm.atomic(body);
+        } catch (TransactionInterruptedException e) {
+            Thread.interrupted(); // InterruptedException means the status is cleared
+            InterruptedException checked = new InterruptedException(e.getMessage());
+            checked.initCause(e);
+            throw checked;
+        }
+    }
+
+    private final class View extends AbstractQueue<E> implements BlockingQueue<E> {
+        @Override
+        public boolean offer(E e) {
+            Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
+            return Stm.atomicBoolean(() -> TBoundedQueue.this.offer(e));
+        }
+
+        @Override
+        public void put(E e) throws InterruptedException {
+            Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
+            blocking(() -> {
+                TBoundedQueue.this.put(e);
+                return null;
+            });
+        }
+
+        @Override
+        public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
+            Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
+            Duration wait = Duration.ofNanos(Math.max(0, unit.toNanos(timeout)));
+            return blocking(() -> {
+                if (!hasRoom()) {
+                    Stm.retryFor(wait);
+                    if (!hasRoom()) {
+                        return false;
+                    }
+                }
+                return queue.offer(e);
+            });
+        }
+
+        @Override
+        public E take() throws InterruptedException {
+            return blocking(TBoundedQueue.this::take);
+        }
+
+        @Override
+        public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+            Duration wait = Duration.ofNanos(Math.max(0, unit.toNanos(timeout)));
+            return blocking(() -> {
+                E e = queue.poll();
+                if (e == null) {
+                    Stm.retryFor(wait);
+                    e = queue.poll();
+                }
+                return e;
+            });
+        }
+
+        @Override
+        public E poll() {
+            return Stm.atomic(TBoundedQueue.this::poll);
+        }
+
+        @Override
+        public E peek() {
+            return Stm.atomic(TBoundedQueue.this::peek);
+        }
+
+        @Override
+        public int size() {
+            return Stm.atomicInt(TBoundedQueue.this::size);
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return Stm.atomicBoolean(TBoundedQueue.this::isEmpty);
+        }
+
+        @Override
+        public int remainingCapacity() {
+            return Stm.atomicInt(TBoundedQueue.this::remainingCapacity);
+        }
+
+        @Override
+        public void clear() {
+            Stm.atomic(TBoundedQueue.this::clear);
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            return queue.asQueue().remove(o); // counted as polled, so it frees a place
+        }
+
+        @Override
+        public Iterator<E> iterator() {
+            return queue.asQueue().iterator();
+        }
+
+        @Override
+        public int drainTo(Collection<? super E> c) {
+            return drainTo(c, Integer.MAX_VALUE);
+        }
+
+        /** Takes up to {@code maxElements} in one transaction and adds them to {@code c} after it. */
+        @Override
+        public int drainTo(Collection<? super E> c, int maxElements) {
+            Objects.requireNonNull(c);
+            if (c == this) {
+                throw new IllegalArgumentException("a queue cannot drain into itself");
+            }
+            java.util.List<E> taken = Stm.atomic(() -> {
+                java.util.List<E> out = new java.util.ArrayList<>();
+                for (E e; out.size() < maxElements && (e = queue.poll()) != null; ) {
+                    out.add(e);
+                }
+                return out;
+            });
+            c.addAll(taken);
+            return taken.size();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package dev.weft.collections;
+
+import dev.weft.collections.internal.StripedCount;
+import dev.weft.collections.internal.TransactionRequired;
+import dev.weft.stm.Stm;
+import java.util.function.LongSupplier;
+
+/**
+ * A transactional counter striped over several cells, for counts that many threads change and
+ * few read (hits, sizes, statistics).
+ *
+ * <p><b>Transactional semantics.</b> The methods of this class act in the calling thread's running
+ * transaction and throw {@link IllegalStateException} when none is running. {@link #atomic()}
+ * offers one-operation access: {@code add} outside a transaction is a one-cell transaction on the
+ * calling thread's stripe (no descriptor, nothing allocated), {@code get} is one transaction that
+ * sums all stripes (a consistent total); inside a transaction both join it.
+ *
+ * <p><b>Conflicts.</b> {@link #add} writes only the stripe of the calling thread (stripes are
+ * chosen by thread id; there are four per core, at least 4 and at most 64), so adders on
+ * different threads do not conflict with each other. {@link #get} reads every stripe and conflicts
+ * with every concurrent adder: read the total rarely, or outside the transactions that add.
+ *
+ * <p><b>Complexity:</b> add O(1); get O(stripes). <b>Thread-safety:</b> safe for use by any number
+ * of threads.
+ */
+public final class TCounter {
+    private final StripedCount count = new StripedCount();
+    private final LongSupplier sum = count::sum;
+    private final Atomic view = new Atomic();
+
+    /** Creates a counter at zero. */
+    public TCounter() {}
+
+    /** Adds {@code delta}, in the running transaction. */
+    public void add(long delta) {
+        TransactionRequired.check("TCounter", "add", "atomic()");
+        count.add(delta);
+    }
+
+    /** Adds one, in the running transaction. */
+    public void increment() {
+        add(1);
+    }
+
+    /** The total, in the running transaction (reads every stripe). */
+    public long get() {
+        TransactionRequired.check("TCounter", "get", "atomic()");
+        return count.sum();
+    }
+
+    /** Sets the total to zero, in the running transaction. */
+    public void reset() {
+        TransactionRequired.check("TCounter", "reset", "atomic()");
+        count.reset();
+    }
+
+    /**
+     * One-operation access.
+     *
+     * @return the view (the same object on every call)
+     */
+    public Atomic atomic() {
+        return view;
+    }
+
+    /** Shows the total, read in a transaction of its own (or in the running one). */
+    @Override
+    public String toString() {
+        return "TCounter[" + view.get() + "]";
+    }
+
+    /**
+     * One-operation access to a {@link TCounter}: each method is its own linearizable transaction,
+     * or joins the running one. Thread-safe.
+     */
+    public final class Atomic {
+        private Atomic() {}
+
+        /** Adds {@code delta}: a one-cell transaction, allocation-free. */
+        public void add(long delta) {
+            count.addAnywhere(delta);
+        }
+
+        /** Adds one. */
+        public void increment() {
+            count.addAnywhere(1);
+        }
+
+        /** The total, as one transaction over every stripe. */
+        public long get() {
+            return Stm.atomicLong(sum);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.weft.collections;
+
+import dev.weft.collections.internal.TransactionRequired;
+import dev.weft.refs.LongRef;
+import dev.weft.stm.Stm;
+import java.time.Duration;
+
+/**
+ * A transactional count-down latch: {@link #await} waits (with {@link Stm#retry()}) until the
+ * count reaches zero.
+ *
+ * <p><b>Transactional semantics.</b> The methods of this class act in the calling thread's running
+ * transaction and throw {@link IllegalStateException} when none is running; a count-down in a
+ * transaction that rolls back never happened. {@link #atomic()} runs each call as its own
+ * transaction (or joins the running one); {@code await} parks the thread and throws
+ * {@link dev.weft.stm.TransactionInterruptedException} (unchecked) on interrupt.
+ *
+ * <p>The count lives in one cell. <b>Thread-safety:</b> safe for use by any number of threads.
+ */
+public final class TLatch {
+    private final LongRef count;
+    private final Atomic view = new Atomic();
+
+    /** @param count the initial count, not negative */
+    public TLatch(long count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("count must not be negative, was " + count);
+        }
+        this.count = new LongRef(count);
+    }
+
+    /** Decrements the count unless it is already zero. */
+    public void countDown() {
+        TransactionRequired.check("TLatch", "countDown", "atomic()");
+        long c = count.get();
+        if (c > 0) {
+            count.set(c - 1);
+        }
+    }
+
+    /** Waits (retry) until the count is zero. */
+    public void await() {
+        TransactionRequired.check("TLatch", "await", "atomic()");
+        if (count.get() > 0) {
+            Stm.retry();
+        }
+    }
+
+    /** The current count. */
+    public long getCount() {
+        TransactionRequired.check("TLatch", "getCount", "atomic()");
+        return count.get();
+    }
+
+    /**
+     * One-operation access.
+     *
+     * @return the view (the same object on every call)
+     */
+    public Atomic atomic() {
+        return view;
+    }
+
+    @Override
+    public String toString() {
+        return "TLatch[count=" + view.getCount() + "]";
+    }
+
+    /** Each method one transaction, or part of the running one. Thread-safe. */
+    public final class Atomic {
+        private Atomic() {}
+
+        public void countDown() {
+            Stm.atomic(TLatch.this::countDown);
+        }
+
+        /** Blocks until the count is zero. */
+        public void await() {
+            Stm.atomic(TLatch.this::await);
+        }
+
+        /** Blocks until the count is zero or {@code timeout} passed; returns whether it is zero. */
+        public boolean await(Duration timeout) {
+            return Stm.atomicBoolean(() -> {
+                if (count.get() > 0) {
+                    Stm.retryFor(timeout);
+                }
+                return count.get() == 0;
+            });
+        }
+
+        public long getCount() {
+            return Stm.atomicLong(TLatch.this::getCount);
+        }
+    }
+}

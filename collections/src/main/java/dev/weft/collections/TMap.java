@@ -1,0 +1,282 @@
+package dev.weft.collections;
+
+import dev.weft.collections.internal.HashMapView;
+import dev.weft.collections.internal.HashTrie;
+import dev.weft.collections.internal.TransactionRequired;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * A transactional hash map.
+ *
+ * <pre>{@code
+ * TMap<String, Long> stock = new TMap<>(), reserved = new TMap<>();
+ * atomic(() -> {                                   // move an entry between maps, all or nothing
+ *     Long n = stock.remove("apples");
+ *     if (n != null) reserved.put("apples", n);
+ * });
+ * ConcurrentMap<String, Long> view = stock.asMap(); // each call its own transaction
+ * view.merge("pears", 1L, Long::sum);
+ * }</pre>
+ *
+ * <p><b>Transactional semantics.</b> The methods of this class act in the calling thread's
+ * running transaction ({@link dev.weft.stm.Stm#atomic(Runnable)}) and throw
+ * {@link IllegalStateException} when none is running: their effects commit or roll back with the
+ * transaction and compose with every other ref and collection it touches. {@link #asMap()} is a
+ * {@link ConcurrentMap} in which each call (including {@code compute}, {@code merge} and the other
+ * default methods) is one atomic transaction, or joins the running transaction when called inside
+ * one.
+ *
+ * <p><b>Conflicts.</b> Two transactions conflict on a map only when they change entries whose
+ * hashes put them in the same leaf (at most {@value #LEAF_ENTRIES} entries), or when one changes
+ * what the other read (a key, {@link #size()}); inserts count their size change in a striped
+ * counter, so there is no cell every insert writes. Reading {@code size()} conflicts with every
+ * concurrent insert and removal.
+ *
+ * <p><b>Null policy</b> as {@link java.util.concurrent.ConcurrentHashMap}: null keys and values
+ * throw {@link NullPointerException} at the call, and nothing is written.
+ *
+ * <p><b>Iteration.</b> Iterators of {@link #asMap()} and its collection views created outside a
+ * transaction iterate over a <em>snapshot</em>: one consistent state of the whole map, taken in
+ * O(1) (a few dozen cells, independent of the size) when the iterator is created; later changes
+ * are not seen, and the iterator never throws {@link java.util.ConcurrentModificationException}.
+ * Inside a transaction, iterators (and {@link #forEach}) read the live map in that transaction,
+ * so they see its own writes, and must not be used after it ended. Iteration order is unspecified.
+ *
+ * <p><b>Complexity.</b> get, put, remove and the compute family: O(1) expected cells read (the
+ * trie is at most 7 levels deep, about log<sub>32</sub>(n/4) in practice) and one cell written,
+ * plus a striped count cell on insert and removal. {@code get} allocates nothing; writes copy one
+ * leaf of at most {@value #LEAF_ENTRIES} entries. {@code size()}: O(stripes). {@code clear()}:
+ * O(stripes). Iteration: O(n). The map does not shrink its inner nodes on removal (as
+ * {@code ConcurrentHashMap} does not shrink its table); {@code clear()} releases everything.
+ *
+ * <p><b>Thread-safety:</b> safe for use by any number of threads; functions passed to
+ * {@code compute}-style methods may run more than once (when the transaction retries) and must
+ * not have side effects.
+ *
+ * @param <K> the type of keys
+ * @param <V> the type of values
+ */
+public final class TMap<K, V> {
+    /** Entries per trie leaf before it splits. */
+    public static final int LEAF_ENTRIES = 8;
+
+    private final HashTrie<K, V> trie = new HashTrie<>();
+    private final HashMapView<K, V> view = new HashMapView<>(trie);
+
+    /** Creates an empty map. */
+    public TMap() {}
+
+    /**
+     * The value of {@code key}, or null. Allocates nothing.
+     *
+     * @throws NullPointerException if key is null
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public V get(Object key) {
+        check("get");
+        HashTrie.checkKey(key);
+        return trie.txGet(key);
+    }
+
+    /** The value of {@code key}, or {@code defaultValue} if absent. */
+    public V getOrDefault(Object key, V defaultValue) {
+        V v = get(key);
+        return v == null ? defaultValue : v;
+    }
+
+    /** Whether {@code key} has a value. */
+    public boolean containsKey(Object key) {
+        return get(key) != null;
+    }
+
+    /**
+     * Associates {@code value} with {@code key}.
+     *
+     * @return the previous value, or null
+     */
+    @SuppressWarnings("unchecked")
+    public V put(K key, V value) {
+        check("put");
+        HashTrie.checkKey(key);
+        HashTrie.checkValue(value);
+        return (V) trie.txUpdate(key, HashTrie.PUT, value, null);
+    }
+
+    /**
+     * Associates {@code value} with {@code key} unless it has a value.
+     *
+     * @return the present value (unchanged), or null if {@code value} was added
+     */
+    @SuppressWarnings("unchecked")
+    public V putIfAbsent(K key, V value) {
+        check("putIfAbsent");
+        HashTrie.checkKey(key);
+        HashTrie.checkValue(value);
+        return (V) trie.txUpdate(key, HashTrie.PUT_IF_ABSENT, value, null);
+    }
+
+    /**
+     * Removes the entry of {@code key}.
+     *
+     * @return the removed value, or null if there was none
+     */
+    @SuppressWarnings("unchecked")
+    public V remove(Object key) {
+        check("remove");
+        HashTrie.checkKey(key);
+        return (V) trie.txUpdate((K) key, HashTrie.REMOVE, null, null);
+    }
+
+    /**
+     * Removes the entry of {@code key} if its value equals {@code value}.
+     *
+     * @return whether it was removed
+     */
+    @SuppressWarnings("unchecked")
+    public boolean remove(Object key, Object value) {
+        check("remove");
+        HashTrie.checkKey(key);
+        if (value == null) {
+            return false;
+        }
+        return trie.txUpdate((K) key, HashTrie.REMOVE_IF_EQUALS, value, null) == Boolean.TRUE;
+    }
+
+    /**
+     * Replaces the value of {@code key} if it has one.
+     *
+     * @return the previous value, or null (and nothing changed)
+     */
+    @SuppressWarnings("unchecked")
+    public V replace(K key, V value) {
+        check("replace");
+        HashTrie.checkKey(key);
+        HashTrie.checkValue(value);
+        return (V) trie.txUpdate(key, HashTrie.REPLACE, value, null);
+    }
+
+    /**
+     * Replaces the value of {@code key} if it equals {@code oldValue}.
+     *
+     * @return whether it was replaced
+     */
+    public boolean replace(K key, V oldValue, V newValue) {
+        check("replace");
+        HashTrie.checkKey(key);
+        HashTrie.checkValue(oldValue);
+        HashTrie.checkValue(newValue);
+        return trie.txUpdate(key, HashTrie.REPLACE_IF_EQUALS, oldValue, newValue) == Boolean.TRUE;
+    }
+
+    /**
+     * As {@link java.util.Map#compute}: the function sees the current value (or null) and returns
+     * the new one (null removes the entry).
+     *
+     * @return the new value, or null
+     */
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> function) {
+        check("compute");
+        HashTrie.checkKey(key);
+        Objects.requireNonNull(function, "function");
+        return trie.txCompute(key, HashTrie.COMPUTE, function, null);
+    }
+
+    /**
+     * As {@link java.util.Map#computeIfAbsent}.
+     *
+     * @return the present or computed value, or null if the function returned null
+     */
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> function) {
+        check("computeIfAbsent");
+        HashTrie.checkKey(key);
+        Objects.requireNonNull(function, "function");
+        return trie.txCompute(key, HashTrie.COMPUTE_IF_ABSENT, function, null);
+    }
+
+    /**
+     * As {@link java.util.Map#computeIfPresent}.
+     *
+     * @return the new value, or null
+     */
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> function) {
+        check("computeIfPresent");
+        HashTrie.checkKey(key);
+        Objects.requireNonNull(function, "function");
+        return trie.txCompute(key, HashTrie.COMPUTE_IF_PRESENT, function, null);
+    }
+
+    /**
+     * As {@link java.util.Map#merge}.
+     *
+     * @return the new value, or null if the entry was removed
+     */
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> function) {
+        check("merge");
+        HashTrie.checkKey(key);
+        HashTrie.checkValue(value);
+        Objects.requireNonNull(function, "function");
+        return trie.txCompute(key, HashTrie.MERGE, function, value);
+    }
+
+    /**
+     * The number of entries (saturated at {@link Integer#MAX_VALUE}); see {@link #longSize()}.
+     * Reads every count stripe: conflicts with concurrent inserts and removals.
+     */
+    public int size() {
+        long n = longSize();
+        return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
+    }
+
+    /** The number of entries. */
+    public long longSize() {
+        check("size");
+        return trie.txSize();
+    }
+
+    /** Whether the map has no entries. */
+    public boolean isEmpty() {
+        return longSize() == 0;
+    }
+
+    /** Removes every entry, in O(1) cells plus the count stripes. */
+    public void clear() {
+        check("clear");
+        trie.txClear();
+    }
+
+    /** Calls {@code action} for each entry, in this transaction, in unspecified order. */
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        check("forEach");
+        Objects.requireNonNull(action, "action");
+        trie.txForEach(action);
+    }
+
+    /**
+     * The {@link ConcurrentMap} view: each method is one atomic transaction of its own, or joins
+     * the running transaction when called inside one. {@code get} and {@code containsKey} outside a
+     * transaction are lock-free and allocate nothing. Iterators created outside a transaction see a
+     * snapshot (see the class comment). {@code replaceAll} is one transaction over the whole map.
+     *
+     * @return the view (the same object on every call)
+     */
+    public ConcurrentMap<K, V> asMap() {
+        return view;
+    }
+
+    /**
+     * Shows the entries: outside a transaction those of a snapshot, inside one as that
+     * transaction sees them.
+     */
+    @Override
+    public String toString() {
+        return "TMap" + view;
+    }
+
+    private static void check(String method) {
+        TransactionRequired.check("TMap", method, "asMap()");
+    }
+}

@@ -1,0 +1,141 @@
+package dev.weft.collections;
+
+import dev.weft.collections.internal.TransactionRequired;
+import dev.weft.refs.LongRef;
+import dev.weft.stm.Stm;
+import java.time.Duration;
+
+/**
+ * A transactional counting semaphore: {@link #acquire} waits (with {@link Stm#retry()}) until
+ * enough permits are available.
+ *
+ * <p><b>Transactional semantics.</b> The methods of this class act in the calling thread's running
+ * transaction and throw {@link IllegalStateException} when none is running: permits taken by a
+ * transaction that rolls back are never taken, and acquiring two semaphores in one transaction is
+ * atomic (no lock-ordering deadlock). {@link #atomic()} runs each call as its own transaction
+ * (or joins the running one); its waits park the thread and throw
+ * {@link dev.weft.stm.TransactionInterruptedException} (unchecked) on interrupt.
+ *
+ * <p>Not fair: a waiter is woken by every release and competes with newcomers. Permits live in one
+ * cell, so every acquire and release conflicts with the others. <b>Thread-safety:</b> safe for
+ * use by any number of threads, platform or virtual.
+ */
+public final class TSemaphore {
+    private final LongRef permits;
+    private final Atomic view = new Atomic();
+
+    /** @param permits the initial number of permits, not negative */
+    public TSemaphore(long permits) {
+        if (permits < 0) {
+            throw new IllegalArgumentException("permits must not be negative, was " + permits);
+        }
+        this.permits = new LongRef(permits);
+    }
+
+    private static void checkCount(long n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("the number of permits must be at least 1, was " + n);
+        }
+    }
+
+    /** Takes {@code n} permits, waiting (retry) until that many are available. */
+    public void acquire(long n) {
+        TransactionRequired.check("TSemaphore", "acquire", "atomic()");
+        checkCount(n);
+        long available = permits.get();
+        if (available < n) {
+            Stm.retry();
+        }
+        permits.set(available - n);
+    }
+
+    /** Takes one permit, waiting until one is available. */
+    public void acquire() {
+        acquire(1);
+    }
+
+    /** Takes {@code n} permits if available now; returns whether it did. */
+    public boolean tryAcquire(long n) {
+        TransactionRequired.check("TSemaphore", "tryAcquire", "atomic()");
+        checkCount(n);
+        long available = permits.get();
+        if (available < n) {
+            return false;
+        }
+        permits.set(available - n);
+        return true;
+    }
+
+    /** Returns {@code n} permits. */
+    public void release(long n) {
+        TransactionRequired.check("TSemaphore", "release", "atomic()");
+        checkCount(n);
+        permits.add(n);
+    }
+
+    /** Returns one permit. */
+    public void release() {
+        release(1);
+    }
+
+    /** The permits available now. */
+    public long availablePermits() {
+        TransactionRequired.check("TSemaphore", "availablePermits", "atomic()");
+        return permits.get();
+    }
+
+    /**
+     * One-operation access.
+     *
+     * @return the view (the same object on every call)
+     */
+    public Atomic atomic() {
+        return view;
+    }
+
+    @Override
+    public String toString() {
+        return "TSemaphore[permits=" + view.availablePermits() + "]";
+    }
+
+    /** Each method one transaction, or part of the running one. Thread-safe. */
+    public final class Atomic {
+        private Atomic() {}
+
+        /** Takes one permit, blocking until one is available. */
+        public void acquire() {
+            Stm.atomic(() -> TSemaphore.this.acquire(1));
+        }
+
+        /** Takes {@code n} permits, blocking until that many are available. */
+        public void acquire(long n) {
+            Stm.atomic(() -> TSemaphore.this.acquire(n));
+        }
+
+        /** Takes {@code n} permits if that many become available within {@code timeout}. */
+        public boolean tryAcquire(long n, Duration timeout) {
+            checkCount(n);
+            return Stm.atomicBoolean(() -> {
+                if (permits.get() < n) {
+                    Stm.retryFor(timeout);
+                }
+                return TSemaphore.this.tryAcquire(n);
+            });
+        }
+
+        /** Returns one permit. */
+        public void release() {
+            Stm.atomic(() -> TSemaphore.this.release(1));
+        }
+
+        /** Returns {@code n} permits. */
+        public void release(long n) {
+            Stm.atomic(() -> TSemaphore.this.release(n));
+        }
+
+        /** The permits available now. */
+        public long availablePermits() {
+            return Stm.atomicLong(TSemaphore.this::availablePermits);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.weft.collections.internal;
+
+import java.util.AbstractSet;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.function.Predicate;
+
+/**
+ * The key set of a {@link NavigableMapView} (or of one of its sub-maps), and the
+ * {@code NavigableSet} view of a {@code TSortedSet}. Each method is one transaction (bulk methods
+ * included), joining the running one inside a transaction; {@code add} puts {@code addValue} if
+ * the set was made with one. Iterators as the map's: weakly consistent, a leaf per transaction.
+ * Thread-safe.
+ */
+public final class NavigableKeySet<K, V> extends AbstractSet<K> implements NavigableSet<K> {
+    private final NavigableMapView<K, V> map;
+    private final V addValue;
+
+    public NavigableKeySet(NavigableMapView<K, V> map, V addValue) {
+        this.map = map;
+        this.addValue = addValue;
+    }
+
+    private NavigableKeySet<K, V> over(java.util.NavigableMap<K, V> sub) {
+        return new NavigableKeySet<>((NavigableMapView<K, V>) sub, addValue);
+    }
+
+    @Override
+    public Iterator<K> iterator() {
+        return map.iterator(NavigableMapView.ViewIterator.KEYS);
+    }
+
+    @Override
+    public Iterator<K> descendingIterator() {
+        return descendingSet().iterator();
+    }
+
+    @Override
+    public int size() {
+        return map.size();
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return map.isEmpty();
+    }
+
+    @Override
+    public boolean contains(Object o) {
+        return map.containsKey(o);
+    }
+
+    @Override
+    public boolean add(K e) {
+        if (addValue == null) {
+            throw new UnsupportedOperationException("the key set of a map cannot add keys; put into the map");
+        }
+        return map.putIfAbsent(e, addValue) == null;
+    }
+
+    @Override
+    public boolean remove(Object o) {
+        return map.remove(o) != null;
+    }
+
+    @Override
+    public void clear() {
+        map.clear();
+    }
+
+    @Override
+    public boolean addAll(Collection<? extends K> c) {
+        Objects.requireNonNull(c);
+        return HashMapView.atomically(() -> super.addAll(c));
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+        Objects.requireNonNull(c);
+        return HashMapView.atomically(() -> super.removeAll(c));
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+        Objects.requireNonNull(c);
+        return HashMapView.atomically(() -> super.retainAll(c));
+    }
+
+    @Override
+    public boolean removeIf(Predicate<? super K> filter) {
+        Objects.requireNonNull(filter);
+        return HashMapView.atomically(() -> super.removeIf(filter));
+    }
+
+    @Override
+    public K lower(K e) {
+        return map.lowerKey(e);
+    }
+
+    @Override
+    public K floor(K e) {
+        return map.floorKey(e);
+    }
+
+    @Override
+    public K ceiling(K e) {
+        return map.ceilingKey(e);
+    }
+
+    @Override
+    public K higher(K e) {
+        return map.higherKey(e);
+    }
+
+    @Override
+    public K pollFirst() {
+        Map.Entry<K, V> e = map.pollFirstEntry();
+        return e == null ? null : e.getKey();
+    }
+
+    @Override
+    public K pollLast() {
+        Map.Entry<K, V> e = map.pollLastEntry();
+        return e == null ? null : e.getKey();
+    }
+
+    @Override
+    public K first() {
+        return map.firstKey();
+    }
+
+    @Override
+    public K last() {
+        return map.lastKey();
+    }
+
+    @Override
+    public Comparator<? super K> comparator() {
+        return map.comparator();
+    }
+
+    @Override
+    public NavigableSet<K> descendingSet() {
+        return over(map.descendingMap());
+    }
+
+    @Override
+    public NavigableSet<K> subSet(K fromElement, boolean fromInclusive, K toElement, boolean toInclusive) {
+        return over(map.subMap(fromElement, fromInclusive, toElement, toInclusive));
+    }
+
+    @Override
+    public NavigableSet<K> headSet(K toElement, boolean inclusive) {
+        return over(map.headMap(toElement, inclusive));
+    }
+
+    @Override
+    public NavigableSet<K> tailSet(K fromElement, boolean inclusive) {
+        return over(map.tailMap(fromElement, inclusive));
+    }
+
+    @Override
+    public SortedSet<K> subSet(K fromElement, K toElement) {
+        return subSet(fromElement, true, toElement, false);
+    }
+
+    @Override
+    public SortedSet<K> headSet(K toElement) {
+        return headSet(toElement, false);
+    }
+
+    @Override
+    public SortedSet<K> tailSet(K fromElement) {
+        return tailSet(fromElement, true);
+    }
+}

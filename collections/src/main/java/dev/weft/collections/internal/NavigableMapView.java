@@ -1,0 +1,841 @@
+package dev.weft.collections.internal;
+
+import dev.weft.stm.Stm;
+import java.util.AbstractCollection;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The {@link ConcurrentNavigableMap} view of a {@code TSortedMap}, or of a range of it (a sub-map),
+ * in ascending or descending order. Every method is one transaction, joining the running one when
+ * called inside a transaction. Iterators fetch one leaf (up to 32 entries) per transaction: within
+ * a leaf they see one state, across leaves they are weakly consistent (they see each entry at most
+ * once, never throw {@link java.util.ConcurrentModificationException}, and reflect changes made
+ * after their creation in parts not yet reached). Thread-safe.
+ */
+public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements ConcurrentNavigableMap<K, V> {
+    /*
+     * Bounds are kept in ascending order (lo below hi) whatever the view's direction; descending
+     * views swap the meaning of first/last, lower/higher and head/tail when they translate a call.
+     * A null bound means unbounded (the map holds no null keys).
+     */
+    private final BTree<K, V> tree;
+    private final Object lo;
+    private final boolean loInclusive;
+    private final Object hi;
+    private final boolean hiInclusive;
+    private final boolean descending;
+
+    public NavigableMapView(BTree<K, V> tree) {
+        this(tree, null, false, null, false, false);
+    }
+
+    private NavigableMapView(BTree<K, V> tree, Object lo, boolean loInclusive, Object hi, boolean hiInclusive,
+                             boolean descending) {
+        if (lo != null && hi != null && tree.compare(lo, hi) > 0) {
+            throw new IllegalArgumentException("inconsistent range: " + lo + " is above " + hi);
+        }
+        this.tree = tree;
+        this.lo = lo;
+        this.loInclusive = loInclusive;
+        this.hi = hi;
+        this.hiInclusive = hiInclusive;
+        this.descending = descending;
+    }
+
+    // ------------------------------------------------------------------ bounds
+
+    private boolean tooLow(Object key) {
+        if (lo == null) {
+            return false;
+        }
+        int c = tree.compare(key, lo);
+        return c < 0 || (c == 0 && !loInclusive);
+    }
+
+    private boolean tooHigh(Object key) {
+        if (hi == null) {
+            return false;
+        }
+        int c = tree.compare(key, hi);
+        return c > 0 || (c == 0 && !hiInclusive);
+    }
+
+    private boolean inRange(Object key) {
+        return !tooLow(key) && !tooHigh(key);
+    }
+
+    private boolean bounded() {
+        return lo != null || hi != null;
+    }
+
+    private void checkInRange(Object key) {
+        if (!inRange(key)) {
+            throw new IllegalArgumentException("key out of range: " + key + " is outside " + rangeString());
+        }
+    }
+
+    private String rangeString() {
+        return (lo == null ? "(-inf" : (loInclusive ? "[" : "(") + lo) + ", "
+                + (hi == null ? "+inf)" : hi + (hiInclusive ? "]" : ")"));
+    }
+
+    private Object checkedKey(Object key) {
+        tree.checkKey(key);
+        return key;
+    }
+
+    // ------------------------------------------------------------------ navigation (ascending space)
+
+    /** A place in an immutable leaf. */
+    private record Position(BTree.Leaf leaf, int index) {
+        Object key() {
+            return leaf.keys[index];
+        }
+
+        <K, V> Map.Entry<K, V> entry() {
+            @SuppressWarnings("unchecked")
+            Map.Entry<K, V> e = new SimpleImmutableEntry<>((K) leaf.keys[index], (V) leaf.values[index]);
+            return e;
+        }
+    }
+
+    /**
+     * In the running transaction: the in-range entry in {@code relation} (ascending space) to
+     * {@code key}; with a null key, the lowest (GE, GT) or highest (LE, LT) in range.
+     */
+    private Position position(Object key, int relation) {
+        boolean up = relation >= BTree.GE;
+        if (key == null || (up ? tooLow(key) : tooHigh(key))) {
+            Object bound = up ? lo : hi;
+            if (bound == null) {
+                BTree.Leaf edge = tree.txEdgeLeaf(up);
+                return edge == null ? null : checked(edge, up ? 0 : edge.size() - 1, up);
+            }
+            key = bound;
+            relation = up ? (loInclusive ? BTree.GE : BTree.GT) : (hiInclusive ? BTree.LE : BTree.LT);
+        }
+        BTree.Leaf leaf = tree.txFindLeaf(key, relation);
+        return leaf == null ? null : checked(leaf, tree.indexIn(leaf, key, relation), up);
+    }
+
+    private Position checked(BTree.Leaf leaf, int index, boolean up) {
+        Object k = leaf.keys[index];
+        return (up ? tooHigh(k) : tooLow(k)) ? null : new Position(leaf, index);
+    }
+
+    /** Translates a relation of this view's order into ascending space. */
+    private int absolute(int relation) {
+        return descending ? 3 - relation : relation;
+    }
+
+    private Map.Entry<K, V> entryAt(Object key, int relation) {
+        int abs = absolute(relation);
+        Position p = Stm.atomic(() -> position(key, abs));
+        return p == null ? null : p.entry();
+    }
+
+    private K keyAt(Object key, int relation) {
+        int abs = absolute(relation);
+        Position p = Stm.atomic(() -> position(key, abs));
+        @SuppressWarnings("unchecked")
+        K k = p == null ? null : (K) p.key();
+        return k;
+    }
+
+    private Map.Entry<K, V> edgeEntry(boolean first, boolean poll) {
+        int abs = absolute(first ? BTree.GE : BTree.LE);
+        Position p = Stm.atomic(() -> {
+            Position found = position(null, abs);
+            if (found != null && poll) {
+                tree.txRemove(found.key());
+            }
+            return found;
+        });
+        return p == null ? null : p.entry();
+    }
+
+    @Override
+    public Map.Entry<K, V> lowerEntry(K key) {
+        return entryAt(checkedKey(key), BTree.LT);
+    }
+
+    @Override
+    public K lowerKey(K key) {
+        return keyAt(checkedKey(key), BTree.LT);
+    }
+
+    @Override
+    public Map.Entry<K, V> floorEntry(K key) {
+        return entryAt(checkedKey(key), BTree.LE);
+    }
+
+    @Override
+    public K floorKey(K key) {
+        return keyAt(checkedKey(key), BTree.LE);
+    }
+
+    @Override
+    public Map.Entry<K, V> ceilingEntry(K key) {
+        return entryAt(checkedKey(key), BTree.GE);
+    }
+
+    @Override
+    public K ceilingKey(K key) {
+        return keyAt(checkedKey(key), BTree.GE);
+    }
+
+    @Override
+    public Map.Entry<K, V> higherEntry(K key) {
+        return entryAt(checkedKey(key), BTree.GT);
+    }
+
+    @Override
+    public K higherKey(K key) {
+        return keyAt(checkedKey(key), BTree.GT);
+    }
+
+    @Override
+    public Map.Entry<K, V> firstEntry() {
+        return edgeEntry(true, false);
+    }
+
+    @Override
+    public Map.Entry<K, V> lastEntry() {
+        return edgeEntry(false, false);
+    }
+
+    @Override
+    public Map.Entry<K, V> pollFirstEntry() {
+        return edgeEntry(true, true);
+    }
+
+    @Override
+    public Map.Entry<K, V> pollLastEntry() {
+        return edgeEntry(false, true);
+    }
+
+    @Override
+    public K firstKey() {
+        Map.Entry<K, V> e = firstEntry();
+        if (e == null) {
+            throw new NoSuchElementException("the map is empty");
+        }
+        return e.getKey();
+    }
+
+    @Override
+    public K lastKey() {
+        Map.Entry<K, V> e = lastEntry();
+        if (e == null) {
+            throw new NoSuchElementException("the map is empty");
+        }
+        return e.getKey();
+    }
+
+    @Override
+    public Comparator<? super K> comparator() {
+        Comparator<? super K> c = tree.comparator();
+        return descending ? Collections.reverseOrder(c) : c;
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    @Override
+    public V get(Object key) {
+        checkedKey(key);
+        if (!inRange(key)) {
+            return null;
+        }
+        return Stm.atomic(() -> tree.txGet(key));
+    }
+
+    @Override
+    public V getOrDefault(Object key, V defaultValue) {
+        V v = get(key);
+        return v == null ? defaultValue : v;
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        return get(key) != null;
+    }
+
+    @Override
+    public boolean containsValue(Object value) {
+        Objects.requireNonNull(value, "TSortedMap holds no null values");
+        for (Iterator<V> it = new ViewIterator<>(ViewIterator.VALUES); it.hasNext(); ) {
+            if (value.equals(it.next())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public int size() {
+        long n = longSize();
+        return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
+    }
+
+    /** Entries in range: O(1) cells for the whole map, O(entries in range) for a sub-map. */
+    public long longSize() {
+        if (!bounded()) {
+            return tree.sizeAnywhere();
+        }
+        return Stm.atomicLong(() -> {
+            long n = 0;
+            for (Position p = position(null, BTree.GE); p != null; ) {
+                BTree.Leaf leaf = p.leaf();
+                int i = p.index();
+                while (i < leaf.size() && !tooHigh(leaf.keys[i])) {
+                    n++;
+                    i++;
+                }
+                if (i < leaf.size()) {
+                    break;
+                }
+                p = position(leaf.keys[leaf.size() - 1], BTree.GT);
+            }
+            return n;
+        });
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return !bounded() ? tree.sizeAnywhere() == 0 : firstEntry() == null;
+    }
+
+    // ------------------------------------------------------------------ updates
+
+    private static void checkValue(Object value) {
+        Objects.requireNonNull(value, "TSortedMap does not accept null values (as ConcurrentSkipListMap); "
+                + "use remove(key) to remove an entry");
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public V put(K key, V value) {
+        checkedKey(key);
+        checkValue(value);
+        checkInRange(key);
+        return (V) Stm.atomic(() -> tree.txPut(key, value, false));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public V putIfAbsent(K key, V value) {
+        checkedKey(key);
+        checkValue(value);
+        checkInRange(key);
+        return (V) Stm.atomic(() -> tree.txPut(key, value, true));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public V remove(Object key) {
+        checkedKey(key);
+        if (!inRange(key)) {
+            return null;
+        }
+        return (V) Stm.atomic(() -> tree.txRemove(key));
+    }
+
+    @Override
+    public boolean remove(Object key, Object value) {
+        checkedKey(key);
+        if (value == null || !inRange(key)) {
+            return false;
+        }
+        return Stm.atomicBoolean(() -> {
+            V current = tree.txGet(key);
+            if (current == null || !current.equals(value)) {
+                return false;
+            }
+            tree.txRemove(key);
+            return true;
+        });
+    }
+
+    @Override
+    public V replace(K key, V value) {
+        checkedKey(key);
+        checkValue(value);
+        if (!inRange(key)) {
+            return null;
+        }
+        return Stm.atomic(() -> {
+            V current = tree.txGet(key);
+            if (current != null) {
+                tree.txPut(key, value, false);
+            }
+            return current;
+        });
+    }
+
+    @Override
+    public boolean replace(K key, V oldValue, V newValue) {
+        checkedKey(key);
+        checkValue(oldValue);
+        checkValue(newValue);
+        if (!inRange(key)) {
+            return false;
+        }
+        return Stm.atomicBoolean(() -> {
+            V current = tree.txGet(key);
+            if (current == null || !current.equals(oldValue)) {
+                return false;
+            }
+            tree.txPut(key, newValue, false);
+            return true;
+        });
+    }
+
+    /** Writes {@code updated} (null removes) unless it is {@code current}; returns it. */
+    private V store(K key, V current, V updated) {
+        if (updated != current) {
+            if (updated == null) {
+                tree.txRemove(key);
+            } else {
+                checkInRange(key);
+                tree.txPut(key, updated, false);
+            }
+        }
+        return updated;
+    }
+
+    @Override
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> function) {
+        checkedKey(key);
+        Objects.requireNonNull(function, "function");
+        return Stm.atomic(() -> {
+            V current = inRange(key) ? tree.txGet(key) : null;
+            return store(key, current, function.apply(key, current));
+        });
+    }
+
+    @Override
+    public V computeIfAbsent(K key, Function<? super K, ? extends V> function) {
+        checkedKey(key);
+        Objects.requireNonNull(function, "function");
+        return Stm.atomic(() -> {
+            V current = inRange(key) ? tree.txGet(key) : null;
+            return current != null ? current : store(key, null, function.apply(key));
+        });
+    }
+
+    @Override
+    public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> function) {
+        checkedKey(key);
+        Objects.requireNonNull(function, "function");
+        return Stm.atomic(() -> {
+            V current = inRange(key) ? tree.txGet(key) : null;
+            return current == null ? null : store(key, current, function.apply(key, current));
+        });
+    }
+
+    @Override
+    public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> function) {
+        checkedKey(key);
+        checkValue(value);
+        Objects.requireNonNull(function, "function");
+        return Stm.atomic(() -> {
+            V current = inRange(key) ? tree.txGet(key) : null;
+            return store(key, current, current == null ? value : function.apply(current, value));
+        });
+    }
+
+    /** All entries in one transaction: either all are put or none. */
+    @Override
+    public void putAll(Map<? extends K, ? extends V> m) {
+        for (Map.Entry<? extends K, ? extends V> e : m.entrySet()) {
+            checkedKey(e.getKey());
+            checkValue(e.getValue());
+            checkInRange(e.getKey());
+        }
+        Stm.atomic(() -> {
+            for (Map.Entry<? extends K, ? extends V> e : m.entrySet()) {
+                tree.txPut(e.getKey(), e.getValue(), false);
+            }
+        });
+    }
+
+    @Override
+    public void clear() {
+        if (!bounded()) {
+            Stm.atomic(tree::txClear);
+            return;
+        }
+        Stm.atomic(() -> {
+            for (K key : keysInTransaction()) {
+                tree.txRemove(key);
+            }
+        });
+    }
+
+    /** The keys in range, in this view's order, read in the running transaction. */
+    @SuppressWarnings("unchecked")
+    private List<K> keysInTransaction() {
+        List<K> keys = new ArrayList<>();
+        for (Iterator<K> it = new ViewIterator<>(ViewIterator.KEYS); it.hasNext(); ) {
+            keys.add(it.next());
+        }
+        return keys;
+    }
+
+    /** In this view's order; in one transaction (so over one state) inside or outside one. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        Objects.requireNonNull(action, "action");
+        List<Object> entries = Stm.atomic(() -> {
+            List<Object> all = new ArrayList<>();
+            for (ViewIterator<Object> it = new ViewIterator<>(ViewIterator.KEYS); it.hasNext(); ) {
+                all.add(it.next());
+                all.add(it.lastValue);
+            }
+            return all;
+        });
+        for (int i = 0; i < entries.size(); i += 2) {
+            action.accept((K) entries.get(i), (V) entries.get(i + 1));
+        }
+    }
+
+    /** One transaction over the whole range. */
+    @Override
+    @SuppressWarnings("unchecked")
+    public void replaceAll(BiFunction<? super K, ? super V, ? extends V> function) {
+        Objects.requireNonNull(function, "function");
+        Stm.atomic(() -> {
+            List<Object> entries = new ArrayList<>();
+            for (ViewIterator<Object> it = new ViewIterator<>(ViewIterator.KEYS); it.hasNext(); ) {
+                entries.add(it.next());
+                entries.add(it.lastValue);
+            }
+            for (int i = 0; i < entries.size(); i += 2) {
+                K key = (K) entries.get(i);
+                V updated = function.apply(key, (V) entries.get(i + 1));
+                checkValue(updated);
+                tree.txPut(key, updated, false);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ sub-map views
+
+    private NavigableMapView<K, V> subView(Object from, boolean fromInclusive, Object to, boolean toInclusive) {
+        if (descending) { // from/to are in this view's order: swap into ascending space
+            Object t = from;
+            from = to;
+            to = t;
+            boolean ti = fromInclusive;
+            fromInclusive = toInclusive;
+            toInclusive = ti;
+        }
+        if (lo != null) {
+            if (from == null) {
+                from = lo;
+                fromInclusive = loInclusive;
+            } else {
+                int c = tree.compare(from, lo);
+                if (c < 0 || (c == 0 && !loInclusive && fromInclusive)) {
+                    throw new IllegalArgumentException("key out of range: " + from + " is outside " + rangeString());
+                }
+            }
+        }
+        if (hi != null) {
+            if (to == null) {
+                to = hi;
+                toInclusive = hiInclusive;
+            } else {
+                int c = tree.compare(to, hi);
+                if (c > 0 || (c == 0 && !hiInclusive && toInclusive)) {
+                    throw new IllegalArgumentException("key out of range: " + to + " is outside " + rangeString());
+                }
+            }
+        }
+        return new NavigableMapView<>(tree, from, fromInclusive, to, toInclusive, descending);
+    }
+
+    @Override
+    public ConcurrentNavigableMap<K, V> subMap(K fromKey, boolean fromInclusive, K toKey, boolean toInclusive) {
+        checkedKey(fromKey);
+        checkedKey(toKey);
+        if (tree.compare(fromKey, toKey) * (descending ? -1 : 1) > 0) {
+            throw new IllegalArgumentException("fromKey " + fromKey + " is after toKey " + toKey);
+        }
+        return subView(fromKey, fromInclusive, toKey, toInclusive);
+    }
+
+    @Override
+    public ConcurrentNavigableMap<K, V> headMap(K toKey, boolean inclusive) {
+        checkedKey(toKey);
+        return subView(null, false, toKey, inclusive);
+    }
+
+    @Override
+    public ConcurrentNavigableMap<K, V> tailMap(K fromKey, boolean inclusive) {
+        checkedKey(fromKey);
+        return subView(fromKey, inclusive, null, false);
+    }
+
+    @Override
+    public ConcurrentNavigableMap<K, V> subMap(K fromKey, K toKey) {
+        return subMap(fromKey, true, toKey, false);
+    }
+
+    @Override
+    public ConcurrentNavigableMap<K, V> headMap(K toKey) {
+        return headMap(toKey, false);
+    }
+
+    @Override
+    public ConcurrentNavigableMap<K, V> tailMap(K fromKey) {
+        return tailMap(fromKey, true);
+    }
+
+    @Override
+    public ConcurrentNavigableMap<K, V> descendingMap() {
+        return new NavigableMapView<>(tree, lo, loInclusive, hi, hiInclusive, !descending);
+    }
+
+    // ------------------------------------------------------------------ collection views
+
+    @Override
+    public NavigableSet<K> navigableKeySet() {
+        return new NavigableKeySet<>(this, null);
+    }
+
+    @Override
+    public NavigableSet<K> keySet() {
+        return navigableKeySet();
+    }
+
+    @Override
+    public NavigableSet<K> descendingKeySet() {
+        return descendingMap().navigableKeySet();
+    }
+
+    @Override
+    public Collection<V> values() {
+        return new Values();
+    }
+
+    @Override
+    public Set<Map.Entry<K, V>> entrySet() {
+        return new EntrySet();
+    }
+
+    /** An iterator in this view's order (the key set's, the values', the entries'). */
+    <T> Iterator<T> iterator(int kind) {
+        return new ViewIterator<>(kind);
+    }
+
+    private final class Values extends AbstractCollection<V> {
+        @Override
+        public Iterator<V> iterator() {
+            return new ViewIterator<>(ViewIterator.VALUES);
+        }
+
+        @Override
+        public int size() {
+            return NavigableMapView.this.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return NavigableMapView.this.isEmpty();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            return containsValue(o);
+        }
+
+        @Override
+        public void clear() {
+            NavigableMapView.this.clear();
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            return HashMapView.atomically(() -> super.remove(o));
+        }
+
+        @Override
+        public boolean removeAll(Collection<?> c) {
+            Objects.requireNonNull(c);
+            return HashMapView.atomically(() -> super.removeAll(c));
+        }
+
+        @Override
+        public boolean retainAll(Collection<?> c) {
+            Objects.requireNonNull(c);
+            return HashMapView.atomically(() -> super.retainAll(c));
+        }
+
+        @Override
+        public boolean removeIf(Predicate<? super V> filter) {
+            Objects.requireNonNull(filter);
+            return HashMapView.atomically(() -> super.removeIf(filter));
+        }
+    }
+
+    private final class EntrySet extends AbstractSet<Map.Entry<K, V>> {
+        @Override
+        public Iterator<Map.Entry<K, V>> iterator() {
+            return new ViewIterator<>(ViewIterator.ENTRIES);
+        }
+
+        @Override
+        public int size() {
+            return NavigableMapView.this.size();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return NavigableMapView.this.isEmpty();
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
+                return false;
+            }
+            V v;
+            try {
+                v = get(e.getKey());
+            } catch (ClassCastException incomparable) {
+                return false;
+            }
+            return v != null && v.equals(e.getValue());
+        }
+
+        @Override
+        public boolean remove(Object o) {
+            if (!(o instanceof Map.Entry<?, ?> e) || e.getKey() == null || e.getValue() == null) {
+                return false;
+            }
+            try {
+                return NavigableMapView.this.remove(e.getKey(), e.getValue());
+            } catch (ClassCastException incomparable) {
+                return false;
+            }
+        }
+
+        @Override
+        public void clear() {
+            NavigableMapView.this.clear();
+        }
+
+        @Override
+        public boolean removeAll(Collection<?> c) {
+            Objects.requireNonNull(c);
+            return HashMapView.atomically(() -> super.removeAll(c));
+        }
+
+        @Override
+        public boolean retainAll(Collection<?> c) {
+            Objects.requireNonNull(c);
+            return HashMapView.atomically(() -> super.retainAll(c));
+        }
+
+        @Override
+        public boolean removeIf(Predicate<? super Map.Entry<K, V>> filter) {
+            Objects.requireNonNull(filter);
+            return HashMapView.atomically(() -> super.removeIf(filter));
+        }
+    }
+
+    /**
+     * Walks the view's range in its order, one immutable leaf per transaction (see the class
+     * comment); {@code remove()} removes the last key returned.
+     */
+    final class ViewIterator<T> implements Iterator<T> {
+        static final int KEYS = 0;
+        static final int VALUES = 1;
+        static final int ENTRIES = 2;
+
+        private final int kind;
+        private final boolean up = !descending;
+        private BTree.Leaf leaf;   // null at the end
+        private int index;
+        private Object lastKey;
+        Object lastValue;
+
+        ViewIterator(int kind) {
+            this.kind = kind;
+            int relation = up ? BTree.GE : BTree.LE;
+            moveTo(Stm.atomic(() -> position(null, relation)));
+        }
+
+        private void moveTo(Position p) {
+            leaf = p == null ? null : p.leaf();
+            index = p == null ? 0 : p.index();
+        }
+
+        @Override
+        public boolean hasNext() {
+            return leaf != null;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public T next() {
+            if (leaf == null) {
+                throw new NoSuchElementException("the iteration has no more elements");
+            }
+            Object key = leaf.keys[index];
+            Object value = leaf.values[index];
+            lastKey = key;
+            lastValue = value;
+            advance();
+            return (T) switch (kind) {
+                case KEYS -> key;
+                case VALUES -> value;
+                default -> new HashMapView.WriteThroughEntry<>(NavigableMapView.this, (K) key, (V) value);
+            };
+        }
+
+        private void advance() {
+            int next = up ? index + 1 : index - 1;
+            if (next >= 0 && next < leaf.size()) {
+                Object k = leaf.keys[next];
+                if (up ? tooHigh(k) : tooLow(k)) {
+                    leaf = null;
+                } else {
+                    index = next;
+                }
+                return;
+            }
+            Object edge = leaf.keys[index];
+            int relation = up ? BTree.GT : BTree.LT;
+            moveTo(Stm.atomic(() -> position(edge, relation)));
+        }
+
+        @Override
+        public void remove() {
+            if (lastKey == null) {
+                throw new IllegalStateException("remove() needs a preceding next(), once per element");
+            }
+            NavigableMapView.this.remove(lastKey);
+            lastKey = null;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.weft.collections;
+
+import static dev.weft.stm.Stm.atomic;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.stm.Stm;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+
+class QueuesTest {
+    /** Takes one element from a TQueue; {@code window} runs where a broken consumer is not atomic. */
+    @FunctionalInterface
+    interface Consumer {
+        Long take(TQueue<Long> queue, Runnable window);
+    }
+
+    static final Consumer ATOMIC_POLL = (queue, window) -> queue.asQueue().poll();
+
+    /** Broken: looks at the head in one transaction and removes it in another. */
+    static final Consumer PEEK_THEN_POLL = (queue, window) -> {
+        Long head = queue.asQueue().peek();
+        if (head != null) {
+            window.run();
+            queue.asQueue().poll();
+        }
+        return head;
+    };
+
+    /**
+     * Two producers offer increasing numbers while two consumers take them; every element must be
+     * taken exactly once, and each producer's elements in the order offered. Each consumer's window
+     * lets the other side take one element right there.
+     */
+    static void assertEachElementTakenOnceInOrder(Consumer consumer, long seed) {
+        TQueue<Long> queue = new TQueue<>();
+        int perProducer = Scale.of(20_000);
+        Queue<Long> takenByWindow = new ConcurrentLinkedQueue<>();
+        List<List<Long>> taken = List.of(new ArrayList<>(), new ArrayList<>());
+        AtomicInteger remaining = new AtomicInteger(2 * perProducer);
+        Racers.Body producer = thread -> {
+            for (long i = 0; i < perProducer; i++) {
+                long element = thread * 1_000_000_000L + i;
+                atomic(() -> queue.offer(element));
+            }
+        };
+        Racers.Body consumerBody = thread -> {
+            List<Long> mine = taken.get(thread - 2);
+            while (remaining.get() > 0) {
+                Long e = consumer.take(queue, () -> {
+                    Long other = queue.asQueue().poll();
+                    if (other != null) {
+                        takenByWindow.add(other);
+                        remaining.decrementAndGet();
+                    }
+                });
+                if (e != null) {
+                    mine.add(e);
+                    remaining.decrementAndGet();
+                }
+            }
+        };
+        Racers.run(seed, producer, producer, consumerBody, consumerBody);
+        List<Long> all = new ArrayList<>();
+        for (List<Long> mine : taken) {
+            long[] last = {-1, -1};
+            for (long e : mine) {
+                int p = (int) (e / 1_000_000_000L);
+                assertTrue(e > last[p], "out of order: " + e + " after " + last[p] + " (seed " + seed + ")");
+                last[p] = e;
+            }
+            all.addAll(mine);
+        }
+        all.addAll(takenByWindow);
+        all.addAll(queue.asQueue());
+        all.sort(Comparator.naturalOrder());
+        List<Long> expected = new ArrayList<>();
+        for (long p = 0; p < 2; p++) {
+            for (long i = 0; i < perProducer; i++) {
+                expected.add(p * 1_000_000_000L + i);
+            }
+        }
+        assertEquals(expected, all, "elements lost or taken twice (seed " + seed + ")");
+    }
+
+    @Test
+    void concurrentProducersAndConsumersTakeEachElementOnceInOrder() {
+        assertEachElementTakenOnceInOrder(ATOMIC_POLL, System.nanoTime());
+    }
+
+    @Test
+    void brokenTwinPeekThenPollInTwoTransactionsIsCaught() {
+        long seed = System.nanoTime();
+        assertThrows(AssertionFailedError.class, () -> assertEachElementTakenOnceInOrder(PEEK_THEN_POLL, seed),
+                "seed " + seed);
+    }
+
+    @Test
+    void aHandOverBetweenQueuesIsAllOrNothing() {
+        TQueue<String> inbox = new TQueue<>(), done = new TQueue<>();
+        inbox.asQueue().add("job");
+        assertThrows(DeliberateFailure.class, () -> atomic(() -> {
+            done.offer(inbox.poll().toUpperCase());
+            throw new DeliberateFailure();
+        }));
+        assertEquals(List.of("job"), List.copyOf(inbox.asQueue()));
+        assertTrue(done.asQueue().isEmpty());
+        atomic(() -> done.offer(inbox.poll().toUpperCase()));
+        assertEquals(List.of("JOB"), List.copyOf(done.asQueue()));
+        assertEquals(0, inbox.asQueue().size());
+        assertThrows(IllegalStateException.class, () -> inbox.offer("outside"));
+    }
+
+    @Test
+    void priorityQueuePollsInOrderAgreeingWithPriorityQueue() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        TPriorityQueue<Integer> queue = new TPriorityQueue<>(Comparator.reverseOrder());
+        java.util.PriorityQueue<Integer> model = new java.util.PriorityQueue<>(Comparator.reverseOrder());
+        for (int step = 0; step < Scale.of(20_000); step++) {
+            if (random.nextInt(3) > 0) {
+                int e = random.nextInt(1_000);
+                model.add(e);
+                queue.asQueue().add(e);
+            } else {
+                assertEquals(model.poll(), queue.asQueue().poll(), "step " + step + " (seed " + seed + ")");
+            }
+        }
+        assertEquals(model.size(), queue.asQueue().size());
+        int size = model.size();
+        List<Integer> drained = Stm.atomic(() -> {
+            List<Integer> out = new ArrayList<>();
+            for (Integer e; (e = queue.poll()) != null; ) {
+                out.add(e);
+            }
+            return out;
+        });
+        List<Integer> expected = new ArrayList<>();
+        while (!model.isEmpty()) {
+            expected.add(model.poll());
+        }
+        assertEquals(expected, drained);
+        assertEquals(size, drained.size());
+        assertNull(queue.asQueue().peek());
+    }
+
+    @Test
+    void longArraySlotsAreIndependentCellsAndTheSumIsConsistent() {
+        TLongArray array = new TLongArray(16);
+        long seed = System.nanoTime();
+        int moves = Scale.of(20_000);
+        array.atomic().set(0, 1_000);
+        Racers.Body mover = thread -> {
+            Random random = new Random(seed + thread);
+            for (int i = 0; i < moves; i++) {
+                int from = random.nextInt(16), to = random.nextInt(16);
+                atomic(() -> {
+                    array.addAndGet(from, -1);
+                    array.addAndGet(to, 1);
+                });
+            }
+        };
+        Racers.Body auditor = thread -> {
+            for (int i = 0; i < moves / 10; i++) {
+                assertEquals(1_000, array.atomic().sum(), "seed " + seed);
+            }
+        };
+        Racers.run(seed, mover, mover, auditor);
+        assertEquals(1_000, array.atomic().sum());
+        long before = array.atomic().get(3);
+        assertEquals(before + 5, array.atomic().addAndGet(3, 5));
+        assertThrows(IndexOutOfBoundsException.class, () -> array.atomic().get(16));
+    }
+}
