@@ -4,23 +4,24 @@ import dev.weft.stm.AbortCause;
 import dev.weft.stm.StmStatistics;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
+import java.lang.ref.Cleaner;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One thread's statistics counters, and the registry that sums them.
  *
  * <p>Overview. Each descriptor owns one {@code TxnCounters}; only its thread writes it, with
  * opaque stores of plain increments (no atomic instruction, no shared cache line: counting costs
- * a load and a store in the owner's own memory). {@link #snapshot()} reads every registered
- * counter set with opaque loads, so it never sees a torn value, and adds the totals of threads
- * that have ended. The registry holds each counter set strongly and its descriptor weakly; when a
- * descriptor is collected its counts are folded into the retired totals the next time a
- * descriptor registers or a snapshot is taken, so millions of short-lived (virtual) threads do not
- * accumulate entries.
+ * a load and a store in the owner's own memory). {@link #snapshot()} reads every live counter set
+ * with opaque loads, so it never sees a torn value, and adds the totals of threads that have
+ * ended. Registration is one insertion into a concurrent set plus a {@link Cleaner} registration;
+ * when a descriptor becomes unreachable (its thread ended), the cleaner's thread folds its counts
+ * into the retired totals and drops it, so millions of short-lived (virtual) threads do not
+ * accumulate entries, and no user thread ever loops over dead entries.
  */
 final class TxnCounters {
     static final int COMMITS = 0;
@@ -31,20 +32,33 @@ final class TxnCounters {
     private static final AbortCause[] CAUSES = AbortCause.values();
     private static final int SLOTS = ABORTS + CAUSES.length;
 
-    private static final ReferenceQueue<Object> ENDED = new ReferenceQueue<>();
-    private static final Map<Entry, Boolean> LIVE = new ConcurrentHashMap<>();
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Set<TxnCounters> LIVE = ConcurrentHashMap.newKeySet();
     private static final long[] RETIRED = new long[SLOTS]; // guarded by RETIRED_LOCK
-    private static final java.util.concurrent.locks.ReentrantLock RETIRED_LOCK =
-            new java.util.concurrent.locks.ReentrantLock();
+    private static final ReentrantLock RETIRED_LOCK = new ReentrantLock();
 
     private final long[] counts = new long[SLOTS];
 
-    /** Creates and registers the counters of {@code owner}. */
+    /** Creates and registers the counters of {@code owner} (which they must not reference). */
     static TxnCounters register(Object owner) {
-        reapEnded();
         TxnCounters counters = new TxnCounters();
-        LIVE.put(new Entry(owner, counters), Boolean.TRUE);
+        LIVE.add(counters);
+        CLEANER.register(owner, counters::retire);
         return counters;
+    }
+
+    /** The owner is gone: move its counts to the retired totals (on the cleaner's thread). */
+    private void retire() {
+        RETIRED_LOCK.lock(); // a counter set moves from LIVE to RETIRED only under this lock
+        try {
+            if (LIVE.remove(this)) {
+                for (int i = 0; i < SLOTS; i++) {
+                    RETIRED[i] += (long) COUNT.getOpaque(counts, i);
+                }
+            }
+        } finally {
+            RETIRED_LOCK.unlock();
+        }
     }
 
     void increment(int slot) {
@@ -57,15 +71,14 @@ final class TxnCounters {
     }
 
     static StmStatistics snapshot() {
-        reapEnded();
         long[] total = new long[SLOTS];
         RETIRED_LOCK.lock(); // an entry moves from LIVE to RETIRED only under this lock
         try {
             for (int i = 0; i < SLOTS; i++) {
                 total[i] = RETIRED[i];
             }
-            for (Entry entry : LIVE.keySet()) {
-                long[] c = entry.counters.counts;
+            for (TxnCounters live : LIVE) {
+                long[] c = live.counts;
                 for (int i = 0; i < SLOTS; i++) {
                     total[i] += (long) COUNT.getOpaque(c, i);
                 }
@@ -98,33 +111,6 @@ final class TxnCounters {
             }
         } finally {
             RETIRED_LOCK.unlock();
-        }
-    }
-
-    private static void reapEnded() {
-        for (Object ended; (ended = ENDED.poll()) != null; ) {
-            Entry entry = (Entry) ended;
-            RETIRED_LOCK.lock();
-            try {
-                if (LIVE.remove(entry) != null) {
-                    long[] c = entry.counters.counts;
-                    for (int i = 0; i < SLOTS; i++) {
-                        RETIRED[i] += (long) COUNT.getOpaque(c, i);
-                    }
-                }
-            } finally {
-                RETIRED_LOCK.unlock();
-            }
-        }
-    }
-
-    /** A descriptor (weak) and its counters (strong). Identity equality. */
-    private static final class Entry extends WeakReference<Object> {
-        final TxnCounters counters;
-
-        Entry(Object owner, TxnCounters counters) {
-            super(owner, ENDED);
-            this.counters = counters;
         }
     }
 
