@@ -1256,14 +1256,16 @@ public final class Transaction {
                 return false;
             }
             long observed = GlobalClock.now();
-            long witness = GlobalClock.tryAdvance(observed);
+            long witness = Faults.ENABLED && Faults.skipClockBump ? observed : GlobalClock.tryAdvance(observed);
             boolean nobodyCommittedSinceSnapshot = witness == observed && observed == readVersion;
-            if (mode != IRREVOCABLE && !nobodyCommittedSinceSnapshot && !validateReads()) {
+            boolean skipValidation = Faults.ENABLED && Faults.skipValidation;
+            if (mode != IRREVOCABLE && !nobodyCommittedSinceSnapshot && !skipValidation && !validateReads()) {
                 abortCause = AbortCause.VALIDATION;
                 unlock(count);
                 return false;
             }
-            writeVersion = GlobalClock.writeVersion(observed, witness);
+            writeVersion = Faults.ENABLED && Faults.skipClockBump
+                    ? observed : GlobalClock.writeVersion(observed, witness);
             if (log.hasCommutes) {
                 applyCommutes();
             }
@@ -1429,6 +1431,10 @@ public final class Transaction {
         OldVersion next = keepHistory ? history : null;
         if (current != next) {
             CellAccess.setHistory(cell, next);
+        }
+        if (Faults.ENABLED && Faults.releaseLockEarly) {
+            CellAccess.setLockWordRelease(cell, LockWord.unlocked(writeVersion));
+            Thread.yield(); // widen the window in which readers see the new version, old value
         }
         CellAccess.setLongValueOpaque(cell, bits);
         CellAccess.setObjectValue(cell, object);

@@ -1,0 +1,28 @@
+package dev.weft.stm.internal;
+
+/**
+ * Fault injection for tests of the test suite: each switch breaks one step of the commit protocol,
+ * so the suite can show it catches that bug. Compiled in but inert unless the JVM starts with
+ * {@code -Ddev.weft.stm.faultInjection=true}: {@link #ENABLED} is a constant, so without that
+ * property the JIT removes every check (free when off).
+ */
+public final class Faults {
+    /** Whether the switches below are consulted at all (fixed at class initialisation). */
+    public static final boolean ENABLED = Boolean.getBoolean("dev.weft.stm.faultInjection");
+
+    /** Commit without validating the read log (write skew and lost updates become possible). */
+    public static volatile boolean skipValidation;
+    /** Release each cell's lock with its new version before writing its new value (torn reads). */
+    public static volatile boolean releaseLockEarly;
+    /** Publish at the version read from the clock without advancing it (stale snapshots). */
+    public static volatile boolean skipClockBump;
+
+    private Faults() {}
+
+    /** Switches every fault off. */
+    public static void reset() {
+        skipValidation = false;
+        releaseLockEarly = false;
+        skipClockBump = false;
+    }
+}
