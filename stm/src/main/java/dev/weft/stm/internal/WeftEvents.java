@@ -2,6 +2,7 @@ package dev.weft.stm.internal;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -42,6 +43,7 @@ final class WeftEvents {
     @Category("Weft")
     @Description("A transaction committed; the duration covers all its attempts")
     @StackTrace(false)
+    @Enabled(false) // one per transaction: opt in with -XX:StartFlightRecording:...,dev.weft.Commit#enabled=true
     static final class CommitEvent extends Event {
         @Label("Attempts") @Description("Attempts including the committing one")
         int attempts;
