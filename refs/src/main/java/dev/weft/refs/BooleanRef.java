@@ -88,13 +88,30 @@ public final class BooleanRef extends TxnCell {
     }
 
     /**
+     * Names this ref in diagnostics: conflict reports ({@code Stm.conflictReport()}), JFR abort
+     * events and {@link #toString()}. Call it once, before sharing the ref.
+     *
+     * @param name the name, or null to remove it
+     * @return this ref
+     */
+    public BooleanRef named(String name) {
+        Barrier.setLabel(this, name);
+        return this;
+    }
+
+    private String describe(Object value) {
+        String name = Barrier.label(this);
+        return name == null ? String.valueOf(value) : name + ": " + value;
+    }
+
+    /**
      * Shows the latest committed value; never reads inside a transaction.
      *
      * @return {@code "BooleanRef[value]"}
      */
     @Override
     public String toString() {
-        return "BooleanRef[" + (Barrier.peekLong(this) != 0L) + "]";
+        return "BooleanRef[" + describe((Barrier.peekLong(this) != 0L)) + "]";
     }
 
     private static long bits(boolean value) {

@@ -172,13 +172,30 @@ public final class DoubleRef extends TxnCell {
     }
 
     /**
+     * Names this ref in diagnostics: conflict reports ({@code Stm.conflictReport()}), JFR abort
+     * events and {@link #toString()}. Call it once, before sharing the ref.
+     *
+     * @param name the name, or null to remove it
+     * @return this ref
+     */
+    public DoubleRef named(String name) {
+        Barrier.setLabel(this, name);
+        return this;
+    }
+
+    private String describe(Object value) {
+        String name = Barrier.label(this);
+        return name == null ? String.valueOf(value) : name + ": " + value;
+    }
+
+    /**
      * Shows the latest committed value; never reads inside a transaction.
      *
      * @return {@code "DoubleRef[value]"}
      */
     @Override
     public String toString() {
-        return "DoubleRef[" + Double.longBitsToDouble(Barrier.peekLong(this)) + "]";
+        return "DoubleRef[" + describe(Double.longBitsToDouble(Barrier.peekLong(this))) + "]";
     }
 
     /**

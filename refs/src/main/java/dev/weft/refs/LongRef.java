@@ -207,13 +207,30 @@ public final class LongRef extends TxnCell {
     }
 
     /**
+     * Names this ref in diagnostics: conflict reports ({@code Stm.conflictReport()}), JFR abort
+     * events and {@link #toString()}. Call it once, before sharing the ref.
+     *
+     * @param name the name, or null to remove it
+     * @return this ref
+     */
+    public LongRef named(String name) {
+        Barrier.setLabel(this, name);
+        return this;
+    }
+
+    private String describe(Object value) {
+        String name = Barrier.label(this);
+        return name == null ? String.valueOf(value) : name + ": " + value;
+    }
+
+    /**
      * Shows the latest committed value; never reads inside a transaction.
      *
      * @return {@code "LongRef[value]"}
      */
     @Override
     public String toString() {
-        return "LongRef[" + Barrier.peekLong(this) + "]";
+        return "LongRef[" + describe(Barrier.peekLong(this)) + "]";
     }
 
     /**

@@ -141,13 +141,30 @@ public final class Ref<T> extends TxnCell {
     }
 
     /**
+     * Names this ref in diagnostics: conflict reports ({@code Stm.conflictReport()}), JFR abort
+     * events and {@link #toString()}. Call it once, before sharing the ref.
+     *
+     * @param name the name, or null to remove it
+     * @return this ref
+     */
+    public Ref<T> named(String name) {
+        Barrier.setLabel(this, name);
+        return this;
+    }
+
+    private String describe(Object value) {
+        String name = Barrier.label(this);
+        return name == null ? String.valueOf(value) : name + ": " + value;
+    }
+
+    /**
      * Shows the latest committed value; never reads inside a transaction.
      *
      * @return {@code "Ref[value]"}, with {@link String#valueOf(Object)} of the value
      */
     @Override
     public String toString() {
-        return "Ref[" + String.valueOf(Barrier.peekObject(this)) + "]";
+        return "Ref[" + describe(String.valueOf(Barrier.peekObject(this))) + "]";
     }
 
     /**

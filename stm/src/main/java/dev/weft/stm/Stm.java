@@ -325,6 +325,32 @@ public final class Stm {
     }
 
     /**
+     * Starts (or restarts, from zero) the conflict hot-spot profiler: from now on every conflict is
+     * counted per ref and per transaction site, until {@link #stopConflictProfiling()}. While off
+     * it costs nothing measurable; while on, each transaction start does a map lookup and each
+     * conflict a few counter updates.
+     */
+    public static void startConflictProfiling() {
+        Transaction.startConflictProfiling();
+    }
+
+    /**
+     * @return the conflicts counted since {@link #startConflictProfiling()}, profiling going on
+     */
+    public static ConflictReport conflictReport() {
+        return Transaction.conflictReport();
+    }
+
+    /**
+     * Stops the profiler.
+     *
+     * @return the conflicts counted since {@link #startConflictProfiling()}
+     */
+    public static ConflictReport stopConflictProfiling() {
+        return Transaction.stopConflictProfiling();
+    }
+
+    /**
      * Whether the current thread is running a transaction.
      *
      * @return true inside the body of {@code atomic} on this thread

@@ -73,6 +73,15 @@ final class CellAccess {
         return (int) HASH.get(cell);
     }
 
+    static String label(TxnCell cell) {
+        return (String) LABEL.get(cell);
+    }
+
+    static void setLabel(TxnCell cell, String label) {
+        LABEL.setRelease(cell, label);
+    }
+
+    private static final VarHandle LABEL;
     private static final VarHandle LOCK_WORD;
     private static final VarHandle LONG_VALUE;
     private static final VarHandle OBJECT_VALUE;
@@ -87,6 +96,7 @@ final class CellAccess {
             OBJECT_VALUE = lookup.findVarHandle(TxnCell.class, "objectValue", Object.class);
             HISTORY = lookup.findVarHandle(TxnCell.class, "history", Object.class);
             HASH = lookup.findVarHandle(TxnCell.class, "hash", int.class);
+            LABEL = lookup.findVarHandle(TxnCell.class, "label", String.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -141,6 +141,7 @@ public final class Transaction {
     private AbortCause abortCause = AbortCause.READ_CONFLICT; // why the current attempt lost
     private TxnCell conflictCell;  // the cell it lost on, where known
     private WeftEvents.CommitEvent commitEvent; // non-null while a recording wants commit events
+    private String site;           // the transaction's site while conflict profiling is on, else null
     private long opponent = -1;    // owner id of the transaction that beat this attempt, if known
     private boolean appended;      // the last entryForWrite appended a new entry
 
@@ -246,6 +247,7 @@ public final class Transaction {
             return;
         }
         start(options);
+        site = ConflictProfiler.isOn() ? ConflictProfiler.siteOf(body, ownerId()) : null;
         try {
             for (;;) {
                 begin();
@@ -329,6 +331,10 @@ public final class Transaction {
     /** Counts (and, while a recording wants it, reports) the end of an attempt. */
     private void recordAbort(AbortCause cause) {
         counters.abort(cause);
+        if (site != null && (cause == AbortCause.READ_CONFLICT || cause == AbortCause.WRITE_CONFLICT
+                || cause == AbortCause.VALIDATION)) {
+            ConflictProfiler.aborted(site, conflictCell, opponent);
+        }
         if (WeftEvents.abortEnabled()) {
             WeftEvents.AbortEvent event = new WeftEvents.AbortEvent();
             event.cause = cause.name();
@@ -341,7 +347,7 @@ public final class Transaction {
     }
 
     private static String describe(TxnCell cell) {
-        return cell.getClass().getSimpleName() + "@" + Integer.toHexString(System.identityHashCode(cell));
+        return ConflictProfiler.name(cell);
     }
 
     private void recordEscalation() {
@@ -360,6 +366,27 @@ public final class Transaction {
 
     public static void resetStatistics() {
         TxnCounters.reset();
+    }
+
+    public static void startConflictProfiling() {
+        ConflictProfiler.start();
+    }
+
+    public static dev.weft.stm.ConflictReport conflictReport() {
+        return ConflictProfiler.report();
+    }
+
+    public static dev.weft.stm.ConflictReport stopConflictProfiling() {
+        return ConflictProfiler.stop();
+    }
+
+    /** Names a cell for diagnostics (conflict reports, JFR). */
+    public static void label(TxnCell cell, String label) {
+        CellAccess.setLabel(cell, label);
+    }
+
+    public static String labelOf(TxnCell cell) {
+        return CellAccess.label(cell);
     }
 
     private static long saturatedNanos(Duration duration) {
@@ -1283,6 +1310,9 @@ public final class Transaction {
         }
         if (wake) {
             WaitTable.wake(log.cells, count);
+        }
+        if (site != null) {
+            ConflictProfiler.committed(site, log.cells, count);
         }
         if (mode == IRREVOCABLE) {
             releaseReservations(); // cells only read; published cells no longer carry the bit

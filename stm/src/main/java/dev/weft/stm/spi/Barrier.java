@@ -225,6 +225,16 @@ public final class Barrier {
         return Transaction.current().ownerId();
     }
 
+    /** Names the cell in diagnostics (conflict reports, JFR events); null removes the name. */
+    public static void setLabel(TxnCell cell, String label) {
+        Transaction.label(cell, label);
+    }
+
+    /** The cell's diagnostic name, or null. */
+    public static String label(TxnCell cell) {
+        return Transaction.labelOf(cell);
+    }
+
     /** The latest committed bits, outside any transaction (never joins one). */
     public static long peekLong(TxnCell cell) {
         return SingleCell.getLong(cell);

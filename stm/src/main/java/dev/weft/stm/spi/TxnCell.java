@@ -30,12 +30,15 @@ public abstract class TxnCell {
      * history      older committed versions kept for registered snapshot readers; written only
      *              while commit-locked, read racily between two lockWord reads.
      * hash         immutable; spreads cells over the write log's filter and hash index.
+     * label        a name for diagnostics (conflict reports, JFR), set once by the owner of the
+     *              ref before sharing it, or never; read racily (a String, safely published).
      */
     @SuppressWarnings("unused") private long lockWord;
     @SuppressWarnings("unused") private long longValue;
     @SuppressWarnings("unused") private Object objectValue;
     @SuppressWarnings("unused") private Object history;
     @SuppressWarnings("unused") private final int hash;
+    @SuppressWarnings("unused") private String label;
 
     /**
      * Creates a cell holding a primitive value, committed at version zero.
