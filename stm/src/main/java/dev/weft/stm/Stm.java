@@ -325,6 +325,44 @@ public final class Stm {
     }
 
     /**
+     * Registers {@link StmMXBean} with the platform MBean server as {@code dev.weft:type=Stm}
+     * (JConsole, JMC and monitoring agents can then read the statistics). Idempotent.
+     *
+     * @return the name it is registered under
+     */
+    public static javax.management.ObjectName registerMBean() {
+        try {
+            javax.management.ObjectName name = new javax.management.ObjectName("dev.weft:type=Stm");
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            if (!server.isRegistered(name)) {
+                try {
+                    server.registerMBean(new javax.management.StandardMBean(new StatisticsBean(), StmMXBean.class, true), name);
+                } catch (javax.management.InstanceAlreadyExistsException raced) {
+                    // registered concurrently: fine
+                }
+            }
+            return name;
+        } catch (javax.management.JMException e) {
+            throw new IllegalStateException("could not register Weft's MBean: " + e, e);
+        }
+    }
+
+    private static final class StatisticsBean implements StmMXBean {
+        @Override public long getCommits() { return statistics().commits(); }
+        @Override public long getReadOnlyCommits() { return statistics().readOnlyCommits(); }
+        @Override public long getConflicts() { return statistics().conflicts(); }
+        @Override public long getEscalations() { return statistics().escalations(); }
+        @Override public long getBlockedWaits() { return statistics().blockedWaits(); }
+
+        @Override
+        public java.util.Map<String, Long> getAborts() {
+            java.util.Map<String, Long> aborts = new java.util.LinkedHashMap<>();
+            statistics().aborts().forEach((cause, count) -> aborts.put(cause.name(), count));
+            return aborts;
+        }
+    }
+
+    /**
      * Starts (or restarts, from zero) the conflict hot-spot profiler: from now on every conflict is
      * counted per ref and per transaction site, until {@link #stopConflictProfiling()}. While off
      * it costs nothing measurable; while on, each transaction start does a map lookup and each

@@ -122,4 +122,16 @@ class DiagnosticsTest {
         assertTrue(events.stream().anyMatch(e -> e.getEventType().getName().equals("dev.weft.Commit")
                 && e.getInt("attempts") == 2), counts.toString());
     }
+
+    @Test
+    void mbeanExposesTheStatistics() throws Exception {
+        javax.management.ObjectName name = Stm.registerMBean();
+        assertEquals(name, Stm.registerMBean()); // idempotent
+        Counter cell = new Counter(0);
+        javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        long before = (Long) server.getAttribute(name, "Commits");
+        atomic(() -> cell.add(1));
+        assertTrue((Long) server.getAttribute(name, "Commits") >= before + 1);
+        assertTrue(server.getAttribute(name, "Aborts") instanceof javax.management.openmbean.TabularData);
+    }
 }
