@@ -33,7 +33,7 @@ final class ConflictProfiler {
     private ConflictProfiler() {}
 
     static boolean isOn() {
-        return (boolean) ON.getOpaque();
+        return WeftEvents.AVAILABLE && (boolean) ON.getOpaque();
     }
 
     static void start() {

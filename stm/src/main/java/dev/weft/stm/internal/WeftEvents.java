@@ -17,25 +17,32 @@ import jdk.jfr.Timespan;
 final class WeftEvents {
     private WeftEvents() {}
 
+    /**
+     * False only with {@code -Ddev.weft.stm.diagnostics=false}: then the JIT drops every event and
+     * profiler check, which is how {@code DiagnosticsOverheadBenchmark} measures what the checks
+     * cost when no recording runs.
+     */
+    static final boolean AVAILABLE = !"false".equals(System.getProperty("dev.weft.stm.diagnostics"));
+
     private static final CommitEvent COMMIT_PROBE = new CommitEvent();
     private static final AbortEvent ABORT_PROBE = new AbortEvent();
     private static final EscalationEvent ESCALATION_PROBE = new EscalationEvent();
     private static final RetryWaitEvent WAIT_PROBE = new RetryWaitEvent();
 
     static boolean commitEnabled() {
-        return COMMIT_PROBE.isEnabled();
+        return AVAILABLE && COMMIT_PROBE.isEnabled();
     }
 
     static boolean abortEnabled() {
-        return ABORT_PROBE.isEnabled();
+        return AVAILABLE && ABORT_PROBE.isEnabled();
     }
 
     static boolean escalationEnabled() {
-        return ESCALATION_PROBE.isEnabled();
+        return AVAILABLE && ESCALATION_PROBE.isEnabled();
     }
 
     static boolean waitEnabled() {
-        return WAIT_PROBE.isEnabled();
+        return AVAILABLE && WAIT_PROBE.isEnabled();
     }
 
     @Name("dev.weft.Commit")
