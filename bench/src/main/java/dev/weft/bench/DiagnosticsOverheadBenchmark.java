@@ -47,6 +47,10 @@ public class DiagnosticsOverheadBenchmark {
     }
 
     /** The same transactions in JVMs started with {@code -Ddev.weft.stm.diagnostics=false}. */
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    @Warmup(iterations = 5, time = 1)
+    @Measurement(iterations = 5, time = 1)
     @Fork(value = 2, jvmArgsAppend = "-Ddev.weft.stm.diagnostics=false")
     public static class WithoutChecks {
         @Benchmark
