@@ -34,6 +34,7 @@ public final class TArray<E> {
     /**
      * Creates an array of {@code length} nulls.
      *
+     * @param length the number of slots, not negative
      * @throws IllegalArgumentException if length is negative
      */
     @SuppressWarnings("unchecked")
@@ -63,7 +64,11 @@ public final class TArray<E> {
         return array;
     }
 
-    /** The fixed length. */
+    /**
+     * The fixed length.
+     *
+     * @return the fixed length
+     */
     public int length() {
         return slots.length;
     }
@@ -71,6 +76,8 @@ public final class TArray<E> {
     /**
      * The element at {@code index}, in the running transaction.
      *
+     * @param index the slot, from 0 to {@code length() - 1}
+     * @return the element at {@code index}, in the running transaction
      * @throws IndexOutOfBoundsException if index is outside [0, length)
      */
     public E get(int index) {
@@ -81,6 +88,8 @@ public final class TArray<E> {
     /**
      * Sets the element at {@code index}, in the running transaction.
      *
+     * @param index the slot, from 0 to {@code length() - 1}
+     * @param element the element, not null
      * @return the previous element
      */
     public E set(int index, E element) {

@@ -61,7 +61,11 @@ public final class TBoundedQueue<E> {
         this.capacity = capacity;
     }
 
-    /** The maximum number of elements. */
+    /**
+     * The maximum number of elements.
+     *
+     * @return the maximum number of elements
+     */
     public int capacity() {
         return capacity;
     }
@@ -84,14 +88,23 @@ public final class TBoundedQueue<E> {
         return offered - polled < capacity;
     }
 
-    /** Adds {@code element} if there is room; returns whether it did. */
+    /**
+     * Adds {@code element} if there is room; returns whether it did.
+     *
+     * @param element the element, not null
+     * @return whether the element was added (false: the queue is full)
+     */
     public boolean offer(E element) {
         check("offer");
         Objects.requireNonNull(element, "TBoundedQueue does not accept null elements");
         return hasRoom() && queue.offer(element);
     }
 
-    /** Adds {@code element}, waiting (retry) while the queue is full. */
+    /**
+     * Adds {@code element}, waiting (retry) while the queue is full.
+     *
+     * @param element the element, not null
+     */
     public void put(E element) {
         check("put");
         Objects.requireNonNull(element, "TBoundedQueue does not accept null elements");
@@ -101,13 +114,21 @@ public final class TBoundedQueue<E> {
         queue.offer(element);
     }
 
-    /** Removes and returns the head, or null if empty. */
+    /**
+     * Removes and returns the head, or null if empty.
+     *
+     * @return the head, or null if empty
+     */
     public E poll() {
         check("poll");
         return queue.poll();
     }
 
-    /** Removes and returns the head, waiting (retry) while the queue is empty. */
+    /**
+     * Removes and returns the head, waiting (retry) while the queue is empty.
+     *
+     * @return the head, waiting (retry) while the queue is empty
+     */
     public E take() {
         check("take");
         E e = queue.poll();
@@ -117,25 +138,41 @@ public final class TBoundedQueue<E> {
         return e;
     }
 
-    /** The head, or null if empty. */
+    /**
+     * The head, or null if empty.
+     *
+     * @return the head, or null if empty
+     */
     public E peek() {
         check("peek");
         return queue.peek();
     }
 
-    /** The number of elements. */
+    /**
+     * The number of elements.
+     *
+     * @return the number of elements
+     */
     public int size() {
         check("size");
         return queue.size();
     }
 
-    /** Whether the queue is empty (reads the head only). */
+    /**
+     * Whether the queue is empty (reads the head only).
+     *
+     * @return whether the queue is empty (reads the head only)
+     */
     public boolean isEmpty() {
         check("isEmpty");
         return queue.isEmpty();
     }
 
-    /** Free places: {@code capacity() - size()}. */
+    /**
+     * Free places: {@code capacity() - size()}.
+     *
+     * @return the number of elements that can be added without waiting
+     */
     public int remainingCapacity() {
         check("remainingCapacity");
         return capacity - queue.size();

@@ -31,7 +31,11 @@ public final class TCounter {
     /** Creates a counter at zero. */
     public TCounter() {}
 
-    /** Adds {@code delta}, in the running transaction. */
+    /**
+     * Adds {@code delta}, in the running transaction.
+     *
+     * @param delta the amount to add (may be negative)
+     */
     public void add(long delta) {
         TransactionRequired.check("TCounter", "add", "atomic()");
         count.add(delta);
@@ -42,7 +46,11 @@ public final class TCounter {
         add(1);
     }
 
-    /** The total, in the running transaction (reads every stripe). */
+    /**
+     * The total, in the running transaction (reads every stripe).
+     *
+     * @return the total, in the running transaction (reads every stripe)
+     */
     public long get() {
         TransactionRequired.check("TCounter", "get", "atomic()");
         return count.sum();
@@ -76,7 +84,11 @@ public final class TCounter {
     public final class Atomic {
         private Atomic() {}
 
-        /** Adds {@code delta}: a one-cell transaction, allocation-free. */
+        /**
+         * Adds {@code delta}: a one-cell transaction, allocation-free.
+         *
+         * @param delta the amount to add (may be negative)
+         */
         public void add(long delta) {
             count.addAnywhere(delta);
         }
@@ -86,7 +98,11 @@ public final class TCounter {
             count.addAnywhere(1);
         }
 
-        /** The total, as one transaction over every stripe. */
+        /**
+         * The total, as one transaction over every stripe.
+         *
+         * @return the total, as one transaction over every stripe
+         */
         public long get() {
             return Stm.atomicLong(sum);
         }

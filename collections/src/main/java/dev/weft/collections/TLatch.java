@@ -46,7 +46,11 @@ public final class TLatch {
         }
     }
 
-    /** The current count. */
+    /**
+     * The current count.
+     *
+     * @return the current count
+     */
     public long getCount() {
         TransactionRequired.check("TLatch", "getCount", "atomic()");
         return count.get();
@@ -70,6 +74,7 @@ public final class TLatch {
     public final class Atomic {
         private Atomic() {}
 
+        /** Decrements the count unless it is zero, as one transaction. */
         public void countDown() {
             Stm.atomic(TLatch.this::countDown);
         }
@@ -79,7 +84,12 @@ public final class TLatch {
             Stm.atomic(TLatch.this::await);
         }
 
-        /** Blocks until the count is zero or {@code timeout} passed; returns whether it is zero. */
+        /**
+         * Blocks until the count is zero or {@code timeout} passed; returns whether it is zero.
+         *
+         * @param timeout the longest time to wait in total
+         * @return whether the count reached zero within the timeout
+         */
         public boolean await(Duration timeout) {
             return Stm.atomicBoolean(() -> {
                 if (count.get() > 0) {
@@ -89,6 +99,11 @@ public final class TLatch {
             });
         }
 
+        /**
+         * The current count, read in one transaction.
+         *
+         * @return the count, zero once the latch is open
+         */
         public long getCount() {
             return Stm.atomicLong(TLatch.this::getCount);
         }

@@ -26,6 +26,7 @@ public final class TLongArray {
     /**
      * Creates an array of {@code length} zeros.
      *
+     * @param length the number of slots, not negative
      * @throws IllegalArgumentException if length is negative
      */
     public TLongArray(int length) {
@@ -38,7 +39,11 @@ public final class TLongArray {
         }
     }
 
-    /** The fixed length. */
+    /**
+     * The fixed length.
+     *
+     * @return the fixed length
+     */
     public int length() {
         return slots.length;
     }
@@ -48,22 +53,42 @@ public final class TLongArray {
         return slots[Objects.checkIndex(index, slots.length)];
     }
 
-    /** The value at {@code index}, in the running transaction. */
+    /**
+     * The value at {@code index}, in the running transaction.
+     *
+     * @param index the slot, from 0 to {@code length() - 1}
+     * @return the value at {@code index}, in the running transaction
+     */
     public long get(int index) {
         return slot(index, "get").get();
     }
 
-    /** Sets the value at {@code index}, in the running transaction. */
+    /**
+     * Sets the value at {@code index}, in the running transaction.
+     *
+     * @param index the slot, from 0 to {@code length() - 1}
+     * @param value the value, not null
+     */
     public void set(int index, long value) {
         slot(index, "set").set(value);
     }
 
-    /** Adds {@code delta} at {@code index} and returns the new value, in the running transaction. */
+    /**
+     * Adds {@code delta} at {@code index} and returns the new value, in the running transaction.
+     *
+     * @param index the slot, from 0 to {@code length() - 1}
+     * @param delta the amount to add (may be negative)
+     * @return the new value of the slot
+     */
     public long addAndGet(int index, long delta) {
         return slot(index, "addAndGet").addAndGet(delta);
     }
 
-    /** The sum of all slots, in the running transaction (reads every slot). */
+    /**
+     * The sum of all slots, in the running transaction (reads every slot).
+     *
+     * @return the sum of all slots, in the running transaction (reads every slot)
+     */
     public long sum() {
         TransactionRequired.check("TLongArray", "sum", "atomic()");
         long total = 0;
@@ -104,40 +129,83 @@ public final class TLongArray {
             return slots[Objects.checkIndex(index, slots.length)];
         }
 
-        /** The fixed length. */
+        /**
+         * The fixed length.
+         *
+         * @return the fixed length
+         */
         public int length() {
             return slots.length;
         }
 
+        /**
+         * @param index the slot, from 0 to {@code length() - 1}
+         * @return the slot's value
+         */
         public long get(int index) {
             return Barrier.getLong(at(index));
         }
 
+        /**
+         * @param index the slot, from 0 to {@code length() - 1}
+         * @param value the new value
+         */
         public void set(int index, long value) {
             Barrier.setLong(at(index), value);
         }
 
+        /**
+         * @param index the slot, from 0 to {@code length() - 1}
+         * @param value the new value
+         * @return the previous value
+         */
         public long getAndSet(int index, long value) {
             return Barrier.getAndSetLong(at(index), value);
         }
 
+        /**
+         * Sets the slot to {@code update} if it holds {@code expected}.
+         *
+         * @param index the slot, from 0 to {@code length() - 1}
+         * @param expected the value expected
+         * @param update the new value
+         * @return whether the slot held {@code expected} and now holds {@code update}
+         */
         public boolean compareAndSet(int index, long expected, long update) {
             return Barrier.compareAndSetLong(at(index), expected, update);
         }
 
+        /**
+         * @param index the slot, from 0 to {@code length() - 1}
+         * @param delta the amount to add (may be negative)
+         * @return the previous value
+         */
         public long getAndAdd(int index, long delta) {
             return Barrier.getAndAddLong(at(index), delta);
         }
 
+        /**
+         * @param index the slot, from 0 to {@code length() - 1}
+         * @param delta the amount to add (may be negative)
+         * @return the new value
+         */
         public long addAndGet(int index, long delta) {
             return Barrier.getAndAddLong(at(index), delta) + delta;
         }
 
+        /**
+         * @param index the slot, from 0 to {@code length() - 1}
+         * @return the new value
+         */
         public long incrementAndGet(int index) {
             return addAndGet(index, 1);
         }
 
-        /** The sum of all slots as one transaction (a consistent total). */
+        /**
+         * The sum of all slots as one transaction (a consistent total).
+         *
+         * @return the sum of all slots as one transaction (a consistent total)
+         */
         public long sum() {
             return Stm.atomicLong(TLongArray.this::sum);
         }

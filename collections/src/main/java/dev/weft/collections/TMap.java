@@ -73,6 +73,15 @@ public final class TMap<K, V> {
     /**
      * The value of {@code key}, or null. Allocates nothing.
      *
+     * @implNote Cost model. A walk down the hash trie: one transactional read per level (at most
+     * 7, about log<sub>32</sub>(n/4) in practice) plus a scan of one leaf of at most
+     * {@value #LEAF_ENTRIES} entries with {@code equals}. Each level read is a read-log entry, so a
+     * transaction conflicts with writers of the same leaf only, and a read-only transaction of
+     * many gets validates O(gets x depth) entries. Through {@link #asMap()} outside a transaction
+     * the same walk is lock-free, with no transaction at all.
+     *
+     * @param key the key, not null
+     * @return the value of {@code key}, or null
      * @throws NullPointerException if key is null
      * @throws IllegalStateException if no transaction is running on this thread
      */
@@ -82,13 +91,24 @@ public final class TMap<K, V> {
         return trie.txGet(key);
     }
 
-    /** The value of {@code key}, or {@code defaultValue} if absent. */
+    /**
+     * The value of {@code key}, or {@code defaultValue} if absent.
+     *
+     * @param key the key, not null
+     * @param defaultValue returned when {@code key} has no value
+     * @return the value of {@code key}, or {@code defaultValue} if absent
+     */
     public V getOrDefault(Object key, V defaultValue) {
         V v = get(key);
         return v == null ? defaultValue : v;
     }
 
-    /** Whether {@code key} has a value. */
+    /**
+     * Whether {@code key} has a value.
+     *
+     * @param key the key, not null
+     * @return whether {@code key} has a value
+     */
     public boolean containsKey(Object key) {
         return get(key) != null;
     }
@@ -96,6 +116,8 @@ public final class TMap<K, V> {
     /**
      * Associates {@code value} with {@code key}.
      *
+     * @param key the key, not null
+     * @param value the value, not null
      * @return the previous value, or null
      */
     @SuppressWarnings("unchecked")
@@ -109,6 +131,8 @@ public final class TMap<K, V> {
     /**
      * Associates {@code value} with {@code key} unless it has a value.
      *
+     * @param key the key, not null
+     * @param value the value, not null
      * @return the present value (unchanged), or null if {@code value} was added
      */
     @SuppressWarnings("unchecked")
@@ -122,6 +146,7 @@ public final class TMap<K, V> {
     /**
      * Removes the entry of {@code key}.
      *
+     * @param key the key, not null
      * @return the removed value, or null if there was none
      */
     @SuppressWarnings("unchecked")
@@ -134,6 +159,8 @@ public final class TMap<K, V> {
     /**
      * Removes the entry of {@code key} if its value equals {@code value}.
      *
+     * @param key the key, not null
+     * @param value the value, not null
      * @return whether it was removed
      */
     @SuppressWarnings("unchecked")
@@ -149,6 +176,8 @@ public final class TMap<K, V> {
     /**
      * Replaces the value of {@code key} if it has one.
      *
+     * @param key the key, not null
+     * @param value the value, not null
      * @return the previous value, or null (and nothing changed)
      */
     @SuppressWarnings("unchecked")
@@ -162,6 +191,9 @@ public final class TMap<K, V> {
     /**
      * Replaces the value of {@code key} if it equals {@code oldValue}.
      *
+     * @param key the key, not null
+     * @param oldValue the value expected, not null
+     * @param newValue the new value, not null
      * @return whether it was replaced
      */
     public boolean replace(K key, V oldValue, V newValue) {
@@ -176,6 +208,8 @@ public final class TMap<K, V> {
      * As {@link java.util.Map#compute}: the function sees the current value (or null) and returns
      * the new one (null removes the entry).
      *
+     * @param key the key, not null
+     * @param function a function without side effects; it may run more than once
      * @return the new value, or null
      */
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> function) {
@@ -188,6 +222,8 @@ public final class TMap<K, V> {
     /**
      * As {@link java.util.Map#computeIfAbsent}.
      *
+     * @param key the key, not null
+     * @param function a function without side effects; it may run more than once
      * @return the present or computed value, or null if the function returned null
      */
     public V computeIfAbsent(K key, Function<? super K, ? extends V> function) {
@@ -200,6 +236,8 @@ public final class TMap<K, V> {
     /**
      * As {@link java.util.Map#computeIfPresent}.
      *
+     * @param key the key, not null
+     * @param function a function without side effects; it may run more than once
      * @return the new value, or null
      */
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> function) {
@@ -212,6 +250,9 @@ public final class TMap<K, V> {
     /**
      * As {@link java.util.Map#merge}.
      *
+     * @param key the key, not null
+     * @param value the value, not null
+     * @param function a function without side effects; it may run more than once
      * @return the new value, or null if the entry was removed
      */
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> function) {
@@ -225,19 +266,29 @@ public final class TMap<K, V> {
     /**
      * The number of entries (saturated at {@link Integer#MAX_VALUE}); see {@link #longSize()}.
      * Reads every count stripe: conflicts with concurrent inserts and removals.
+     *
+     * @return the number of entries (saturated at {@link Integer#MAX_VALUE}); see {@link #longSize()}
      */
     public int size() {
         long n = longSize();
         return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
     }
 
-    /** The number of entries. */
+    /**
+     * The number of entries.
+     *
+     * @return the number of entries
+     */
     public long longSize() {
         check("size");
         return trie.txSize();
     }
 
-    /** Whether the map has no entries. */
+    /**
+     * Whether the map has no entries.
+     *
+     * @return whether the map has no entries
+     */
     public boolean isEmpty() {
         return longSize() == 0;
     }
@@ -248,7 +299,11 @@ public final class TMap<K, V> {
         trie.txClear();
     }
 
-    /** Calls {@code action} for each entry, in this transaction, in unspecified order. */
+    /**
+     * Calls {@code action} for each entry, in this transaction, in unspecified order.
+     *
+     * @param action called once for each entry, in this transaction
+     */
     public void forEach(BiConsumer<? super K, ? super V> action) {
         check("forEach");
         Objects.requireNonNull(action, "action");

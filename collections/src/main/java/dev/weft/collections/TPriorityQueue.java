@@ -95,7 +95,12 @@ public final class TPriorityQueue<E> {
         return new Heap(a.value, left, merged);
     }
 
-    /** Adds {@code element}; returns true. */
+    /**
+     * Adds {@code element}; returns true.
+     *
+     * @param element the element, not null
+     * @return true (the queue is unbounded)
+     */
     public boolean offer(E element) {
         check("offer");
         Objects.requireNonNull(element, "TPriorityQueue does not accept null elements");
@@ -104,7 +109,11 @@ public final class TPriorityQueue<E> {
         return true;
     }
 
-    /** Removes and returns a least element, or null if empty. */
+    /**
+     * Removes and returns a least element, or null if empty.
+     *
+     * @return a least element, or null if empty
+     */
     @SuppressWarnings("unchecked")
     public E poll() {
         check("poll");
@@ -116,7 +125,11 @@ public final class TPriorityQueue<E> {
         return (E) h.value;
     }
 
-    /** A least element without removing it, or null if empty. */
+    /**
+     * A least element without removing it, or null if empty.
+     *
+     * @return a least element, or null if the queue is empty
+     */
     @SuppressWarnings("unchecked")
     public E peek() {
         check("peek");
@@ -124,14 +137,22 @@ public final class TPriorityQueue<E> {
         return h == null ? null : (E) h.value;
     }
 
-    /** The number of elements. */
+    /**
+     * The number of elements.
+     *
+     * @return the number of elements
+     */
     public int size() {
         check("size");
         Heap h = heap.get();
         return h == null ? 0 : h.size;
     }
 
-    /** Whether the queue is empty. */
+    /**
+     * Whether the queue is empty.
+     *
+     * @return whether the queue is empty
+     */
     public boolean isEmpty() {
         return size() == 0;
     }

@@ -29,7 +29,12 @@ public final class TPromise<T> {
     /** Creates a promise that is not completed. */
     public TPromise() {}
 
-    /** Completes the promise with {@code v} unless it is completed; returns whether this call did. */
+    /**
+     * Completes the promise with {@code v} unless it is completed; returns whether this call did.
+     *
+     * @param v the value
+     * @return whether this call completed the promise (false: it was already completed)
+     */
     public boolean complete(T v) {
         TransactionRequired.check("TPromise", "complete", "atomic()");
         Objects.requireNonNull(v, "a TPromise cannot be completed with null");
@@ -40,7 +45,11 @@ public final class TPromise<T> {
         return true;
     }
 
-    /** The value, waiting (retry) until the promise is completed. */
+    /**
+     * The value, waiting (retry) until the promise is completed.
+     *
+     * @return the value, waiting (retry) until the promise is completed
+     */
     public T await() {
         TransactionRequired.check("TPromise", "await", "atomic()");
         T v = value.get();
@@ -50,13 +59,21 @@ public final class TPromise<T> {
         return v;
     }
 
-    /** The value, or null if the promise is not completed. */
+    /**
+     * The value, or null if the promise is not completed.
+     *
+     * @return the value, or null if the promise is not completed
+     */
     public T getNow() {
         TransactionRequired.check("TPromise", "getNow", "atomic()");
         return value.get();
     }
 
-    /** Whether the promise is completed. */
+    /**
+     * Whether the promise is completed.
+     *
+     * @return whether the promise is completed
+     */
     public boolean isDone() {
         return getNow() != null;
     }
@@ -80,17 +97,32 @@ public final class TPromise<T> {
     public final class Atomic {
         private Atomic() {}
 
+        /**
+         * Completes the promise with {@code v} unless it is completed, as one transaction.
+         *
+         * @param v the value
+         * @return whether this call completed the promise (false: it was already completed)
+         */
         public boolean complete(T v) {
             Objects.requireNonNull(v, "a TPromise cannot be completed with null");
             return Stm.atomicBoolean(() -> TPromise.this.complete(v));
         }
 
-        /** Blocks until completed; returns the value. */
+        /**
+         * Blocks until completed; returns the value.
+         *
+         * @return the value the promise was completed with
+         */
         public T await() {
             return Stm.atomic(TPromise.this::await);
         }
 
-        /** Blocks until completed or {@code timeout} passed; returns the value or null. */
+        /**
+         * Blocks until completed or {@code timeout} passed; returns the value or null.
+         *
+         * @param timeout the longest time to wait in total
+         * @return the value, or null if the promise was not completed in time
+         */
         public T await(Duration timeout) {
             return Stm.atomic(() -> {
                 if (value.get() == null) {
@@ -100,7 +132,11 @@ public final class TPromise<T> {
             });
         }
 
-        /** The value, or null if not completed. */
+        /**
+         * The value, or null if not completed.
+         *
+         * @return the value, or null if not completed
+         */
         public T getNow() {
             return Stm.atomic(TPromise.this::getNow);
         }

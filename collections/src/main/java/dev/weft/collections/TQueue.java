@@ -72,6 +72,7 @@ public final class TQueue<E> {
     /**
      * Appends {@code element} at the tail.
      *
+     * @param element the element, not null
      * @return true (the queue is unbounded)
      */
     public boolean offer(E element) {
@@ -84,7 +85,11 @@ public final class TQueue<E> {
         return true;
     }
 
-    /** Removes and returns the head, or null if the queue is empty. */
+    /**
+     * Removes and returns the head, or null if the queue is empty.
+     *
+     * @return the head, or null if the queue is empty
+     */
     public E poll() {
         check("poll");
         Node<E> sentinel = head.get();
@@ -97,14 +102,22 @@ public final class TQueue<E> {
         return first.value;
     }
 
-    /** The head without removing it, or null if the queue is empty. */
+    /**
+     * The head without removing it, or null if the queue is empty.
+     *
+     * @return the head without removing it, or null if the queue is empty
+     */
     public E peek() {
         check("peek");
         Node<E> first = head.get().next.get();
         return first == null ? null : first.value;
     }
 
-    /** Whether the queue is empty (reads the head only). */
+    /**
+     * Whether the queue is empty (reads the head only).
+     *
+     * @return whether the queue is empty (reads the head only)
+     */
     public boolean isEmpty() {
         check("isEmpty");
         return head.get().next.get() == null;
@@ -120,7 +133,11 @@ public final class TQueue<E> {
         return polled.get();
     }
 
-    /** The number of elements (reads both counters: conflicts with producers and consumers). */
+    /**
+     * The number of elements (reads both counters: conflicts with producers and consumers).
+     *
+     * @return the number of elements (reads both counters: conflicts with producers and consumers)
+     */
     public int size() {
         check("size");
         long n = offered.get() - polled.get();

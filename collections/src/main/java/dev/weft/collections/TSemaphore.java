@@ -38,7 +38,11 @@ public final class TSemaphore {
         }
     }
 
-    /** Takes {@code n} permits, waiting (retry) until that many are available. */
+    /**
+     * Takes {@code n} permits, waiting (retry) until that many are available.
+     *
+     * @param n the number of permits, at least 1
+     */
     public void acquire(long n) {
         TransactionRequired.check("TSemaphore", "acquire", "atomic()");
         checkCount(n);
@@ -54,7 +58,12 @@ public final class TSemaphore {
         acquire(1);
     }
 
-    /** Takes {@code n} permits if available now; returns whether it did. */
+    /**
+     * Takes {@code n} permits if available now; returns whether it did.
+     *
+     * @param n the number of permits, at least 1
+     * @return whether the permits were taken
+     */
     public boolean tryAcquire(long n) {
         TransactionRequired.check("TSemaphore", "tryAcquire", "atomic()");
         checkCount(n);
@@ -66,7 +75,11 @@ public final class TSemaphore {
         return true;
     }
 
-    /** Returns {@code n} permits. */
+    /**
+     * Returns {@code n} permits.
+     *
+     * @param n the number of permits, at least 1
+     */
     public void release(long n) {
         TransactionRequired.check("TSemaphore", "release", "atomic()");
         checkCount(n);
@@ -78,7 +91,11 @@ public final class TSemaphore {
         release(1);
     }
 
-    /** The permits available now. */
+    /**
+     * The permits available now.
+     *
+     * @return the permits available now
+     */
     public long availablePermits() {
         TransactionRequired.check("TSemaphore", "availablePermits", "atomic()");
         return permits.get();
@@ -107,12 +124,22 @@ public final class TSemaphore {
             Stm.atomic(() -> TSemaphore.this.acquire(1));
         }
 
-        /** Takes {@code n} permits, blocking until that many are available. */
+        /**
+         * Takes {@code n} permits, blocking until that many are available.
+         *
+         * @param n the number of permits, at least 1
+         */
         public void acquire(long n) {
             Stm.atomic(() -> TSemaphore.this.acquire(n));
         }
 
-        /** Takes {@code n} permits if that many become available within {@code timeout}. */
+        /**
+         * Takes {@code n} permits if that many become available within {@code timeout}.
+         *
+         * @param n the number of permits, at least 1
+         * @param timeout the longest time to wait in total
+         * @return whether the permits were taken within the timeout
+         */
         public boolean tryAcquire(long n, Duration timeout) {
             checkCount(n);
             return Stm.atomicBoolean(() -> {
@@ -128,12 +155,20 @@ public final class TSemaphore {
             Stm.atomic(() -> TSemaphore.this.release(1));
         }
 
-        /** Returns {@code n} permits. */
+        /**
+         * Returns {@code n} permits.
+         *
+         * @param n the number of permits, at least 1
+         */
         public void release(long n) {
             Stm.atomic(() -> TSemaphore.this.release(n));
         }
 
-        /** The permits available now. */
+        /**
+         * The permits available now.
+         *
+         * @return the permits available now
+         */
         public long availablePermits() {
             return Stm.atomicLong(TSemaphore.this::availablePermits);
         }

@@ -34,14 +34,20 @@ public final class TSet<E> {
     /** Creates an empty set. */
     public TSet() {}
 
-    /** @return whether {@code element} was absent (and is now present) */
+    /**
+     * @param element the element, not null
+     * @return whether {@code element} was absent (and is now present)
+     */
     public boolean add(E element) {
         check("add");
         Objects.requireNonNull(element, "TSet does not accept null elements");
         return trie.txUpdate(element, HashTrie.PUT_IF_ABSENT, Boolean.TRUE, null) == null;
     }
 
-    /** @return whether {@code element} was present (and is now removed) */
+    /**
+     * @param element the element, not null
+     * @return whether {@code element} was present (and is now removed)
+     */
     @SuppressWarnings("unchecked")
     public boolean remove(Object element) {
         check("remove");
@@ -49,21 +55,34 @@ public final class TSet<E> {
         return trie.txUpdate((E) element, HashTrie.REMOVE, null, null) != null;
     }
 
-    /** Whether {@code element} is present. Allocates nothing. */
+    /**
+     * Whether {@code element} is present. Allocates nothing.
+     *
+     * @param element the element, not null
+     * @return whether {@code element} is present
+     */
     public boolean contains(Object element) {
         check("contains");
         Objects.requireNonNull(element, "TSet holds no null elements");
         return trie.txGet(element) != null;
     }
 
-    /** The number of elements (saturated at {@link Integer#MAX_VALUE}); reads every count stripe. */
+    /**
+     * The number of elements (saturated at {@link Integer#MAX_VALUE}); reads every count stripe.
+     *
+     * @return the number of elements (saturated at {@link Integer#MAX_VALUE}); reads every count stripe
+     */
     public int size() {
         check("size");
         long n = trie.txSize();
         return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
     }
 
-    /** Whether the set is empty; reads every count stripe. */
+    /**
+     * Whether the set is empty; reads every count stripe.
+     *
+     * @return whether the set is empty; reads every count stripe
+     */
     public boolean isEmpty() {
         return size() == 0;
     }
@@ -74,7 +93,11 @@ public final class TSet<E> {
         trie.txClear();
     }
 
-    /** Calls {@code action} for each element, in this transaction, in unspecified order. */
+    /**
+     * Calls {@code action} for each element, in this transaction, in unspecified order.
+     *
+     * @param action called once for each entry, in this transaction
+     */
     public void forEach(Consumer<? super E> action) {
         check("forEach");
         Objects.requireNonNull(action, "action");

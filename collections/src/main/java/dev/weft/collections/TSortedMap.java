@@ -75,60 +75,108 @@ public final class TSortedMap<K, V> {
         this.view = new NavigableMapView<>(tree);
     }
 
-    /** The value of {@code key}, or null. Allocates nothing. */
+    /**
+     * The value of {@code key}, or null. Allocates nothing.
+     *
+     * @param key the key, not null
+     * @return the value of {@code key}, or null
+     */
     public V get(Object key) {
         check("get");
         tree.checkKey(key);
         return tree.txGet(key);
     }
 
-    /** Whether {@code key} has a value. */
+    /**
+     * Whether {@code key} has a value.
+     *
+     * @param key the key, not null
+     * @return whether {@code key} has a value
+     */
     public boolean containsKey(Object key) {
         return get(key) != null;
     }
 
-    /** @return the previous value, or null */
+    /**
+     * @param key the key, not null
+     * @param value the value, not null
+     * @return the previous value, or null
+     */
     public V put(K key, V value) {
         check("put");
         return view.put(key, value);
     }
 
-    /** @return the present value (unchanged), or null if {@code value} was added */
+    /**
+     * @param key the key, not null
+     * @param value the value, not null
+     * @return the present value (unchanged), or null if {@code value} was added
+     */
     public V putIfAbsent(K key, V value) {
         check("putIfAbsent");
         return view.putIfAbsent(key, value);
     }
 
-    /** @return the removed value, or null */
+    /**
+     * @param key the key, not null
+     * @return the removed value, or null
+     */
     public V remove(Object key) {
         check("remove");
         return view.remove(key);
     }
 
-    /** As {@link Map#compute}. */
+    /**
+     * As {@link Map#compute}.
+     *
+     * @param key the key, not null
+     * @param function a function without side effects; it may run more than once
+     * @return the new value, or null if the entry was removed
+     */
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> function) {
         check("compute");
         return view.compute(key, function);
     }
 
-    /** As {@link Map#computeIfAbsent}. */
+    /**
+     * As {@link Map#computeIfAbsent}.
+     *
+     * @param key the key, not null
+     * @param function a function without side effects; it may run more than once
+     * @return the present or computed value, or null if the function returned null
+     */
     public V computeIfAbsent(K key, Function<? super K, ? extends V> function) {
         check("computeIfAbsent");
         return view.computeIfAbsent(key, function);
     }
 
-    /** As {@link Map#merge}. */
+    /**
+     * As {@link Map#merge}.
+     *
+     * @param key the key, not null
+     * @param value the value, not null
+     * @param function a function without side effects; it may run more than once
+     * @return the new value, or null if the entry was removed
+     */
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> function) {
         check("merge");
         return view.merge(key, value, function);
     }
 
-    /** The least key, or null if the map is empty. Allocates nothing. */
+    /**
+     * The least key, or null if the map is empty. Allocates nothing.
+     *
+     * @return the least key, or null if the map is empty
+     */
     public K firstKey() {
         return edgeKey(true, "firstKey");
     }
 
-    /** The greatest key, or null if the map is empty. Allocates nothing. */
+    /**
+     * The greatest key, or null if the map is empty. Allocates nothing.
+     *
+     * @return the greatest key, or null if the map is empty
+     */
     public K lastKey() {
         return edgeKey(false, "lastKey");
     }
@@ -140,22 +188,42 @@ public final class TSortedMap<K, V> {
         return leaf == null ? null : (K) leaf.keys[first ? 0 : leaf.size() - 1];
     }
 
-    /** The greatest key strictly less than {@code key}, or null. Allocates nothing. */
+    /**
+     * The greatest key strictly less than {@code key}, or null. Allocates nothing.
+     *
+     * @param key the key, not null
+     * @return the greatest key strictly less than {@code key}, or null
+     */
     public K lowerKey(K key) {
         return relativeKey(key, BTree.LT, "lowerKey");
     }
 
-    /** The greatest key less than or equal to {@code key}, or null. Allocates nothing. */
+    /**
+     * The greatest key less than or equal to {@code key}, or null. Allocates nothing.
+     *
+     * @param key the key, not null
+     * @return the greatest key less than or equal to {@code key}, or null
+     */
     public K floorKey(K key) {
         return relativeKey(key, BTree.LE, "floorKey");
     }
 
-    /** The least key greater than or equal to {@code key}, or null. Allocates nothing. */
+    /**
+     * The least key greater than or equal to {@code key}, or null. Allocates nothing.
+     *
+     * @param key the key, not null
+     * @return the least key greater than or equal to {@code key}, or null
+     */
     public K ceilingKey(K key) {
         return relativeKey(key, BTree.GE, "ceilingKey");
     }
 
-    /** The least key strictly greater than {@code key}, or null. Allocates nothing. */
+    /**
+     * The least key strictly greater than {@code key}, or null. Allocates nothing.
+     *
+     * @param key the key, not null
+     * @return the least key strictly greater than {@code key}, or null
+     */
     public K higherKey(K key) {
         return relativeKey(key, BTree.GT, "higherKey");
     }
@@ -168,38 +236,62 @@ public final class TSortedMap<K, V> {
         return leaf == null ? null : (K) leaf.keys[tree.indexIn(leaf, key, relation)];
     }
 
-    /** The entry with the least key (an immutable snapshot), or null. */
+    /**
+     * The entry with the least key (an immutable snapshot), or null.
+     *
+     * @return the entry with the least key (an immutable snapshot), or null
+     */
     public Map.Entry<K, V> firstEntry() {
         check("firstEntry");
         return view.firstEntry();
     }
 
-    /** The entry with the greatest key (an immutable snapshot), or null. */
+    /**
+     * The entry with the greatest key (an immutable snapshot), or null.
+     *
+     * @return the entry with the greatest key (an immutable snapshot), or null
+     */
     public Map.Entry<K, V> lastEntry() {
         check("lastEntry");
         return view.lastEntry();
     }
 
-    /** Removes and returns the entry with the least key, or null if the map is empty. */
+    /**
+     * Removes and returns the entry with the least key, or null if the map is empty.
+     *
+     * @return the entry with the least key, or null if the map is empty
+     */
     public Map.Entry<K, V> pollFirstEntry() {
         check("pollFirstEntry");
         return view.pollFirstEntry();
     }
 
-    /** Removes and returns the entry with the greatest key, or null if the map is empty. */
+    /**
+     * Removes and returns the entry with the greatest key, or null if the map is empty.
+     *
+     * @return the entry with the greatest key, or null if the map is empty
+     */
     public Map.Entry<K, V> pollLastEntry() {
         check("pollLastEntry");
         return view.pollLastEntry();
     }
 
-    /** The number of entries (saturated at {@link Integer#MAX_VALUE}); reads every count stripe. */
+    /**
+     * The number of entries (saturated at {@link Integer#MAX_VALUE}); reads every count stripe.
+     *
+     * @return the number of entries (saturated at {@link Integer#MAX_VALUE}); reads every count stripe
+     */
     public int size() {
         check("size");
         long n = tree.txSize();
         return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
     }
 
-    /** Whether the map has no entries (reads only the tree's root path, not the count). */
+    /**
+     * Whether the map has no entries (reads only the tree's root path, not the count).
+     *
+     * @return whether the map has no entries (reads only the tree's root path, not the count)
+     */
     public boolean isEmpty() {
         check("isEmpty");
         return tree.txEdgeLeaf(true) == null;

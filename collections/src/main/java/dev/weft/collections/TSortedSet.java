@@ -39,82 +39,137 @@ public final class TSortedSet<E> {
         this.view = new NavigableKeySet<>((NavigableMapView<E, Boolean>) map.asMap(), Boolean.TRUE);
     }
 
-    /** @return whether {@code element} was absent (and is now present) */
+    /**
+     * @param element the element, not null
+     * @return whether {@code element} was absent (and is now present)
+     */
     public boolean add(E element) {
         check("add");
         Objects.requireNonNull(element, "TSortedSet does not accept null elements");
         return map.putIfAbsent(element, Boolean.TRUE) == null;
     }
 
-    /** @return whether {@code element} was present (and is now removed) */
+    /**
+     * @param element the element, not null
+     * @return whether {@code element} was present (and is now removed)
+     */
     public boolean remove(Object element) {
         check("remove");
         return map.remove(element) != null;
     }
 
-    /** Whether {@code element} is present. Allocates nothing. */
+    /**
+     * Whether {@code element} is present. Allocates nothing.
+     *
+     * @param element the element, not null
+     * @return whether {@code element} is present
+     */
     public boolean contains(Object element) {
         check("contains");
         return map.containsKey(element);
     }
 
-    /** The least element, or null if empty. */
+    /**
+     * The least element, or null if empty.
+     *
+     * @return the least element, or null if empty
+     */
     public E first() {
         check("first");
         return map.firstKey();
     }
 
-    /** The greatest element, or null if empty. */
+    /**
+     * The greatest element, or null if empty.
+     *
+     * @return the greatest element, or null if empty
+     */
     public E last() {
         check("last");
         return map.lastKey();
     }
 
-    /** The greatest element strictly less than {@code e}, or null. */
+    /**
+     * The greatest element strictly less than {@code e}, or null.
+     *
+     * @param e the element to compare with, not null
+     * @return the greatest element strictly less than {@code e}, or null
+     */
     public E lower(E e) {
         check("lower");
         return map.lowerKey(e);
     }
 
-    /** The greatest element less than or equal to {@code e}, or null. */
+    /**
+     * The greatest element less than or equal to {@code e}, or null.
+     *
+     * @param e the element to compare with, not null
+     * @return the greatest element less than or equal to {@code e}, or null
+     */
     public E floor(E e) {
         check("floor");
         return map.floorKey(e);
     }
 
-    /** The least element greater than or equal to {@code e}, or null. */
+    /**
+     * The least element greater than or equal to {@code e}, or null.
+     *
+     * @param e the element to compare with, not null
+     * @return the least element greater than or equal to {@code e}, or null
+     */
     public E ceiling(E e) {
         check("ceiling");
         return map.ceilingKey(e);
     }
 
-    /** The least element strictly greater than {@code e}, or null. */
+    /**
+     * The least element strictly greater than {@code e}, or null.
+     *
+     * @param e the element to compare with, not null
+     * @return the least element strictly greater than {@code e}, or null
+     */
     public E higher(E e) {
         check("higher");
         return map.higherKey(e);
     }
 
-    /** Removes and returns the least element, or null if empty. */
+    /**
+     * Removes and returns the least element, or null if empty.
+     *
+     * @return the least element, or null if empty
+     */
     public E pollFirst() {
         check("pollFirst");
         Map.Entry<E, Boolean> e = map.pollFirstEntry();
         return e == null ? null : e.getKey();
     }
 
-    /** Removes and returns the greatest element, or null if empty. */
+    /**
+     * Removes and returns the greatest element, or null if empty.
+     *
+     * @return the greatest element, or null if empty
+     */
     public E pollLast() {
         check("pollLast");
         Map.Entry<E, Boolean> e = map.pollLastEntry();
         return e == null ? null : e.getKey();
     }
 
-    /** The number of elements; reads every count stripe. */
+    /**
+     * The number of elements; reads every count stripe.
+     *
+     * @return the number of elements; reads every count stripe
+     */
     public int size() {
         check("size");
         return map.size();
     }
 
-    /** Whether the set is empty. */
+    /**
+     * Whether the set is empty.
+     *
+     * @return whether the set is empty
+     */
     public boolean isEmpty() {
         check("isEmpty");
         return map.isEmpty();

@@ -149,6 +149,13 @@ public final class DoubleRef extends TxnCell {
      * as read (a conflicting commit makes the transaction run again). Outside a transaction this
      * is a one-operation update.
      *
+     * @implNote Cost model. The call links the function into the ref's write-log entry (one
+     * small node per call); nothing is read, so the ref adds no read-log entry and nothing to
+     * validate. At commit the functions run while the ref's lock is held, so a slow function holds
+     * up every writer of this ref.
+     * A later read of the ref in the same transaction applies the pending functions to a snapshot
+     * value and makes the ref an ordinary read from then on.
+     *
      * @param function the update
      */
     public void commute(DoubleUnaryOperator function) {

@@ -169,6 +169,13 @@ public final class LongRef extends TxnCell {
      * as read (a conflicting commit makes the transaction run again). Outside a transaction this
      * is a one-operation update.
      *
+     * @implNote Cost model. Within a transaction the deltas to one ref are summed in its
+     * write-log entry, so many calls cost one entry and allocate nothing; at commit the sum is
+     * added under the ref's
+     * lock. Commuters of one ref never invalidate each other, but they still take its lock in
+     * turn at commit: for a count that very many threads change, {@code TCounter} spreads it over
+     * stripes.
+     *
      * @param delta the amount to add (may be negative)
      */
     public void commuteAdd(long delta) {
@@ -185,6 +192,13 @@ public final class LongRef extends TxnCell {
      * the read sees the value with its pending commutes applied, and from then on the ref counts
      * as read (a conflicting commit makes the transaction run again). Outside a transaction this
      * is a one-operation update.
+     *
+     * @implNote Cost model. The call links the function into the ref's write-log entry (one
+     * small node per call); nothing is read, so the ref adds no read-log entry and nothing to
+     * validate. At commit the functions run while the ref's lock is held, so a slow function holds
+     * up every writer of this ref.
+     * A later read of the ref in the same transaction applies the pending functions to a snapshot
+     * value and makes the ref an ordinary read from then on.
      *
      * @param function the update
      */

@@ -21,6 +21,13 @@ import java.util.Map;
 public record StmStatistics(long commits, long readOnlyCommits, Map<AbortCause, Long> aborts,
                             long escalations, long blockedWaits) {
     /**
+     * Copies {@code aborts} into an unmodifiable map with every cause (zero where absent).
+     *
+     * @param commits          transactions (and attempts) that committed with writes
+     * @param readOnlyCommits  transactions that committed without writing
+     * @param aborts           rolled-back attempts by cause; missing causes count zero
+     * @param escalations      transactions that turned irrevocable after repeated conflicts
+     * @param blockedWaits     times a thread parked in {@code retry()}
      * @throws NullPointerException if {@code aborts} is null
      */
     public StmStatistics {

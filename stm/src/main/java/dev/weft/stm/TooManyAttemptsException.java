@@ -7,6 +7,7 @@ package dev.weft.stm;
 public final class TooManyAttemptsException extends TransactionException {
     private static final long serialVersionUID = 1L;
 
+    /** The attempts the transaction made, all lost to conflicts. */
     private final int attempts;
 
     /**

@@ -11,6 +11,7 @@ package dev.weft.stm;
 public final class TransactionInterruptedException extends TransactionException {
     private static final long serialVersionUID = 1L;
 
+    /** Creates the exception; Weft throws it from {@code atomic} when a blocked wait is interrupted. */
     public TransactionInterruptedException() {
         super("Thread was interrupted while its transaction was blocked in retry(); the transaction "
                 + "was rolled back and the interrupt status is still set.", null);

@@ -32,6 +32,12 @@ public record TxnOptions(boolean readOnly, int maxAttempts, boolean irrevocable,
     public static final TxnOptions DEFAULT = new TxnOptions(false, Integer.MAX_VALUE, false, null);
 
     /**
+     * Checks the values; see the class comment for what each means.
+     *
+     * @param readOnly    whether writes are rejected
+     * @param maxAttempts attempts lost to conflicts before giving up, at least 1
+     * @param irrevocable whether to run irrevocably from the first attempt
+     * @param timeout     the time the transaction has to commit, not negative; null for none
      * @throws IllegalArgumentException if {@code maxAttempts < 1} or the timeout is negative
      */
     public TxnOptions {
