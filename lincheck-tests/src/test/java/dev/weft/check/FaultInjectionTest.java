@@ -47,7 +47,7 @@ class FaultInjectionTest {
         inject(fault);
         List<Supplier<Workload>> workloads = List.of(BankWorkload::weft, ListAppendWorkload::weft, RegisterWorkload::weft);
         List<String> misses = new ArrayList<>();
-        for (int round = 0; round < 5; round++) {
+        for (int round = 0; round < 10; round++) {
             for (Supplier<Workload> workload : workloads) {
                 String caught = caughtBy(workload.get());
                 if (caught != null) {
@@ -57,7 +57,7 @@ class FaultInjectionTest {
                 misses.add(workload.get().getClass().getSimpleName());
             }
         }
-        assertTrue(false, "fault " + fault + " was not caught by any workload in 5 rounds: " + misses);
+        assertTrue(false, "fault " + fault + " was not caught by any workload in 10 rounds: " + misses);
     }
 
     /** What caught the fault in one run, or null if the run looked correct. */

@@ -10,7 +10,10 @@ public final class Faults {
     /** Whether the switches below are consulted at all (fixed at class initialisation). */
     public static final boolean ENABLED = Boolean.getBoolean("dev.weft.stm.faultInjection");
 
-    /** Commit without validating the read log (write skew and lost updates become possible). */
+    /**
+     * Commit without validating the read log, including the early check of read cells before
+     * locking (write skew and lost updates become possible).
+     */
     public static volatile boolean skipValidation;
     /** Release each cell's lock with its new version before writing its new value (torn reads). */
     public static volatile boolean releaseLockEarly;

@@ -1351,7 +1351,8 @@ public final class Transaction {
             for (int spins = 0; ; ) {
                 long word = CellAccess.lockWordVolatile(cell);
                 if (LockWord.isFree(word)) {
-                    if (LockWord.version(word) > readVersion && wasRead(cell)) {
+                    if (LockWord.version(word) > readVersion && wasRead(cell)
+                            && !(Faults.ENABLED && Faults.skipValidation)) {
                         abortCause = AbortCause.VALIDATION;
                         conflictCell = cell;
                         return i; // validation would fail: abort before touching the clock
