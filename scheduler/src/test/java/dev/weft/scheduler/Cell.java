@@ -24,6 +24,11 @@ final class Cell extends TxnCell {
         return Barrier.addLong(this, delta);
     }
 
+    /** A one-operation write outside any transaction. */
+    void setFromOutside(long value) {
+        Barrier.setLong(this, value);
+    }
+
     /** The latest committed value, outside any transaction. */
     long committed() {
         return Barrier.peekLong(this);

@@ -37,6 +37,7 @@ public final class AtomicTask<T> extends Task implements Awaitable {
             future.completeExceptionally(failure);
             return FAILED;
         }
+        worker.committed();
         worker.counters.increment(Counters.COMMITS);
         worker.recordCommits(1);
         future.complete(result);

@@ -229,6 +229,25 @@ public final class Pool {
         return null;
     }
 
+    /**
+     * For a lost attempt whose opponent the engine could not name (a validation failure): the one
+     * other worker that committed a scheduler-run transaction since {@code sinceNanos}, or null when
+     * none or several did. A guess, right whenever the conflicting commit was one of ours and the
+     * only one; a wrong guess only moves a task to another worker.
+     */
+    Worker soleCommitterSince(long sinceNanos, Worker self) {
+        Worker found = null;
+        for (Worker worker : workers) {
+            if (worker != self && worker.lastCommitNanos - sinceNanos > 0) {
+                if (found != null) {
+                    return null;
+                }
+                found = worker;
+            }
+        }
+        return found;
+    }
+
     // ------------------------------------------------------------------ throttling and blocking
 
     /** Allowance = the throttle's limit plus the blocked base workers (stand-ins for them). */

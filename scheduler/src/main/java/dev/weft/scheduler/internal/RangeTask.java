@@ -57,6 +57,7 @@ public final class RangeTask extends Task {
             }
             try {
                 Stm.atomic(indexBody);
+                worker.committed();
                 commits++;
                 done++;
             } catch (Relocation relocation) {

@@ -72,6 +72,9 @@ public final class Worker extends TxnThread {
     volatile long ownerId = -1;
     // The innermost task this thread runs, or null; read by other workers' contention managers.
     volatile Task running;
+    // nanoTime of this worker's latest commit of a scheduler-run transaction (volatile): lets a
+    // worker whose attempt lost to an unknown opponent infer who beat it.
+    volatile long lastCommitNanos;
     // Set once by a retiring spare before it drains its queues; read by relocators (volatile).
     volatile boolean retired;
     // Incremented by this thread at every task start (opaque); read by the supervisor.
@@ -262,6 +265,11 @@ public final class Worker extends TxnThread {
         counters.incrementRelease(Counters.CREATED);
         deque.push(task);
         pool.signalWork(null);
+    }
+
+    /** After a scheduler-run transaction committed on this worker. */
+    void committed() {
+        lastCommitNanos = System.nanoTime();
     }
 
     void recordCommits(int commits) {

@@ -12,6 +12,11 @@ import java.util.concurrent.locks.LockSupport;
  * opponent, and otherwise asks the scheduler's {@link ContentionPolicy} and waits as told. It is
  * also the reusable {@link Conflict} view handed to the policy.
  *
+ * <p>The opponent is the worker whose owner id the engine reports (it held a lock the attempt
+ * needed); when the engine cannot tell (the attempt failed validation because a cell changed), it
+ * is inferred as the only other worker that committed a scheduler-run transaction during the
+ * attempt, if there is exactly one.
+ *
  * <p>Thread-safety: used only by its worker's thread.
  */
 final class WorkerContention implements ContentionManager, Conflict {
@@ -50,7 +55,8 @@ final class WorkerContention implements ContentionManager, Conflict {
         }
         lost.addWorkNanos(now - attemptStartNanos);
         lost.aborts++;
-        Worker opponent = opponentId < 0 ? null : pool.workerOwning(opponentId);
+        Worker opponent = opponentId < 0 ? pool.soleCommitterSince(attemptStartNanos, worker)
+                : pool.workerOwning(opponentId);
         Task theirs = opponent == null || opponent == worker ? null : opponent.running;
         if (theirs != null) {
             counters.increment(Counters.ABORTS_AGAINST_WORKERS);
