@@ -1,0 +1,39 @@
+package dev.weft.scheduler;
+
+/**
+ * What a {@link ContentionPolicy} learns about one lost attempt: how often the task lost, whether
+ * the opponent is a task of the same scheduler, and both tasks' age and invested work.
+ *
+ * <p>Thread-safety: a view owned by one worker and valid only during the
+ * {@link ContentionPolicy#onConflict} call it is passed to; do not keep it. The opponent's values
+ * are read racily from the worker that ran it: a recent value, not necessarily the latest.
+ */
+public interface Conflict {
+    /** Lost attempts of the transaction in its current run (1 on the first call). */
+    int attempts();
+
+    /** Lost attempts over all of the task's runs, including runs before a relocation. */
+    int taskAborts();
+
+    /** Whether the attempt lost on a read (a value newer than its snapshot) rather than at commit. */
+    boolean lostOnRead();
+
+    /** Whether the transaction it lost to ran in a task of this scheduler (else all opponent values are unknown). */
+    boolean opponentKnown();
+
+    /** {@link System#nanoTime()} when this task first started: smaller is older. */
+    long taskStartNanos();
+
+    /** When the opponent's task first started, or {@link Long#MAX_VALUE} when unknown. */
+    long opponentStartNanos();
+
+    /**
+     * Nanoseconds this task has spent in attempts of its transactions so far (its karma): the
+     * measure of "larger" for {@link ContentionPolicy#largerWins()}, since the engine does not report
+     * read and write set sizes to the scheduler.
+     */
+    long taskWorkNanos();
+
+    /** The opponent task's work so far, or -1 when unknown. */
+    long opponentWorkNanos();
+}

@@ -1,0 +1,581 @@
+package dev.weft.scheduler;
+
+import dev.weft.scheduler.internal.AtomicTask;
+import dev.weft.scheduler.internal.CallableTask;
+import dev.weft.scheduler.internal.ExecuteTask;
+import dev.weft.scheduler.internal.ForkTask;
+import dev.weft.scheduler.internal.LoopJoin;
+import dev.weft.scheduler.internal.Pool;
+import dev.weft.scheduler.internal.RangeTask;
+import dev.weft.scheduler.internal.Worker;
+import dev.weft.stm.Stm;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * A multicore executor for transactional work: one worker thread per core, per-worker deques
+ * with work stealing, and contention management that treats conflicts between transactions as a
+ * scheduling problem.
+ *
+ * <pre>{@code
+ * try (TxnScheduler scheduler = TxnScheduler.create()) {
+ *     LongRef counter = new LongRef(0);
+ *     CompletableFuture<Long> next = scheduler.submitAtomic(() -> counter.incrementAndGet());
+ *     scheduler.parallelFor(0, 1_000, i -> counter.add(i));   // 1,000 transactions on all cores
+ *     long fib = scheduler.submit(() -> fib(scheduler, 25)).join();
+ * }
+ *
+ * static long fib(TxnScheduler s, int n) {                    // fork/join
+ *     if (n < 2) return n;
+ *     Fork<Long> left = s.fork(() -> fib(s, n - 1));
+ *     return fib(s, n - 2) + left.join();
+ * }
+ * }</pre>
+ *
+ * <h2>Kinds of task</h2>
+ * <ul>
+ *   <li>{@link #submitAtomic(Supplier)}, {@link #parallelFor}: the scheduler runs the body as a
+ *       transaction ({@code Stm.atomic}); such a task may be moved to another worker after a
+ *       conflict (placement) and its commits are counted.</li>
+ *   <li>{@link #submit(Callable)}, {@link #execute}, {@link #invokeAll}, {@link #fork}: plain code
+ *       that may run transactions of its own; those get the contention policy and the irrevocable
+ *       fallback, but are never moved (code outside the transaction would run twice).</li>
+ * </ul>
+ *
+ * <h2>Progress</h2>
+ * Every transaction run on a worker that has lost {@link Builder#escalateAfter(int)} attempts in
+ * total runs its next attempt irrevocably and then cannot abort, so every task finishes however
+ * contended (starvation freedom). Tasks that block, in {@code Stm.retry()} or anywhere else, do not
+ * hold the pool hostage: a supervisor thread notices blocked workers and starts compensation
+ * threads while work is queued (like {@code ForkJoinPool}'s managed blocking), so a pool whose
+ * workers all wait in {@code retry()} still runs the task whose commit will wake them.
+ *
+ * <h2>Semantics and misuse</h2>
+ * Submitting, forking or joining inside a transaction body throws {@link IllegalStateException}: the
+ * body may run several times, and waiting would run other tasks inside it. Submit from
+ * {@code Stm.afterCommit} instead. Tasks submitted after {@link #shutdown()} are rejected with
+ * {@link RejectedExecutionException}; forks and loops started by running tasks are still accepted,
+ * so accepted work always completes.
+ *
+ * <p>Thread-safety: all methods may be called from any thread. Workers are daemon threads.
+ */
+public final class TxnScheduler extends AbstractExecutorService implements AutoCloseable {
+    private final Pool pool;
+
+    private TxnScheduler(Builder builder) {
+        this.pool = new Pool(builder.parallelism, builder.policy, builder.escalateAfter,
+                builder.placement, builder.maxRelocations, builder.throttling,
+                builder.maxCompensationThreads, builder.idleStrategies, builder.threadNamePrefix,
+                builder.supervisorTick.toNanos());
+    }
+
+    /**
+     * A scheduler with one worker per available processor and the default settings.
+     *
+     * @return a running scheduler; close it when done
+     */
+    public static TxnScheduler create() {
+        return builder().build();
+    }
+
+    /**
+     * A builder for a scheduler with non-default settings.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The number of workers (compensation threads not included).
+     *
+     * @return the parallelism
+     */
+    public int parallelism() {
+        return pool.parallelism();
+    }
+
+    // ------------------------------------------------------------------ transactional tasks
+
+    /**
+     * Runs {@code body} as one transaction on a worker.
+     *
+     * @param body the transaction body; may run more than once, see {@code Stm.atomic}
+     * @param <T> the result type
+     * @return a future completed with the result of the attempt that committed, or with the
+     *         exception the body threw (then nothing was published)
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    public <T> CompletableFuture<T> submitAtomic(Supplier<T> body) {
+        Objects.requireNonNull(body, "body");
+        checkOutsideTransaction("submitAtomic");
+        AtomicTask<T> task = new AtomicTask<>(body);
+        pool.submitExternal(task);
+        return task.future;
+    }
+
+    /**
+     * Runs {@code body} as one transaction on a worker.
+     *
+     * @param body the transaction body; may run more than once
+     * @return a future completed (with null) when it committed, or with the exception it threw
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    public CompletableFuture<Void> submitAtomic(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        return submitAtomic(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code body.accept(i)} for every {@code i} in {@code [from, to)}, each index as its own
+     * transaction, spread over the workers, and returns when all have finished. Indexes run in no
+     * particular order. If bodies throw, all other indexes still run, and the first exception is
+     * rethrown with the later ones suppressed on it. Called on a worker, the caller helps instead
+     * of blocking.
+     *
+     * @param from the first index
+     * @param to one past the last index, not smaller than {@code from}
+     * @param body the body of each index's transaction; may run more than once per index
+     * @throws IllegalArgumentException if {@code to < from}
+     * @throws RejectedExecutionException after shutdown, when called from outside the scheduler
+     * @throws IllegalStateException inside a transaction
+     */
+    public void parallelFor(int from, int to, IntConsumer body) {
+        Objects.requireNonNull(body, "body");
+        if (to < from) {
+            throw new IllegalArgumentException("parallelFor needs from <= to, got from=" + from + ", to=" + to);
+        }
+        checkOutsideTransaction("parallelFor");
+        if (from == to) {
+            return;
+        }
+        int grain = Math.max(1, (int) (((long) to - from) / (pool.parallelism() * 8L)));
+        LoopJoin join = new LoopJoin((long) to - from, Thread.currentThread());
+        Worker self = pool.currentWorker();
+        if (self != null) {
+            self.fork(new RangeTask(join, body, from, to, grain, false));
+            self.helpUntil(join);
+        } else {
+            pool.submitExternal(new RangeTask(join, body, from, to, grain, true));
+            join.awaitExternally();
+        }
+        Throwable failure = join.failure();
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("a parallelFor body threw a checked exception", failure);
+        }
+    }
+
+    /**
+     * Spawns {@code body} as a subtask (plain code, which may run transactions) and returns a
+     * handle to join it. On a worker it goes on the worker's own deque: cheap, and stolen by idle
+     * workers; the caller should join it (or not) after doing other work.
+     *
+     * @param body the subtask
+     * @param <T> the result type
+     * @return the handle
+     * @throws RejectedExecutionException after shutdown, when called from outside the scheduler
+     * @throws IllegalStateException inside a transaction
+     */
+    public <T> Fork<T> fork(Supplier<? extends T> body) {
+        Objects.requireNonNull(body, "body");
+        checkOutsideTransaction("fork");
+        Worker self = pool.currentWorker();
+        ForkTask<T> task = new ForkTask<>(pool, body, self == null);
+        if (self != null) {
+            self.fork(task);
+        } else {
+            pool.submitExternal(task);
+        }
+        return task;
+    }
+
+    // ------------------------------------------------------------------ ExecutorService
+
+    /**
+     * Runs {@code task} (plain code) on a worker.
+     *
+     * @return a future completed with its result or exception
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        checkOutsideTransaction("submit");
+        CallableTask<T> wrapped = new CallableTask<>(task);
+        pool.submitExternal(wrapped);
+        return wrapped.future;
+    }
+
+    /**
+     * Runs {@code task} (plain code) on a worker.
+     *
+     * @return a future completed with null, or with the exception it threw
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    @Override
+    public CompletableFuture<Void> submit(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return submit(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code task} (plain code) on a worker.
+     *
+     * @return a future completed with {@code result}, or with the exception it threw
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    @Override
+    public <T> CompletableFuture<T> submit(Runnable task, T result) {
+        Objects.requireNonNull(task, "task");
+        return submit(() -> {
+            task.run();
+            return result;
+        });
+    }
+
+    /**
+     * Runs {@code command} on a worker; an exception it throws goes to the worker thread's
+     * uncaught-exception handler.
+     *
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    @Override
+    public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
+        checkOutsideTransaction("execute");
+        pool.submitExternal(new ExecuteTask(command));
+    }
+
+    /**
+     * Runs all tasks and waits for all of them; on a worker of this scheduler the caller runs
+     * queued tasks while it waits instead of blocking.
+     *
+     * @return the futures, in the order of {@code tasks}, all done
+     * @throws InterruptedException if interrupted while waiting (outside the scheduler); the
+     *         tasks not yet finished are cancelled
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        Objects.requireNonNull(tasks, "tasks");
+        checkOutsideTransaction("invokeAll");
+        List<CallableTask<T>> submitted = new ArrayList<>(tasks.size());
+        for (Callable<T> task : tasks) {
+            submitted.add(new CallableTask<>(Objects.requireNonNull(task, "a task in tasks")));
+        }
+        for (CallableTask<T> task : submitted) {
+            pool.submitExternal(task);
+        }
+        Worker self = pool.currentWorker();
+        List<Future<T>> futures = new ArrayList<>(submitted.size());
+        try {
+            for (CallableTask<T> task : submitted) {
+                if (self != null) {
+                    self.helpUntil(task);
+                } else {
+                    try {
+                        task.future.get();
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException ignored) {
+                        // the future carries it
+                    }
+                }
+                futures.add(task.future);
+            }
+        } catch (InterruptedException interrupted) {
+            for (CallableTask<T> task : submitted) {
+                task.future.cancel(false);
+            }
+            throw interrupted;
+        }
+        return futures;
+    }
+
+    /**
+     * Refuses new tasks; tasks already accepted (and the forks and loops they start) still run.
+     * Idempotent.
+     */
+    @Override
+    public void shutdown() {
+        pool.shutdown();
+    }
+
+    /**
+     * Refuses new tasks, cancels those that have not started (their futures complete with
+     * {@link java.util.concurrent.CancellationException}) and interrupts running ones (a task
+     * blocked in {@code retry()} then fails with {@code TransactionInterruptedException}).
+     *
+     * @return an empty list: cancelled tasks are reported through their futures, as
+     *         {@code ForkJoinPool} does
+     */
+    @Override
+    public List<Runnable> shutdownNow() {
+        pool.shutdownNow();
+        return List.of();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return pool.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return pool.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        Objects.requireNonNull(unit, "unit");
+        return pool.awaitTermination(timeout, unit);
+    }
+
+    /**
+     * Shuts down and waits until every accepted task has finished (like Java 19's
+     * {@code ExecutorService.close()}). If interrupted while waiting, calls {@link #shutdownNow()}
+     * and keeps waiting, then restores the interrupt status.
+     *
+     * @throws IllegalStateException when called from a task of this scheduler (it would wait for
+     *         itself); call {@link #shutdown()} there
+     */
+    @Override
+    public void close() {
+        if (pool.currentWorker() != null) {
+            throw new IllegalStateException("close() was called from a task running on this "
+                    + "scheduler and would wait for itself; call shutdown() from the task, or close() "
+                    + "from outside the scheduler.");
+        }
+        shutdown();
+        boolean interrupted = false;
+        while (!isTerminated()) {
+            try {
+                awaitTermination(1, TimeUnit.DAYS);
+            } catch (InterruptedException e) {
+                if (!interrupted) {
+                    shutdownNow();
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A snapshot of the scheduler's counters.
+     *
+     * @return the statistics
+     */
+    public SchedulerStatistics statistics() {
+        return pool.statistics();
+    }
+
+    @Override
+    public String toString() {
+        return pool.toString();
+    }
+
+    private static void checkOutsideTransaction(String operation) {
+        if (Stm.inTransaction()) {
+            throw new IllegalStateException(operation + "() was called inside a transaction, whose body "
+                    + "may run several times; call it outside the transaction, or register it with "
+                    + "Stm.afterCommit(() -> ...) to run once the transaction has committed.");
+        }
+    }
+
+    /**
+     * Settings for a {@link TxnScheduler}.
+     *
+     * <p>Thread-safety: not thread-safe; configure on one thread, then {@link #build()}.
+     */
+    public static final class Builder {
+        private int parallelism = Runtime.getRuntime().availableProcessors();
+        private ContentionPolicy policy = ContentionPolicy.exponentialBackoff();
+        private int escalateAfter = 8;
+        private boolean placement = true;
+        private int maxRelocations = 2;
+        private boolean throttling = true;
+        private int maxCompensationThreads = 256;
+        private Supplier<? extends IdleStrategy> idleStrategies =
+                () -> new BackoffIdleStrategy(32, 8, 1_000, 250_000);
+        private String threadNamePrefix = "weft-worker-";
+        private Duration supervisorTick = Duration.ofMillis(1);
+
+        private Builder() {}
+
+        /**
+         * The number of workers; default: the number of available processors.
+         *
+         * @param parallelism at least 1
+         * @return this builder
+         */
+        public Builder parallelism(int parallelism) {
+            if (parallelism < 1 || parallelism > 32_767) {
+                throw new IllegalArgumentException("parallelism must be between 1 and 32767, was " + parallelism);
+            }
+            this.parallelism = parallelism;
+            return this;
+        }
+
+        /**
+         * What a worker does after a lost attempt; default {@link ContentionPolicy#exponentialBackoff()}.
+         *
+         * @param policy the policy, shared by all workers
+         * @return this builder
+         */
+        public Builder contentionPolicy(ContentionPolicy policy) {
+            this.policy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Lost attempts of a task (over all its runs) after which its next attempt runs
+         * irrevocably; default 8. {@link Integer#MAX_VALUE} leaves escalation to the policy alone,
+         * which gives up the guarantee that every task finishes.
+         *
+         * @param aborts at least 1
+         * @return this builder
+         */
+        public Builder escalateAfter(int aborts) {
+            if (aborts < 1) {
+                throw new IllegalArgumentException("escalateAfter must be at least 1, was " + aborts);
+            }
+            this.escalateAfter = aborts;
+            return this;
+        }
+
+        /**
+         * Conflict-aware placement (steal-on-abort): when a transactional task loses to a task on
+         * another worker, it is moved to that worker and runs there after it, serialized instead
+         * of aborting again; default on.
+         *
+         * @param enabled whether to move tasks
+         * @return this builder
+         */
+        public Builder placement(boolean enabled) {
+            this.placement = enabled;
+            return this;
+        }
+
+        /**
+         * How many times one task may be moved by placement; default 2. After that it stays and
+         * the contention policy decides.
+         *
+         * @param relocations at least 0
+         * @return this builder
+         */
+        public Builder maxRelocations(int relocations) {
+            if (relocations < 0) {
+                throw new IllegalArgumentException("maxRelocations must not be negative, was " + relocations);
+            }
+            this.maxRelocations = relocations;
+            return this;
+        }
+
+        /**
+         * Adaptive throttling: fewer workers take tasks while many attempts abort; default on.
+         *
+         * @param enabled whether to throttle
+         * @return this builder
+         */
+        public Builder throttling(boolean enabled) {
+            this.throttling = enabled;
+            return this;
+        }
+
+        /**
+         * The most compensation threads started to replace blocked workers at once; default 256.
+         * 0 disables compensation: then tasks blocked in {@code retry()} can hold every worker.
+         *
+         * @param threads at least 0
+         * @return this builder
+         */
+        public Builder maxCompensationThreads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("maxCompensationThreads must not be negative, was " + threads);
+            }
+            this.maxCompensationThreads = threads;
+            return this;
+        }
+
+        /**
+         * How idle workers wait for work before they go to sleep; default an Agrona
+         * {@link BackoffIdleStrategy} (spin, yield, then park up to 250 us). Each worker gets its own
+         * instance.
+         *
+         * @param idleStrategies creates one strategy per worker
+         * @return this builder
+         */
+        public Builder idleStrategy(Supplier<? extends IdleStrategy> idleStrategies) {
+            this.idleStrategies = Objects.requireNonNull(idleStrategies, "idleStrategies");
+            return this;
+        }
+
+        /**
+         * The prefix of the worker threads' names; default {@code "weft-worker-"}.
+         *
+         * @param prefix the prefix
+         * @return this builder
+         */
+        public Builder threadNamePrefix(String prefix) {
+            this.threadNamePrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /**
+         * How often the supervisor looks for blocked workers while tasks run; default 1 ms. A
+         * worker is compensated after about two ticks blocked.
+         *
+         * @param tick positive
+         * @return this builder
+         */
+        public Builder supervisorTick(Duration tick) {
+            Objects.requireNonNull(tick, "tick");
+            if (tick.isNegative() || tick.isZero() || tick.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw new IllegalArgumentException("supervisorTick must be positive and at most 1 s, was " + tick);
+            }
+            this.supervisorTick = tick;
+            return this;
+        }
+
+        /**
+         * Starts a scheduler with these settings.
+         *
+         * @return a running scheduler; close it when done
+         */
+        public TxnScheduler build() {
+            return new TxnScheduler(this);
+        }
+    }
+}

@@ -1,0 +1,475 @@
+package dev.weft.scheduler.internal;
+
+import dev.weft.scheduler.ContentionPolicy;
+import dev.weft.scheduler.SchedulerStatistics;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * The engine room of a {@code TxnScheduler}: its workers, the supervisor, the throttle, task
+ * routing and the lifecycle.
+ *
+ * <p>Thread-safety: every method may be called from any thread unless it says otherwise.
+ */
+public final class Pool {
+    /*
+     * Overview.
+     *
+     * Routing. A task submitted from outside goes to the inbox of a random base worker (any worker
+     * may poll any inbox); from a worker of this pool it goes on that worker's deque. Forks and
+     * loop pieces always go on the creating worker's deque. A task abandoned after a conflict goes
+     * to the affinity queue of the worker that ran its opponent. After queuing, signalWork wakes
+     * one sleeping worker if there is any (see Worker for the sleep protocol).
+     *
+     * Lifecycle and accounting. ctl holds a SHUTDOWN bit and the number of accepted external
+     * tasks not yet finished; accepting one is a CAS that fails once SHUTDOWN is set, so nothing
+     * is accepted after shutdown(). Internal tasks (forks, loop pieces) are counted without shared
+     * writes: the creating worker bumps its CREATED counter, the finishing worker its FINISHED
+     * counter (release stores). The pool is quiescent when, reading in this order, ctl's count is
+     * 0, then the sum of FINISHED equals the sum of CREATED (acquire loads). Why that order is
+     * enough: internal tasks are only created by running tasks. If some task is unfinished when
+     * the FINISHED sums are read, either it was created before the CREATED sums are read (the
+     * sums differ) or it was created later by a task that was still running, whose own creator
+     * chain ends at an external task still counted in ctl, or at an internal task that was then
+     * unfinished and created earlier (counted in CREATED but not FINISHED). Counters of retired
+     * spares are kept in the sums. Quiescent after SHUTDOWN means no task exists and none can be
+     * created: the workers stop and the pool terminates.
+     *
+     * Blocking. A task that blocks (retry(), a lock, a future's get) holds its worker. The
+     * supervisor thread looks at the workers every tick: a worker running the same task at two
+     * ticks in a row and parked (WAITING, TIMED_WAITING or BLOCKED) at both is blocked. Blocked
+     * base workers raise the allowance (throttled workers stand in for them); if there is queued
+     * work and fewer unblocked workers than the throttle's limit, it starts a spare worker (up to
+     * maxSpares), as ForkJoinPool compensates a managed blocker. Spares retire after a full idle
+     * period. So a pool whose workers all wait in retry() for a commit that a queued task will make
+     * still runs that task.
+     */
+
+    private static final long SHUTDOWN = 1L << 62;
+    private static final long COUNT_MASK = SHUTDOWN - 1;
+
+    final int parallelism;
+    final ContentionPolicy policy;
+    final int escalateAfter;
+    final boolean placement;
+    final int maxRelocations;
+    final int maxSpares;
+    final Throttle throttle;
+    private final Supplier<? extends IdleStrategy> idleStrategies;
+    private final String namePrefix;
+    private final long tickNanos;
+
+    // Copy-on-write under mainLock; read by everybody (volatile). Base workers first.
+    volatile Worker[] workers;
+    // Written by the supervisor (and by shutdown paths); read by base workers at every loop turn.
+    volatile int allowance;
+    // Set once under mainLock when the pool is shut down and quiescent; read everywhere.
+    volatile boolean stopping;
+    // Set once by shutdownNow; read by workers before each task.
+    volatile boolean cancelling;
+    /** Workers currently sleeping (or about to): read by signalWork after a full fence. */
+    final AtomicInteger sleepers = new AtomicInteger();
+
+    private final AtomicLong ctl = new AtomicLong();
+    private final LongAdder submitted = new LongAdder();
+    private final ReentrantLock mainLock = new ReentrantLock();
+    // Guarded by mainLock.
+    private final List<Counters> retiredCounters = new ArrayList<>();
+    private int liveThreads;
+    private int spares;
+    private int spareSequence;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final Supervisor supervisor;
+
+    // Written by the supervisor only; read by statistics (volatile).
+    volatile long blockedDetections;
+    volatile long compensationThreads;
+
+    public Pool(int parallelism, ContentionPolicy policy, int escalateAfter, boolean placement,
+                int maxRelocations, boolean throttling, int maxSpares,
+                Supplier<? extends IdleStrategy> idleStrategies, String namePrefix, long tickNanos) {
+        this.parallelism = parallelism;
+        this.policy = policy;
+        this.escalateAfter = escalateAfter;
+        this.placement = placement;
+        this.maxRelocations = maxRelocations;
+        this.maxSpares = maxSpares;
+        this.idleStrategies = idleStrategies;
+        this.namePrefix = namePrefix;
+        this.tickNanos = tickNanos;
+        this.throttle = new Throttle(parallelism, throttling, this::updateAllowance);
+        this.allowance = parallelism;
+        Worker[] base = new Worker[parallelism];
+        for (int i = 0; i < parallelism; i++) {
+            base[i] = new Worker(this, i, false, newIdleStrategy(), namePrefix + i);
+        }
+        this.workers = base;
+        this.supervisor = new Supervisor(this, tickNanos);
+        mainLock.lock();
+        try {
+            liveThreads = parallelism + 1;
+            for (Worker worker : base) {
+                worker.start();
+            }
+            supervisor.start();
+        } finally {
+            mainLock.unlock();
+        }
+    }
+
+    private IdleStrategy newIdleStrategy() {
+        IdleStrategy strategy = idleStrategies.get();
+        if (strategy == null) {
+            throw new NullPointerException("the idle strategy supplier returned null");
+        }
+        return strategy;
+    }
+
+    public int parallelism() {
+        return parallelism;
+    }
+
+    // ------------------------------------------------------------------ routing
+
+    /** The calling thread as a worker of this pool, or null. */
+    public Worker currentWorker() {
+        return Thread.currentThread() instanceof Worker worker && worker.pool == this ? worker : null;
+    }
+
+    /** Accepts an external task or throws {@link RejectedExecutionException} after shutdown. */
+    public void submitExternal(Task task) {
+        for (;;) {
+            long c = ctl.get();
+            if ((c & SHUTDOWN) != 0) {
+                throw new RejectedExecutionException("This TxnScheduler is shut down (shutdown() or "
+                        + "close() was called) and accepts no new tasks; submit tasks before shutting "
+                        + "it down, or create a new scheduler.");
+            }
+            if (ctl.compareAndSet(c, c + 1)) {
+                break;
+            }
+        }
+        submitted.increment();
+        Worker self = currentWorker();
+        if (self != null) {
+            self.deque.push(task);
+            signalWork(null);
+        } else {
+            Worker target = workers[ThreadLocalRandom.current().nextInt(parallelism)];
+            target.inbox.offer(task);
+            signalWork(target);
+        }
+    }
+
+    /** Queues {@code task}, abandoned after losing a conflict, on {@code target}'s affinity queue. */
+    void relocate(Task task, Worker target) {
+        target.affinity.offer(task);
+        if (target.retired) { // a spare that retired after we chose it: forward what it left
+            forwardLeftovers(target);
+        }
+        signalWork(target);
+    }
+
+    private void forwardLeftovers(Worker retired) {
+        Task task;
+        while ((task = retired.affinity.poll()) != null) {
+            workers[ThreadLocalRandom.current().nextInt(parallelism)].affinity.offer(task);
+        }
+        while ((task = retired.inbox.poll()) != null) {
+            workers[ThreadLocalRandom.current().nextInt(parallelism)].inbox.offer(task);
+        }
+        signalWork(null);
+    }
+
+    /** After queuing work: wakes one sleeping worker, {@code preferred} if it sleeps. */
+    void signalWork(Worker preferred) {
+        VarHandle.fullFence(); // the queued task before the read of sleepers (see Worker)
+        if (sleepers.get() == 0) {
+            return;
+        }
+        if (preferred != null && preferred.tryWake()) {
+            return;
+        }
+        for (Worker worker : workers) {
+            if (worker.tryWake()) {
+                return;
+            }
+        }
+    }
+
+    boolean hasQueuedWork() {
+        for (Worker worker : workers) {
+            if (worker.hasQueuedWork()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The worker whose transactions carry {@code ownerId}, or null (not a thread of this pool). */
+    Worker workerOwning(long ownerId) {
+        for (Worker worker : workers) {
+            if (worker.ownerId == ownerId) {
+                return worker;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * For a lost attempt whose opponent the engine could not name (a validation failure): the one
+     * other worker that committed a scheduler-run transaction since {@code sinceNanos}, or null when
+     * none or several did. A guess, right whenever the conflicting commit was one of ours and the
+     * only one; a wrong guess only moves a task to another worker.
+     */
+    Worker soleCommitterSince(long sinceNanos, Worker self) {
+        Worker found = null;
+        for (Worker worker : workers) {
+            if (worker != self && worker.lastCommitNanos - sinceNanos > 0) {
+                if (found != null) {
+                    return null;
+                }
+                found = worker;
+            }
+        }
+        return found;
+    }
+
+    // ------------------------------------------------------------------ throttling and blocking
+
+    /** Allowance = the throttle's limit plus the blocked base workers (stand-ins for them). */
+    void updateAllowance() {
+        int blockedBase = 0;
+        Worker[] all = workers;
+        for (int i = 0; i < parallelism; i++) {
+            if (all[i].blocked) {
+                blockedBase++;
+            }
+        }
+        int updated = Math.min(parallelism, throttle.limit() + blockedBase);
+        int previous = allowance;
+        allowance = updated;
+        if (updated > previous) {
+            for (int i = previous; i < updated; i++) {
+                LockSupport.unpark(all[i]);
+            }
+        }
+    }
+
+    /** Supervisor: starts one spare worker; false when the cap is reached or the pool stops. */
+    boolean startSpare() {
+        mainLock.lock();
+        try {
+            if (stopping || spares >= maxSpares) {
+                return false;
+            }
+            int index = parallelism + spareSequence++;
+            Worker spare = new Worker(this, index, true, newIdleStrategy(), namePrefix + "spare-" + index);
+            Worker[] grown = Arrays.copyOf(workers, workers.length + 1);
+            grown[grown.length - 1] = spare;
+            workers = grown;
+            spares++;
+            liveThreads++;
+            compensationThreads = compensationThreads + 1;
+            spare.start();
+            return true;
+        } finally {
+            mainLock.unlock();
+        }
+    }
+
+    /** A spare found no work for a full idle period: leave the pool. True if it must exit. */
+    boolean retireSpare(Worker spare) {
+        mainLock.lock();
+        try {
+            Worker[] all = workers;
+            Worker[] shrunk = new Worker[all.length - 1];
+            int j = 0;
+            for (Worker worker : all) {
+                if (worker != spare) {
+                    shrunk[j++] = worker;
+                }
+            }
+            workers = shrunk;
+            spares--;
+            retiredCounters.add(spare.counters);
+            spare.retired = true;
+        } finally {
+            mainLock.unlock();
+        }
+        forwardLeftovers(spare);
+        return true;
+    }
+
+    int spares() {
+        mainLock.lock();
+        try {
+            return spares;
+        } finally {
+            mainLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    void externalFinished() {
+        long c = ctl.decrementAndGet();
+        if (c == SHUTDOWN) {
+            tryTerminate();
+        }
+    }
+
+    public void shutdown() {
+        ctl.getAndUpdate(c -> c | SHUTDOWN);
+        tryTerminate();
+        wakeAll(); // sleeping workers re-check; idle ones terminate once quiescent
+    }
+
+    public void shutdownNow() {
+        cancelling = true;
+        ctl.getAndUpdate(c -> c | SHUTDOWN);
+        for (Worker worker : workers) {
+            worker.interrupt();
+        }
+        wakeAll();
+        tryTerminate();
+    }
+
+    private void wakeAll() {
+        for (Worker worker : workers) {
+            worker.tryWake();
+            LockSupport.unpark(worker);
+        }
+        LockSupport.unpark(supervisor);
+    }
+
+    public boolean isShutdown() {
+        return (ctl.get() & SHUTDOWN) != 0;
+    }
+
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /** Stops the pool if it is shut down and quiescent; true if it is stopping. */
+    boolean tryTerminate() {
+        if (stopping) {
+            return true;
+        }
+        if (!isShutdown()) {
+            return false;
+        }
+        mainLock.lock();
+        try {
+            if (stopping) {
+                return true;
+            }
+            if (!quiescent()) {
+                return false;
+            }
+            stopping = true;
+        } finally {
+            mainLock.unlock();
+        }
+        wakeAll();
+        return true;
+    }
+
+    /** Caller holds mainLock. See the overview for why the reading order matters. */
+    private boolean quiescent() {
+        if ((ctl.get() & COUNT_MASK) != 0) {
+            return false;
+        }
+        Worker[] all = workers;
+        long finished = 0;
+        for (Worker worker : all) {
+            finished += worker.counters.get(Counters.FINISHED);
+        }
+        for (Counters counters : retiredCounters) {
+            finished += counters.get(Counters.FINISHED);
+        }
+        long created = 0;
+        for (Worker worker : all) {
+            created += worker.counters.get(Counters.CREATED);
+        }
+        for (Counters counters : retiredCounters) {
+            created += counters.get(Counters.CREATED);
+        }
+        return finished == created;
+    }
+
+    void workerExited(Worker worker) {
+        exited();
+    }
+
+    void supervisorExited() {
+        exited();
+    }
+
+    private void exited() {
+        boolean last;
+        mainLock.lock();
+        try {
+            last = --liveThreads == 0;
+        } finally {
+            mainLock.unlock();
+        }
+        if (last) {
+            terminated.countDown();
+        }
+    }
+
+    // ------------------------------------------------------------------ statistics
+
+    public SchedulerStatistics statistics() {
+        long[] sums = new long[Counters.COUNT];
+        mainLock.lock();
+        try {
+            for (Worker worker : workers) {
+                for (int i = 0; i < Counters.COUNT; i++) {
+                    sums[i] += worker.counters.get(i);
+                }
+            }
+            for (Counters counters : retiredCounters) {
+                for (int i = 0; i < Counters.COUNT; i++) {
+                    sums[i] += counters.get(i);
+                }
+            }
+        } finally {
+            mainLock.unlock();
+        }
+        long aborts = sums[Counters.ABORTS];
+        long onRead = sums[Counters.ABORTS_ON_READ];
+        return new SchedulerStatistics(parallelism, submitted.sum(),
+                sums[Counters.COMPLETED] + sums[Counters.FAILED], sums[Counters.FAILED],
+                sums[Counters.CREATED], sums[Counters.COMMITS], aborts, onRead, aborts - onRead,
+                sums[Counters.ABORTS_AGAINST_WORKERS], sums[Counters.ESCALATIONS],
+                sums[Counters.PLACEMENTS], sums[Counters.STEALS], sums[Counters.BACKOFF_NANOS],
+                blockedDetections, compensationThreads, throttle.limit(), throttle.decreases(),
+                throttle.increases());
+    }
+
+    @Override
+    public String toString() {
+        String state = isTerminated() ? "terminated" : isShutdown() ? "shutting down" : "running";
+        return "TxnScheduler[" + state + ", parallelism=" + parallelism + ", policy=" + policy
+                + ", placement=" + placement + "]";
+    }
+}

@@ -1,0 +1,94 @@
+package dev.weft.scheduler.internal;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The pool's watchdog thread: finds workers blocked inside a task, compensates them with spare
+ * workers, keeps the throttle's allowance current, and lets a shut-down pool terminate.
+ *
+ * <p>Thread-safety: a single thread; it writes the workers' {@code blocked} flags and its own
+ * bookkeeping fields of {@link Worker} ({@code seenSeq}, {@code seenParked}), nothing else of theirs.
+ */
+final class Supervisor extends Thread {
+    /*
+     * Overview. Every tick (tickNanos while a worker runs a task or work is queued, 20 ticks when
+     * the pool is quiet) it reads each worker's state, task sequence number and thread state. A
+     * worker that is RUNNING (not in contention backoff, not idling in a join), at the same task as
+     * on the previous tick, and parked both times, is blocked: in retry(), on a lock, on a future.
+     * Engine lock waits park for at most a millisecond, so a false positive costs a spare thread
+     * that retires again; a missed block is found one tick later. Detection is by observation
+     * because the engine tells no one that a thread is about to wait in retry().
+     */
+
+    private final Pool pool;
+    private final long tickNanos;
+
+    Supervisor(Pool pool, long tickNanos) {
+        super(null, null, "weft-scheduler-supervisor", 0, false);
+        this.pool = pool;
+        this.tickNanos = tickNanos;
+        setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!pool.stopping) {
+                boolean busy = tick();
+                LockSupport.parkNanos(this, busy ? tickNanos : tickNanos * 20);
+            }
+        } finally {
+            pool.supervisorExited();
+        }
+    }
+
+    /** One observation round; true when something runs or waits (tick again soon). */
+    private boolean tick() {
+        Worker[] workers = pool.workers;
+        int blocked = 0;
+        boolean running = false;
+        for (Worker worker : workers) {
+            int state = worker.state;
+            if (state == Worker.RUNNING || state == Worker.BACKOFF) {
+                running = true;
+            }
+            if (state != Worker.RUNNING) {
+                worker.blocked = false;
+                worker.seenParked = false;
+                continue;
+            }
+            Thread.State threadState = worker.getState();
+            boolean parked = threadState == Thread.State.WAITING
+                    || threadState == Thread.State.TIMED_WAITING
+                    || threadState == Thread.State.BLOCKED;
+            long seq = worker.taskSeq();
+            boolean isBlocked = parked && worker.seenParked && seq == worker.seenSeq
+                    && worker.state == Worker.RUNNING;
+            if (isBlocked && !worker.blocked) {
+                pool.blockedDetections = pool.blockedDetections + 1;
+            }
+            worker.blocked = isBlocked;
+            worker.seenParked = parked;
+            worker.seenSeq = seq;
+            if (isBlocked) {
+                blocked++;
+            }
+        }
+        pool.throttle.tick();
+        pool.updateAllowance();
+        boolean queued = pool.hasQueuedWork();
+        if (queued && blocked > 0) {
+            int unblocked = workers.length - blocked;
+            int spares = workers.length - pool.parallelism;
+            // Base workers above the allowance are throttled, not available: count what may run.
+            int available = Math.min(pool.allowance, pool.parallelism) + spares - blocked;
+            if (available < pool.throttle.limit() || unblocked == 0) {
+                pool.startSpare();
+            }
+        }
+        if (pool.isShutdown()) {
+            pool.tryTerminate();
+        }
+        return running || queued || blocked > 0;
+    }
+}

@@ -1,0 +1,74 @@
+package dev.weft.scheduler.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A unit of work queued on a scheduler: a submitted task, an atomic task, a fork or a piece of a
+ * parallel loop.
+ *
+ * <p>Thread-safety: a task runs on one worker at a time. The bookkeeping fields below are written
+ * by the worker running it; {@link #workNanos} is also read by other workers' contention managers
+ * (opaque: a heuristic input, any recent value will do).
+ */
+public abstract class Task {
+    /** {@link #run} outcomes. */
+    static final int COMPLETED = 0;
+    static final int FAILED = 1;
+    static final int RELOCATED = 2;
+
+    /** Whether the task was accepted from a submit-style call (counted in the pool's control word). */
+    final boolean external;
+    /** nanoTime of the task's first start: its age for the priority policies. 0 until started. */
+    long firstStartNanos;
+    /** Time spent in aborted and running attempts of its transactions so far (karma). */
+    long workNanos;
+    /** Lost attempts over all of the task's runs (relocations do not reset it). */
+    int aborts;
+    /** How many times the task was moved to another worker after a conflict. */
+    int relocations;
+    /** Where a relocation sends the task; set by the contention manager just before it unwinds. */
+    Worker relocationTarget;
+
+    protected Task(boolean external) {
+        this.external = external;
+    }
+
+    /**
+     * Runs the task on {@code worker} and completes it: {@link #COMPLETED} or {@link #FAILED}; or,
+     * when its transaction was abandoned for relocation ({@link #relocationTarget} is then set),
+     * returns {@link #RELOCATED} without completing it. Never throws.
+     */
+    abstract int run(Worker worker);
+
+    /** Whether the task reports its commits itself (else its completion counts as one). */
+    boolean countsCommits() {
+        return false;
+    }
+
+    /** Whether the contention manager may abandon this task's transaction and move the task. */
+    boolean relocatable() {
+        return false;
+    }
+
+    /** Completes the task without running it (shutdownNow). */
+    abstract void cancel();
+
+    long workNanosOpaque() {
+        return (long) WORK.getOpaque(this);
+    }
+
+    void addWorkNanos(long nanos) {
+        WORK.setOpaque(this, workNanos + nanos);
+    }
+
+    private static final VarHandle WORK;
+
+    static {
+        try {
+            WORK = MethodHandles.lookup().findVarHandle(Task.class, "workNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,354 @@
+package dev.weft.scheduler.internal;
+
+import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnThread;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * A scheduler worker: a {@link TxnThread} (its transaction descriptor is a field, not a
+ * {@link ThreadLocal}) with a work-stealing deque, two inbound queues and a contention manager.
+ *
+ * <p>Thread-safety: the loop and everything it calls run on this thread; other threads only
+ * steal from {@link #deque}, offer to and poll {@link #inbox} and {@link #affinity}, read the
+ * volatile state fields, and wake it through {@link #tryWake}.
+ */
+public final class Worker extends TxnThread {
+    /*
+     * Overview. The loop takes work in this order:
+     *   1. its own deque, newest first (forks and loop pieces it created: hot in its cache);
+     *   2. its affinity queue: tasks relocated here because they lost a conflict to a task this
+     *      worker ran (running them here serializes the two instead of aborting again);
+     *   3. its inbox: tasks submitted from outside the pool, spread over the workers;
+     *   4. other workers, from a random start: their deques (oldest first), their inboxes, and
+     *      their affinity queues only when the owner is not running a task or is blocked (else the
+     *      owner will run them soon, which is the point of the placement).
+     * Without work it idles with the Agrona idle strategy (spin, yield, short parks), then sleeps:
+     * it announces itself in the pool's sleeper count, looks at every queue once more, and parks;
+     * a thread that queues work does a full fence and reads the sleeper count (a Dekker pair: one
+     * of the two sees the other), then wakes one sleeper.
+     *
+     * Base workers whose index is not below the pool's allowance (the throttle's limit plus the
+     * number of blocked base workers) take no new task and park until the allowance rises.
+     *
+     * State is a volatile int read by the supervisor and by thieves; it is only a hint for them,
+     * except SLEEPING -> IDLE, which a waker claims with a CAS so that one wake-up goes to one
+     * sleeper.
+     */
+
+    static final int IDLE = 0;
+    static final int RUNNING = 1;
+    static final int BACKOFF = 2;
+    static final int JOINING = 3;
+    static final int SLEEPING = 4;
+    static final int THROTTLED = 5;
+    static final int EXITED = 6;
+
+    /** Idle rounds (each one call of the idle strategy) before a worker sleeps or a spare retires. */
+    private static final int IDLE_ROUNDS_BEFORE_SLEEP = 256;
+
+    final Pool pool;
+    final int index;
+    final boolean spare;
+    final WorkDeque deque = new WorkDeque();
+    /** Tasks submitted from outside, aimed at this worker; polled by anyone. */
+    final ConcurrentLinkedQueue<Task> inbox = new ConcurrentLinkedQueue<>();
+    /** Tasks relocated here after losing to this worker; polled by others only when it is not running. */
+    final ConcurrentLinkedQueue<Task> affinity = new ConcurrentLinkedQueue<>();
+    final Counters counters = new Counters();
+    final WorkerContention contention;
+    private final IdleStrategy idle;
+
+    // Written by this thread; read by the supervisor, thieves and wakers (volatile; SLEEPING ->
+    // IDLE by CAS from wakers).
+    volatile int state;
+    // Written by the supervisor (and cleared by it); read by thieves and the pool (volatile).
+    volatile boolean blocked;
+    // Written once by this thread before it runs any task; read by other workers' contention managers.
+    volatile long ownerId = -1;
+    // The innermost task this thread runs, or null; read by other workers' contention managers.
+    volatile Task running;
+    // nanoTime of this worker's latest commit of a scheduler-run transaction (volatile): lets a
+    // worker whose attempt lost to an unknown opponent infer who beat it.
+    volatile long lastCommitNanos;
+    // Set once by a retiring spare before it drains its queues; read by relocators (volatile).
+    volatile boolean retired;
+    // Incremented by this thread at every task start (opaque); read by the supervisor.
+    private long taskSeq;
+
+    // Supervisor-only bookkeeping (written and read by the supervisor thread alone).
+    long seenSeq;
+    boolean seenParked;
+
+    // This thread only.
+    Task current;
+    private int pendingCommits;
+    private int pendingAborts;
+
+    Worker(Pool pool, int index, boolean spare, IdleStrategy idle, String name) {
+        super(null, null, name);
+        this.pool = pool;
+        this.index = index;
+        this.spare = spare;
+        this.idle = idle;
+        this.contention = new WorkerContention(this, pool);
+        setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+        Barrier.setContentionManager(contention);
+        ownerId = Barrier.currentOwnerId();
+        try {
+            loop();
+        } finally {
+            state = EXITED;
+            pool.workerExited(this);
+        }
+    }
+
+    private void loop() {
+        int idleRounds = 0;
+        while (!pool.stopping) {
+            if (!spare && index >= pool.allowance) {
+                waitWhileThrottled();
+                continue;
+            }
+            Task task = findWork();
+            if (task != null) {
+                if (idleRounds != 0) {
+                    idleRounds = 0;
+                    idle.reset();
+                }
+                execute(task);
+                continue;
+            }
+            state = IDLE;
+            if (idleRounds == 0 && pool.isShutdown()) {
+                pool.tryTerminate();
+            }
+            if (++idleRounds < IDLE_ROUNDS_BEFORE_SLEEP) {
+                idle.idle();
+                continue;
+            }
+            idleRounds = 0;
+            idle.reset();
+            if (spare) {
+                if (pool.retireSpare(this)) {
+                    return;
+                }
+                continue;
+            }
+            sleep();
+        }
+    }
+
+    /** The next task for this worker, or null; see the overview for the order. */
+    Task findWork() {
+        Task task = deque.pop();
+        if (task != null) {
+            return task;
+        }
+        task = affinity.poll();
+        if (task != null) {
+            return task;
+        }
+        task = inbox.poll();
+        if (task != null) {
+            return task;
+        }
+        return steal();
+    }
+
+    private Task steal() {
+        Worker[] workers = pool.workers;
+        int n = workers.length;
+        int start = ThreadLocalRandom.current().nextInt(n);
+        for (int i = 0; i < n; i++) {
+            Worker victim = workers[(start + i) % n];
+            if (victim == this) {
+                continue;
+            }
+            Task task = victim.deque.steal();
+            if (task == null) {
+                task = victim.inbox.poll();
+            }
+            if (task == null && (victim.state != RUNNING || victim.blocked)) {
+                task = victim.affinity.poll();
+            }
+            if (task != null) {
+                counters.increment(Counters.STEALS);
+                return task;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Runs {@code task} on this thread (at the top of the loop, or nested while helping a join),
+     * then accounts for it or, if it was abandoned for relocation, moves it.
+     */
+    void execute(Task task) {
+        long now = System.nanoTime();
+        if (task.firstStartNanos == 0) {
+            task.firstStartNanos = now; // before the volatile write of running publishes it
+        }
+        contention.attemptStartNanos = now;
+        Task outer = current;
+        current = task;
+        running = task;
+        state = RUNNING;
+        TASK_SEQ.setOpaque(this, taskSeq + 1);
+        int outcome;
+        if (pool.cancelling) {
+            task.cancel();
+            outcome = Task.FAILED;
+        } else {
+            outcome = task.run(this);
+        }
+        current = outer;
+        running = outer;
+        state = outer == null ? IDLE : RUNNING;
+        if (outer == null && !pool.cancelling) {
+            Thread.interrupted(); // an interrupt aimed at the finished task must not hit the next one
+        }
+        if (outcome == Task.RELOCATED) {
+            Worker target = task.relocationTarget;
+            task.relocationTarget = null;
+            pool.relocate(task, target == null ? this : target);
+            return;
+        }
+        if (!task.countsCommits()) {
+            recordCommits(1);
+        }
+        if (task.external) {
+            counters.increment(outcome == Task.FAILED ? Counters.FAILED : Counters.COMPLETED);
+            pool.externalFinished();
+        } else {
+            counters.incrementRelease(Counters.FINISHED);
+        }
+    }
+
+    /**
+     * Runs other tasks until {@code awaited} is done: the join of fork/join, also used by
+     * invokeAll and parallelFor. Never parks for long: it keeps looking for work, since the awaited
+     * task may depend on queued ones.
+     */
+    public void helpUntil(Awaitable awaited) {
+        boolean idled = false;
+        while (!awaited.isDone()) {
+            Task task = findWork();
+            if (task != null) {
+                if (idled) {
+                    idled = false;
+                    idle.reset();
+                }
+                execute(task);
+                continue;
+            }
+            state = JOINING;
+            idled = true;
+            idle.idle();
+        }
+        if (idled) {
+            idle.reset();
+        }
+        state = current == null ? IDLE : RUNNING;
+    }
+
+    /** Creates an internal task (a fork or a loop piece) on this worker's deque. */
+    public void fork(Task task) {
+        counters.incrementRelease(Counters.CREATED);
+        deque.push(task);
+        pool.signalWork(null);
+    }
+
+    /** After a scheduler-run transaction committed on this worker. */
+    void committed() {
+        lastCommitNanos = System.nanoTime();
+    }
+
+    void recordCommits(int commits) {
+        pendingCommits += commits;
+        flushSamplesIfDue();
+    }
+
+    void recordAbort() {
+        pendingAborts++;
+        flushSamplesIfDue();
+    }
+
+    private void flushSamplesIfDue() {
+        if (pendingCommits + pendingAborts >= Throttle.FLUSH_EVERY) {
+            int commits = pendingCommits;
+            int aborts = pendingAborts;
+            pendingCommits = 0;
+            pendingAborts = 0;
+            pool.throttle.record(commits, aborts);
+        }
+    }
+
+    long taskSeq() {
+        return (long) TASK_SEQ.getOpaque(this);
+    }
+
+    private void sleep() {
+        state = SLEEPING;
+        pool.sleepers.incrementAndGet(); // a full fence: pairs with signalWork's fence (overview)
+        try {
+            if (pool.hasQueuedWork() || pool.stopping || (pool.isShutdown() && pool.tryTerminate())) {
+                STATE.compareAndSet(this, SLEEPING, IDLE);
+                return;
+            }
+            while (state == SLEEPING && !pool.stopping) {
+                LockSupport.park(this);
+                if (Thread.interrupted() && pool.cancelling) {
+                    break;
+                }
+            }
+        } finally {
+            pool.sleepers.decrementAndGet();
+            STATE.compareAndSet(this, SLEEPING, IDLE);
+        }
+    }
+
+    private void waitWhileThrottled() {
+        state = THROTTLED;
+        // allowance is volatile, written before the raiser scans for THROTTLED workers
+        while (index >= pool.allowance && !pool.stopping) {
+            LockSupport.park(this);
+            Thread.interrupted();
+        }
+        state = IDLE;
+    }
+
+    /** Wakes this worker if it sleeps; true if this call woke it. */
+    boolean tryWake() {
+        if (state == SLEEPING && STATE.compareAndSet(this, SLEEPING, IDLE)) {
+            LockSupport.unpark(this);
+            return true;
+        }
+        return false;
+    }
+
+    boolean hasQueuedWork() {
+        return deque.sizeEstimate() > 0 || !inbox.isEmpty() || !affinity.isEmpty();
+    }
+
+    private static final VarHandle STATE;
+    private static final VarHandle TASK_SEQ;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Worker.class, "state", int.class);
+            TASK_SEQ = lookup.findVarHandle(Worker.class, "taskSeq", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
