@@ -125,4 +125,57 @@ class ContentionManagerTest {
         assertEquals(ids[0].get(), ids[1].get());
         assertTrue(ids[0].get() != Barrier.currentOwnerId());
     }
+
+    @Test
+    void managerHearsCommitsWithSizesAndBlockingAroundRetryWaits() throws Exception {
+        Counter gate = new Counter(0);
+        Counter other = new Counter(0);
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Long> waiter = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            Barrier.setContentionManager(new ContentionManager() {
+                @Override
+                public int onConflict(int attempts, boolean lostOnRead, long opponentId) {
+                    return DEFAULT;
+                }
+
+                @Override
+                public void onCommit(int attempts, int reads, int writes) {
+                    events.add("commit " + attempts + " " + reads + " " + writes);
+                }
+
+                @Override
+                public void beforeBlock() {
+                    events.add("block");
+                }
+
+                @Override
+                public void afterBlock() {
+                    events.add("unblock");
+                }
+            });
+            try {
+                waiter.complete(Stm.atomicLong(() -> {
+                    long g = gate.get();
+                    if (g == 0) {
+                        Stm.retry();
+                    }
+                    other.set(g);
+                    return g;
+                }));
+            } catch (Throwable t) {
+                waiter.completeExceptionally(t);
+            }
+        });
+        thread.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (!events.contains("block")) {
+            assertTrue(System.nanoTime() < deadline, "never blocked");
+            Thread.sleep(1); // observing; the threads under test coordinate through the ref
+        }
+        gate.setAtomically(3);
+        assertEquals(3L, waiter.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        thread.join();
+        assertEquals(List.of("block", "unblock", "commit 0 1 1"), events);
+    }
 }

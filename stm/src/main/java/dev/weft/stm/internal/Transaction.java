@@ -277,6 +277,9 @@ public final class Transaction {
                 }
                 if (committed) {
                     counters.increment(writeCount == 0 ? TxnCounters.READ_ONLY_COMMITS : TxnCounters.COMMITS);
+                    if (contentionManager != null) {
+                        contentionManager.onCommit(attempts, readCount, writeCount);
+                    }
                     if (commitEvent != null) {
                         emitCommit(readCount, writeCount);
                     }
@@ -550,6 +553,8 @@ public final class Transaction {
     private void abortAndPrepareRetry() {
         boolean readOnlyAttempt = writes.size == 0;
         boolean onRead = lostOnRead;
+        int readCount = reads.size;
+        int writeCount = writes.size;
         recordAbort(abortCause);
         if (mode == IRREVOCABLE) {
             releaseReservations(); // only a retry() or a lost commit lock race can end it here
@@ -564,7 +569,7 @@ public final class Transaction {
         long beatenBy = opponent;
         opponent = -1;
         if (contentionManager != null) {
-            int decision = contentionManager.onConflict(attempts, onRead, beatenBy);
+            int decision = contentionManager.onConflict(attempts, onRead, beatenBy, readCount, writeCount);
             if (decision == ContentionManager.ESCALATE) {
                 if (mode != IRREVOCABLE) {
                     recordEscalation();
@@ -813,6 +818,9 @@ public final class Transaction {
                 WaitProbe.run(WaitProbe.beforePark);
                 parked = true;
                 counters.increment(TxnCounters.BLOCKED_WAITS);
+                if (contentionManager != null) {
+                    contentionManager.beforeBlock();
+                }
                 // A commit often follows within microseconds (a producer/consumer handoff): watch
                 // the flag for a few microseconds, then yield a few times, before paying for a
                 // park and an unpark (a yield lets the other thread of a handoff run at once).
@@ -851,6 +859,9 @@ public final class Transaction {
             }
         } finally {
             WaitTable.leave(self);
+            if (parked && contentionManager != null) {
+                contentionManager.afterBlock();
+            }
             long waited = System.nanoTime() - started;
             retryWaitedNanos += waited;
             if (WeftEvents.waitEnabled()) {

@@ -28,4 +28,34 @@ public interface ContentionManager {
      * @return {@link #DEFAULT}, {@link #RETRY_NOW} or {@link #ESCALATE}
      */
     int onConflict(int attempts, boolean lostOnRead, long opponentId);
+
+    /**
+     * {@link #onConflict(int, boolean, long)} with the size of the attempt that lost; the engine
+     * calls this one, which by default ignores the sizes.
+     *
+     * @param reads refs the attempt read (0 for a registered snapshot, which logs none)
+     * @param writes refs the attempt wrote
+     */
+    default int onConflict(int attempts, boolean lostOnRead, long opponentId, int reads, int writes) {
+        return onConflict(attempts, lostOnRead, opponentId);
+    }
+
+    /**
+     * Called on the committing thread after a transaction committed (not for single-operation
+     * updates outside transactions).
+     *
+     * @param attempts attempts the transaction lost before this one
+     * @param reads refs the committing attempt read
+     * @param writes refs it wrote
+     */
+    default void onCommit(int attempts, int reads, int writes) {
+    }
+
+    /** Called just before the thread parks in {@code retry()} (it may stay parked indefinitely). */
+    default void beforeBlock() {
+    }
+
+    /** Called when the thread stops waiting in {@code retry()}, however the wait ended. */
+    default void afterBlock() {
+    }
 }
