@@ -36,6 +36,7 @@ public final class Main {
                    java -jar weft-bench.jar jmh [JMH options, e.g. -t 2 -rf json -rff out.json]
                    java -jar weft-bench.jar report|render|gate ... (report -h for details)
                    java -jar weft-bench.jar --report   (report --preset quick: JMH JSON, report.md, charts)
+                   java -jar weft-bench.jar long-reader [rounds] [ms]   (writer CPU/op next to a long reader)
             bank (the default) runs the same transfer/audit workload over Weft, one global
             ReentrantLock and a ReentrantLock per account, each for --seconds, and prints a table.
               --accounts N   accounts, each starting at 1000 (default 1024)
@@ -48,6 +49,10 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("jmh")) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("long-reader")) {
+            LongReaderCpu.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && (args[0].equals("report") || args[0].equals("render") || args[0].equals("gate"))) {
