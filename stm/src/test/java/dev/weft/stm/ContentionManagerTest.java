@@ -178,4 +178,29 @@ class ContentionManagerTest {
         thread.join();
         assertEquals(List.of("block", "unblock", "commit 0 1 1"), events);
     }
+
+    @Test
+    void managerLearnsWhoCommittedTheVersionThatFailedItsValidation() {
+        Counter read = new Counter(0);
+        Counter written = new Counter(0);
+        List<Long> opponents = new ArrayList<>();
+        Barrier.setContentionManager((attempts, lostOnRead, opponent) -> {
+            opponents.add(opponent);
+            return ContentionManager.RETRY_NOW;
+        });
+        AtomicLong winner = new AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        atomic(() -> {
+            long r = read.get();
+            if (runs.incrementAndGet() == 1) {
+                CompletableFuture.runAsync(() -> {
+                    winner.set(Barrier.currentOwnerId());
+                    atomic(() -> read.set(r + 1));
+                }).join();
+            }
+            written.set(r); // a different ref: the conflict is found by validating the read
+        });
+        assertEquals(List.of(winner.get()), opponents);
+        assertEquals(1, written.committed());
+    }
 }

@@ -135,6 +135,9 @@ public final class SingleCell {
             wake = WaitTable.anyWaiting(); // after the lock CAS: see WaitTable
             long observed = GlobalClock.now();
             writeVersion = GlobalClock.writeVersion(observed, GlobalClock.tryAdvance(observed));
+            if (WriterTable.enabled) {
+                WriterTable.record(writeVersion, LockWord.owner(LockWord.SINGLE_CELL_OWNER));
+            }
             SnapshotSet readers = Transaction.captureSnapshotReaders();
             keepHistory = !readers.isEmpty();
             if (keepHistory) {

@@ -209,6 +209,9 @@ public final class Transaction {
     /** Installs this thread's contention manager (null for the engine's default). */
     public void setContentionManager(ContentionManager manager) {
         contentionManager = manager;
+        if (manager != null && !WriterTable.enabled) {
+            WriterTable.enabled = true; // from now on validation failures can name the winner
+        }
     }
 
     public boolean isActive() {
@@ -1231,6 +1234,9 @@ public final class Transaction {
             }
             if (LockWord.version(word) != versions[i]) {
                 conflictCell = cell;
+                if (WriterTable.enabled) {
+                    opponent = WriterTable.ownerOf(LockWord.version(word));
+                }
                 return false;
             }
         }
@@ -1307,6 +1313,9 @@ public final class Transaction {
             if (log.hasCommutes) {
                 applyCommutes();
             }
+            if (WriterTable.enabled) {
+                WriterTable.record(writeVersion, ownerId());
+            }
             keepHistory = prepareHistories(writeVersion);
             wake = WaitTable.anyWaiting(); // after the lock CAS: see WaitTable for why
             if (decider != null && !decider.shouldCommit()) {
@@ -1366,6 +1375,9 @@ public final class Transaction {
                             && !(Faults.ENABLED && Faults.skipValidation)) {
                         abortCause = AbortCause.VALIDATION;
                         conflictCell = cell;
+                        if (WriterTable.enabled) {
+                            opponent = WriterTable.ownerOf(LockWord.version(word));
+                        }
                         return i; // validation would fail: abort before touching the clock
                     }
                     if (CellAccess.casLockWord(cell, word, ownerWord)) {

@@ -24,7 +24,9 @@ public interface ContentionManager {
      * @param lostOnRead whether the attempt lost on a read (a newer value it could not fit in its
      *                   snapshot) rather than at commit
      * @param opponentId the owner id ({@link Barrier#currentOwnerId()}) of the transaction that held a
-     *                   cell this attempt needed, or -1 when unknown (a validation failure)
+     *                   cell this attempt needed, or that committed the newer version of a cell it
+     *                   had read (a hint from a lossy table kept once any manager is installed; 0
+     *                   for a one-operation update), or -1 when unknown
      * @return {@link #DEFAULT}, {@link #RETRY_NOW} or {@link #ESCALATE}
      */
     int onConflict(int attempts, boolean lostOnRead, long opponentId);
