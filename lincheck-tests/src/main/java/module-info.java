@@ -10,6 +10,7 @@
 @SuppressWarnings("requires-transitive-automatic")
 module dev.weft.check {
     requires transitive dev.weft.refs;
+    requires dev.weft.collections; // for Weft's own Lincheck tests of the collections (test sources share this module)
     requires transitive lincheck;
     exports dev.weft.check;
 }

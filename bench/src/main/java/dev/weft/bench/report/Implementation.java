@@ -38,7 +38,11 @@ public record Implementation(String method, Role role, String label) {
             Map.entry("atomicLong", "AtomicLong"),
             Map.entry("lock", "ReentrantLock"),
             Map.entry("concurrentHashMap", "ConcurrentHashMap"),
-            Map.entry("concurrentSkipListMap", "ConcurrentSkipListMap"));
+            Map.entry("concurrentSkipListMap", "ConcurrentSkipListMap"),
+            Map.entry("synchronizedHashMap", "synchronized HashMap"),
+            Map.entry("lockedTreeMap", "TreeMap + ReentrantLock"),
+            Map.entry("concurrentLinkedQueue", "ConcurrentLinkedQueue"),
+            Map.entry("arrayBlockingQueue", "ArrayBlockingQueue"));
 
     /**
      * @param method a benchmark method name

@@ -1,0 +1,320 @@
+package dev.weft.check;
+
+import static dev.weft.stm.Stm.atomic;
+
+import dev.weft.collections.TBoundedQueue;
+import dev.weft.collections.TPriorityQueue;
+import dev.weft.collections.TQueue;
+import java.util.ArrayDeque;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The non-blocking operations of the queues are linearizable: {@link TQueue}'s {@code Queue} view
+ * against an {@link ArrayDeque}, {@link TBoundedQueue}'s {@code BlockingQueue} view (capacity 2:
+ * {@code offer} refuses when full) against a bounded {@code ArrayDeque}, and
+ * {@link TPriorityQueue}'s view against a {@link PriorityQueue}; each with a two-element poll in
+ * one transaction. The blocking ones are in {@link BlockingCollectionsLincheckTest}.
+ */
+class QueuesLincheckTest {
+    static final int CAPACITY = 2;
+
+    @Param(name = "element", gen = IntGen.class, conf = "1:3")
+    public static class QueueView {
+        final TQueue<Integer> queue = new TQueue<>();
+        final Queue<Integer> view = queue.asQueue();
+
+        @Operation
+        public boolean offer(@Param(name = "element") int element) {
+            return view.offer(element);
+        }
+
+        @Operation
+        public Integer poll() {
+            return view.poll();
+        }
+
+        @Operation
+        public Integer peek() {
+            return view.peek();
+        }
+
+        @Operation
+        public int size() {
+            return view.size();
+        }
+
+        @Operation
+        public boolean isEmpty() {
+            return view.isEmpty();
+        }
+
+        /** Two polls in one transaction: never interleaved with another consumer. */
+        @Operation
+        public String pollTwo() {
+            return atomic(() -> queue.poll() + "," + queue.poll());
+        }
+    }
+
+    /** Broken twin: {@code poll} peeks in one transaction and removes the element in another. */
+    @Param(name = "element", gen = IntGen.class, conf = "1:3")
+    public static class PeekThenRemoveQueue {
+        final Queue<Integer> view = new TQueue<Integer>().asQueue();
+
+        @Operation
+        public boolean offer(@Param(name = "element") int element) {
+            return view.offer(element);
+        }
+
+        @Operation
+        public Integer poll() {
+            Integer head = view.peek();
+            if (head != null) {
+                view.remove(head); // another poll may have taken it since: both return it
+            }
+            return head;
+        }
+    }
+
+    /** The sequential FIFO of {@link QueueView}, {@link BoundedQueueView} and the twins; unbounded by default. */
+    public static class FifoSpec {
+        private final ArrayDeque<Integer> queue = new ArrayDeque<>();
+        private final int capacity;
+
+        public FifoSpec() {
+            this(Integer.MAX_VALUE);
+        }
+
+        FifoSpec(int capacity) {
+            this.capacity = capacity;
+        }
+
+        public boolean offer(int element) {
+            if (queue.size() == capacity) {
+                return false;
+            }
+            return queue.offer(element);
+        }
+
+        public Integer poll() {
+            return queue.poll();
+        }
+
+        public Integer peek() {
+            return queue.peek();
+        }
+
+        public int size() {
+            return queue.size();
+        }
+
+        public boolean isEmpty() {
+            return queue.isEmpty();
+        }
+
+        public int remainingCapacity() {
+            return capacity - queue.size();
+        }
+
+        public String pollTwo() {
+            return queue.poll() + "," + queue.poll();
+        }
+    }
+
+    public static class BoundedFifoSpec extends FifoSpec {
+        public BoundedFifoSpec() {
+            super(CAPACITY);
+        }
+    }
+
+    @Param(name = "element", gen = IntGen.class, conf = "1:3")
+    public static class BoundedQueueView {
+        final TBoundedQueue<Integer> queue = new TBoundedQueue<>(CAPACITY);
+        final BlockingQueue<Integer> view = queue.asBlockingQueue();
+
+        @Operation
+        public boolean offer(@Param(name = "element") int element) {
+            return view.offer(element);
+        }
+
+        @Operation
+        public Integer poll() {
+            return view.poll();
+        }
+
+        @Operation
+        public Integer peek() {
+            return view.peek();
+        }
+
+        @Operation
+        public int size() {
+            return view.size();
+        }
+
+        @Operation
+        public int remainingCapacity() {
+            return view.remainingCapacity();
+        }
+
+        @Operation
+        public String pollTwo() {
+            return atomic(() -> queue.poll() + "," + queue.poll());
+        }
+    }
+
+    /**
+     * Broken twin of a bounded queue: {@code offer} checks for room in one transaction and
+     * appends (to an unbounded {@link TQueue}) in another, so two offers can overfill it.
+     */
+    @Param(name = "element", gen = IntGen.class, conf = "1:3")
+    public static class CheckRoomThenOfferQueue {
+        final Queue<Integer> view = new TQueue<Integer>().asQueue();
+
+        @Operation
+        public boolean offer(@Param(name = "element") int element) {
+            if (view.size() >= CAPACITY) {
+                return false;
+            }
+            return view.offer(element);
+        }
+
+        @Operation
+        public Integer poll() {
+            return view.poll();
+        }
+
+        @Operation
+        public int size() {
+            return view.size();
+        }
+    }
+
+    @Param(name = "element", gen = IntGen.class, conf = "1:4")
+    public static class PriorityQueueView {
+        final TPriorityQueue<Integer> queue = new TPriorityQueue<>();
+        final Queue<Integer> view = queue.asQueue();
+
+        @Operation
+        public boolean offer(@Param(name = "element") int element) {
+            return view.offer(element);
+        }
+
+        @Operation
+        public Integer poll() {
+            return view.poll();
+        }
+
+        @Operation
+        public Integer peek() {
+            return view.peek();
+        }
+
+        @Operation
+        public int size() {
+            return view.size();
+        }
+
+        @Operation
+        public String pollTwo() {
+            return atomic(() -> queue.poll() + "," + queue.poll());
+        }
+    }
+
+    /** Broken twin: {@code poll} peeks at the minimum in one transaction and removes it in another. */
+    @Param(name = "element", gen = IntGen.class, conf = "1:4")
+    public static class PeekThenRemovePriorityQueue {
+        final Queue<Integer> view = new TPriorityQueue<Integer>().asQueue();
+
+        @Operation
+        public boolean offer(@Param(name = "element") int element) {
+            return view.offer(element);
+        }
+
+        @Operation
+        public Integer poll() {
+            Integer least = view.peek();
+            if (least != null) {
+                view.remove(least);
+            }
+            return least;
+        }
+    }
+
+    /** The sequential specification of {@link PriorityQueueView}: a {@link PriorityQueue}. */
+    public static class PriorityQueueSpec {
+        private final PriorityQueue<Integer> queue = new PriorityQueue<>();
+
+        public boolean offer(int element) {
+            return queue.offer(element);
+        }
+
+        public Integer poll() {
+            return queue.poll();
+        }
+
+        public Integer peek() {
+            return queue.peek();
+        }
+
+        public int size() {
+            return queue.size();
+        }
+
+        public String pollTwo() {
+            return queue.poll() + "," + queue.poll();
+        }
+    }
+
+    @Test
+    void queueViewIsLinearizableUnderModelChecking() {
+        CollectionLincheck.modelChecking().sequentialSpecification(FifoSpec.class).check(QueueView.class);
+    }
+
+    @Test
+    void queueViewIsLinearizableUnderStress() {
+        CollectionLincheck.stress().sequentialSpecification(FifoSpec.class).check(QueueView.class);
+    }
+
+    @Test
+    void pollOfTwoTransactionsIsCaught() {
+        ExpectedViolation.assertCaught(() -> CollectionLincheck.twin(FifoSpec.class).check(PeekThenRemoveQueue.class));
+    }
+
+    @Test
+    void boundedQueueViewIsLinearizableUnderModelChecking() {
+        CollectionLincheck.modelChecking().sequentialSpecification(BoundedFifoSpec.class).check(BoundedQueueView.class);
+    }
+
+    @Test
+    void boundedQueueViewIsLinearizableUnderStress() {
+        CollectionLincheck.stress().sequentialSpecification(BoundedFifoSpec.class).check(BoundedQueueView.class);
+    }
+
+    @Test
+    void offerThatChecksRoomInASeparateTransactionIsCaught() {
+        ExpectedViolation.assertCaught(
+                () -> CollectionLincheck.twin(BoundedFifoSpec.class).check(CheckRoomThenOfferQueue.class));
+    }
+
+    @Test
+    void priorityQueueViewIsLinearizableUnderModelChecking() {
+        CollectionLincheck.modelChecking().sequentialSpecification(PriorityQueueSpec.class).check(PriorityQueueView.class);
+    }
+
+    @Test
+    void priorityQueueViewIsLinearizableUnderStress() {
+        CollectionLincheck.stress().sequentialSpecification(PriorityQueueSpec.class).check(PriorityQueueView.class);
+    }
+
+    @Test
+    void priorityPollOfTwoTransactionsIsCaught() {
+        ExpectedViolation.assertCaught(
+                () -> CollectionLincheck.twin(PriorityQueueSpec.class).check(PeekThenRemovePriorityQueue.class));
+    }
+}

@@ -1,0 +1,207 @@
+package dev.weft.check;
+
+import static dev.weft.stm.Stm.atomic;
+
+import dev.weft.collections.TMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentMap;
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link TMap}'s {@code ConcurrentMap} view is linearizable against a {@link HashMap}: every call,
+ * the conditional ones ({@code putIfAbsent}, {@code remove(k, v)}, {@code replace}) and the
+ * function-taking ones ({@code compute}, {@code computeIfAbsent}, {@code merge}, whose functions
+ * may also remove) included, and a read-modify-write written with the in-transaction methods
+ * composes with them. Three keys share one trie leaf, so every pair of writes conflicts.
+ */
+class TMapLincheckTest {
+    /** What the compute and merge functions return instead of a sum above this: null, a removal. */
+    static final int LARGEST_VALUE = 4;
+
+    @Param(name = "key", gen = IntGen.class, conf = "1:3")
+    @Param(name = "value", gen = IntGen.class, conf = "1:2")
+    public static class MapView {
+        final TMap<Integer, Integer> map = new TMap<>();
+        final ConcurrentMap<Integer, Integer> view = map.asMap();
+
+        @Operation
+        public Integer get(@Param(name = "key") int key) {
+            return view.get(key);
+        }
+
+        @Operation
+        public boolean containsKey(@Param(name = "key") int key) {
+            return view.containsKey(key);
+        }
+
+        @Operation
+        public Integer put(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.put(key, value);
+        }
+
+        @Operation
+        public Integer putIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.putIfAbsent(key, value);
+        }
+
+        @Operation
+        public Integer remove(@Param(name = "key") int key) {
+            return view.remove(key);
+        }
+
+        @Operation
+        public boolean removeIfEquals(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.remove(key, value);
+        }
+
+        @Operation
+        public Integer replace(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.replace(key, value);
+        }
+
+        @Operation
+        public boolean replaceIfEquals(@Param(name = "key") int key, @Param(name = "value") int expected,
+                @Param(name = "value") int value) {
+            return view.replace(key, expected, value);
+        }
+
+        @Operation
+        public Integer compute(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.compute(key, (k, old) -> sumOrRemove(old, value));
+        }
+
+        @Operation
+        public Integer computeIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.computeIfAbsent(key, k -> value);
+        }
+
+        @Operation
+        public Integer merge(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.merge(key, value, TMapLincheckTest::sumOrRemove);
+        }
+
+        /** Read, then write, with the in-transaction methods: one transaction. */
+        @Operation
+        public int increment(@Param(name = "key") int key) {
+            return atomic(() -> {
+                Integer old = map.get(key);
+                int next = old == null ? 1 : old + 1;
+                map.put(key, next);
+                return next;
+            });
+        }
+
+        @Operation
+        public int size() {
+            return view.size();
+        }
+    }
+
+    /** Broken twin: {@code putIfAbsent} reads in one transaction and puts in another. */
+    @Param(name = "key", gen = IntGen.class, conf = "1:2")
+    @Param(name = "value", gen = IntGen.class, conf = "1:2")
+    public static class CheckThenPutMap {
+        final ConcurrentMap<Integer, Integer> view = new TMap<Integer, Integer>().asMap();
+
+        @Operation
+        public Integer get(@Param(name = "key") int key) {
+            return view.get(key);
+        }
+
+        @Operation
+        public Integer putIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
+            Integer present = view.get(key);
+            if (present == null) {
+                view.put(key, value); // another putIfAbsent may have inserted since the read
+            }
+            return present;
+        }
+
+        @Operation
+        public Integer remove(@Param(name = "key") int key) {
+            return view.remove(key);
+        }
+    }
+
+    /** The sequential specification: a {@link HashMap}. */
+    public static class MapSpec {
+        private final Map<Integer, Integer> map = new HashMap<>();
+
+        public Integer get(int key) {
+            return map.get(key);
+        }
+
+        public boolean containsKey(int key) {
+            return map.containsKey(key);
+        }
+
+        public Integer put(int key, int value) {
+            return map.put(key, value);
+        }
+
+        public Integer putIfAbsent(int key, int value) {
+            return map.putIfAbsent(key, value);
+        }
+
+        public Integer remove(int key) {
+            return map.remove(key);
+        }
+
+        public boolean removeIfEquals(int key, int value) {
+            return map.remove(key, value);
+        }
+
+        public Integer replace(int key, int value) {
+            return map.replace(key, value);
+        }
+
+        public boolean replaceIfEquals(int key, int expected, int value) {
+            return map.replace(key, expected, value);
+        }
+
+        public Integer compute(int key, int value) {
+            return map.compute(key, (k, old) -> sumOrRemove(old, value));
+        }
+
+        public Integer computeIfAbsent(int key, int value) {
+            return map.computeIfAbsent(key, k -> value);
+        }
+
+        public Integer merge(int key, int value) {
+            return map.merge(key, value, TMapLincheckTest::sumOrRemove);
+        }
+
+        public int increment(int key) {
+            return map.merge(key, 1, Integer::sum);
+        }
+
+        public int size() {
+            return map.size();
+        }
+    }
+
+    /** old + value, or null (remove the key) when that exceeds {@link #LARGEST_VALUE}. */
+    static Integer sumOrRemove(Integer old, Integer value) {
+        int sum = old == null ? value : old + value;
+        return sum > LARGEST_VALUE ? null : sum;
+    }
+
+    @Test
+    void concurrentMapViewIsLinearizableUnderModelChecking() {
+        CollectionLincheck.modelChecking().sequentialSpecification(MapSpec.class).check(MapView.class);
+    }
+
+    @Test
+    void concurrentMapViewIsLinearizableUnderStress() {
+        CollectionLincheck.stress().sequentialSpecification(MapSpec.class).check(MapView.class);
+    }
+
+    @Test
+    void putIfAbsentOfTwoTransactionsIsCaught() {
+        ExpectedViolation.assertCaught(() -> CollectionLincheck.twin(MapSpec.class).check(CheckThenPutMap.class));
+    }
+}
