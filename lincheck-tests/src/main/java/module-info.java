@@ -11,5 +11,7 @@
 module dev.weft.check {
     requires transitive dev.weft.refs;
     requires transitive lincheck;
+    // read by the tests only (SchedulerSubmitLincheckTest), which are patched into this module
+    requires static dev.weft.scheduler;
     exports dev.weft.check;
 }
