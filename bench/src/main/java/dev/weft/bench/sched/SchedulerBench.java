@@ -29,7 +29,12 @@ import java.util.concurrent.atomic.LongAdder;
  * java -cp bench/target/weft-bench.jar dev.weft.bench.sched.SchedulerBench \
  *     [--seconds 1.0] [--warmup 0.5] [--factors 1,4] [--workloads counter,bank-high,...]
  * </pre>
- * {@code --factors}: threads (and scheduler workers) = factor x available processors.
+ * {@code --factors}: the plain pools' threads = factor x available processors, so factor x cores
+ * tasks run at once there; the scheduler gets the same tasks on its default one worker per core
+ * and decides itself how many run at once ({@code --oversubscribe-scheduler true} gives it factor
+ * x cores workers too).
+ * {@code --implementations} replaces the list, for example with the scheduler's ablations
+ * {@code weft-sched-noplace} (placement off) and {@code weft-sched-nothrottle} (throttling off).
  *
  * <p>Why a runner and not JMH: a task's cost includes its queueing and the pool's reaction to
  * conflicts among thousands of in-flight tasks, so the unit measured is a batch of tasks submitted
@@ -71,8 +76,10 @@ public final class SchedulerBench {
 
     private static Runner runner(String implementation, int threads, String type) {
         return switch (implementation) {
-            case "weft-scheduler" -> new Runner() {
-                final TxnScheduler scheduler = TxnScheduler.builder().parallelism(threads).build();
+            case "weft-scheduler", "weft-sched-noplace", "weft-sched-nothrottle" -> new Runner() {
+                final TxnScheduler scheduler = TxnScheduler.builder().parallelism(threads)
+                        .placement(!implementation.equals("weft-sched-noplace"))
+                        .throttling(!implementation.equals("weft-sched-nothrottle")).build();
 
                 @Override
                 public CompletableFuture<?> submit(TxnWorkload workload, long i, LongAdder attempts) {
@@ -195,6 +202,8 @@ public final class SchedulerBench {
         int repeat = 1;
         int[] factors = {1, 4};
         List<String> selected = new ArrayList<>(workloads().keySet());
+        List<String> only = null;
+        boolean oversubscribe = false;
         for (int a = 0; a + 1 < args.length; a += 2) {
             String value = args[a + 1];
             switch (args[a]) {
@@ -203,19 +212,23 @@ public final class SchedulerBench {
                 case "--repeat" -> repeat = Integer.parseInt(value);
                 case "--factors" -> factors = java.util.Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--workloads" -> selected = List.of(value.split(","));
+                case "--implementations" -> only = List.of(value.split(","));
+                case "--oversubscribe-scheduler" -> oversubscribe = Boolean.parseBoolean(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[a]
-                        + "; use --seconds, --warmup, --repeat, --factors, --workloads");
+                        + "; use --seconds, --warmup, --repeat, --factors, --workloads, --implementations,"
+                        + " --oversubscribe-scheduler");
             }
         }
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "# SchedulerBench: JDK %s, %d processors, %.1f s warm-up + %.1f s per "
                 + "configuration, batches of %d tasks, %d round(s) in turn%n",
                 Runtime.version(), cores, warmup, seconds, BATCH, repeat);
-        String header = String.format(Locale.ROOT, "%-14s %-17s %7s %14s %14s %12s  %s", "workload",
+        String header = String.format(Locale.ROOT, "%-14s %-22s %7s %14s %14s %12s  %s", "workload",
                 "implementation", "threads", "tasks/s", "aborts/commit", "engine c/c", "scheduler");
         System.out.println(header);
         Map<String, TxnWorkload> all = workloads();
         Map<String, List<Result>> byConfiguration = new LinkedHashMap<>();
+        Map<Result, Integer> factorOf = new java.util.IdentityHashMap<>();
         for (int round = 0; round < repeat; round++) {
             for (int factor : factors) {
                 int threads = factor * cores;
@@ -229,18 +242,28 @@ public final class SchedulerBench {
                         implementations.add("multiverse-fixed");
                         implementations.add("scalastm-fixed");
                     }
+                    if (only != null) {
+                        implementations = only; // ablations: weft-sched-noplace, weft-sched-nothrottle
+                    }
                     for (String implementation : implementations) {
-                        Result r = measure(name, workload, implementation, threads, warmup, seconds);
+                        // the scheduler runs the same tasks on its default one worker per core
+                        // (unless asked for oversubscription); the plain pools get factor x cores threads
+                        int poolThreads = implementation.startsWith("weft-sched") && !oversubscribe ? cores : threads;
+                        Result r = measure(name, workload, implementation, poolThreads, warmup, seconds);
                         byConfiguration.computeIfAbsent(name + "|" + threads + "|" + implementation,
                                 k -> new ArrayList<>()).add(r);
+                        factorOf.put(r, factor);
                         print(r);
                     }
                 }
             }
         }
         List<Result> medians = new ArrayList<>();
+        Map<Result, Integer> medianFactor = new java.util.IdentityHashMap<>();
         for (List<Result> runs : byConfiguration.values()) {
-            medians.add(median(runs));
+            Result m = median(runs);
+            medians.add(m);
+            medianFactor.put(m, factorOf.get(runs.get(0)));
         }
         System.out.println();
         System.out.println("# medians over the rounds (throughput and aborts/commit medians taken separately)");
@@ -248,24 +271,26 @@ public final class SchedulerBench {
         medians.forEach(SchedulerBench::print);
         System.out.println();
         System.out.println("# ratios of the medians: scheduler vs each other implementation, same workload and threads");
-        System.out.printf(Locale.ROOT, "%-14s %7s %-17s %14s %24s%n", "workload", "threads", "vs", "throughput x",
-                "aborts/commit sched / other");
+        System.out.printf(Locale.ROOT, "%-14s %6s %-22s %-17s %12s %28s%n", "workload", "factor", "scheduler", "vs",
+                "throughput x", "aborts/commit sched / other");
         for (Result s : medians) {
-            if (!s.implementation().equals("weft-scheduler")) {
+            if (!s.implementation().startsWith("weft-sched")) {
                 continue;
             }
             for (Result o : medians) {
-                if (o.workload().equals(s.workload()) && o.threads() == s.threads() && o != s) {
-                    System.out.printf(Locale.ROOT, "%-14s %7d %-17s %14.2f %12.3f / %-9.3f%n", s.workload(), s.threads(),
-                            o.implementation(), s.tasksPerSecond() / o.tasksPerSecond(), s.abortsPerCommit(),
-                            o.abortsPerCommit());
+                if (o.workload().equals(s.workload()) && medianFactor.get(o).equals(medianFactor.get(s))
+                        && !o.implementation().startsWith("weft-sched")) {
+                    System.out.printf(Locale.ROOT, "%-14s %6d %-22s %-17s %12.2f %16.3f / %-9.3f%n", s.workload(),
+                            medianFactor.get(s), s.implementation() + "(" + s.threads() + ")",
+                            o.implementation() + "(" + o.threads() + ")", s.tasksPerSecond() / o.tasksPerSecond(),
+                            s.abortsPerCommit(), o.abortsPerCommit());
                 }
             }
         }
     }
 
     private static void print(Result r) {
-        System.out.printf(Locale.ROOT, "%-14s %-17s %7d %14.0f %14.3f %12.3f  %s%n", r.workload(),
+        System.out.printf(Locale.ROOT, "%-14s %-22s %7d %14.0f %14.3f %12.3f  %s%n", r.workload(),
                 r.implementation(), r.threads(), r.tasksPerSecond(), r.abortsPerCommit(),
                 r.engineConflictsPerCommit(), r.schedulerNote());
     }
