@@ -12,5 +12,7 @@ module dev.weft.check {
     requires transitive dev.weft.refs;
     requires dev.weft.collections; // for Weft's own Lincheck tests of the collections (test sources share this module)
     requires transitive lincheck;
+    // read by the tests only (SchedulerSubmitLincheckTest), which are patched into this module
+    requires static dev.weft.scheduler;
     exports dev.weft.check;
 }

@@ -27,13 +27,23 @@ public interface Conflict {
     /** When the opponent's task first started, or {@link Long#MAX_VALUE} when unknown. */
     long opponentStartNanos();
 
-    /**
-     * Nanoseconds this task has spent in attempts of its transactions so far (its karma): the
-     * measure of "larger" for {@link ContentionPolicy#largerWins()}, since the engine does not report
-     * read and write set sizes to the scheduler.
-     */
+    /** Nanoseconds this task has spent in attempts of its transactions so far. */
     long taskWorkNanos();
 
     /** The opponent task's work so far, or -1 when unknown. */
     long opponentWorkNanos();
+
+    /**
+     * This task's size: the refs read plus the refs written by all its lost attempts, this one
+     * included (Scherer and Scott's karma, the work an abort threw away), as the engine reports
+     * them; the first measure of "larger" for {@link ContentionPolicy#largerWins()}.
+     */
+    long taskSize();
+
+    /**
+     * The opponent's size on the same scale: the refs of its task's lost attempts plus an estimate
+     * of its running attempt (the size of the latest attempt its worker finished, since the engine
+     * cannot see into a running transaction of another thread); -1 when unknown.
+     */
+    long opponentSize();
 }

@@ -73,9 +73,10 @@ public interface ContentionPolicy {
     }
 
     /**
-     * Karma-style priority: the task that has invested more time in attempts wins (ties go to the
-     * older), with the same reactions as {@link #olderWins()}. Work is the best measure of size
-     * the engine's hook allows.
+     * Karma-style priority: the larger task wins, with the same reactions as {@link #olderWins()}.
+     * Larger means more refs read and written in lost attempts (plus, for the opponent, an
+     * estimate of its running attempt; see {@link Conflict#opponentSize()}); on equal sizes, more
+     * time invested in attempts; then the older task.
      *
      * @return the policy
      */

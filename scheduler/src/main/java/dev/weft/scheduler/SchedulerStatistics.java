@@ -13,8 +13,8 @@ package dev.weft.scheduler;
  * @param tasksCompleted those of them finished, normally or exceptionally
  * @param tasksFailed finished exceptionally (including cancelled ones)
  * @param forks subtasks created by fork and parallelFor on the workers
- * @param commits transactions the scheduler ran itself (submitAtomic tasks, parallelFor indexes)
- *        that committed; transactions started inside plain tasks are not counted
+ * @param commits transactions committed on the workers, in any kind of task (the engine reports
+ *        each commit to the worker)
  * @param aborts lost attempts of every transaction run on a worker
  * @param abortsOnRead lost attempts that lost on a read (a newer value than the snapshot)
  * @param abortsOnCommit lost attempts that lost at commit (lock or validation)
@@ -23,8 +23,10 @@ package dev.weft.scheduler;
  * @param placements tasks moved to the worker that ran their opponent
  * @param steals tasks taken from another worker's queue
  * @param backoffNanos time workers spent waiting in contention backoff
- * @param blockedDetections times a worker was found blocked inside a task (in {@code retry()} or
- *        any other blocking call)
+ * @param retryWaits times a transaction on a worker parked in {@code Stm.retry()} (the engine
+ *        reports each; the pool compensates the worker at once if work is queued)
+ * @param blockedDetections times the supervisor found a worker blocked inside a task outside
+ *        {@code retry()} (a lock, a future's get)
  * @param compensationThreads extra workers started to replace blocked ones
  * @param concurrencyLimit workers currently allowed to take tasks by the throttle
  * @param throttleDecreases times the throttle lowered the limit (abort rate high)
@@ -45,6 +47,7 @@ public record SchedulerStatistics(
         long placements,
         long steals,
         long backoffNanos,
+        long retryWaits,
         long blockedDetections,
         long compensationThreads,
         int concurrencyLimit,

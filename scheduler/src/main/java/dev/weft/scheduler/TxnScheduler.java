@@ -7,12 +7,14 @@ import dev.weft.scheduler.internal.ForkTask;
 import dev.weft.scheduler.internal.LoopJoin;
 import dev.weft.scheduler.internal.Pool;
 import dev.weft.scheduler.internal.RangeTask;
+import dev.weft.scheduler.internal.TaskType;
 import dev.weft.scheduler.internal.Worker;
 import dev.weft.stm.Stm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
@@ -59,9 +61,11 @@ import org.agrona.concurrent.IdleStrategy;
  * Every transaction run on a worker that has lost {@link Builder#escalateAfter(int)} attempts in
  * total runs its next attempt irrevocably and then cannot abort, so every task finishes however
  * contended (starvation freedom). Tasks that block, in {@code Stm.retry()} or anywhere else, do not
- * hold the pool hostage: a supervisor thread notices blocked workers and starts compensation
- * threads while work is queued (like {@code ForkJoinPool}'s managed blocking), so a pool whose
- * workers all wait in {@code retry()} still runs the task whose commit will wake them.
+ * hold the pool hostage: the engine reports a worker that parks in {@code retry()} and the
+ * scheduler starts a compensation thread at once if work is queued (like {@code ForkJoinPool}'s
+ * managed blocking); a supervisor thread finds workers blocked elsewhere (locks, futures) by
+ * observation. So a pool whose workers all wait in {@code retry()} still runs the task whose
+ * commit will wake them.
  *
  * <h2>Semantics and misuse</h2>
  * Submitting, forking or joining inside a transaction body throws {@link IllegalStateException}: the
@@ -78,7 +82,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     private TxnScheduler(Builder builder) {
         this.pool = new Pool(builder.parallelism, builder.policy, builder.escalateAfter,
                 builder.placement, builder.maxRelocations, builder.throttling,
-                builder.maxCompensationThreads, builder.idleStrategies, builder.threadNamePrefix,
+                builder.maxCompensationThreads, builder.observeBlocking, builder.idleStrategies, builder.threadNamePrefix,
                 builder.supervisorTick.toNanos());
     }
 
@@ -123,8 +127,29 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      */
     public <T> CompletableFuture<T> submitAtomic(Supplier<T> body) {
         Objects.requireNonNull(body, "body");
+        return enqueueAtomic(pool.typeOf(body), body);
+    }
+
+    /**
+     * {@link #submitAtomic(Supplier)}, counted in the statistics of task type {@code type} (see
+     * {@link #statisticsByType()}).
+     *
+     * @param type the task type's name, for example {@code "reserve"}
+     * @param body the transaction body; may run more than once
+     * @param <T> the result type
+     * @return a future completed with the committed attempt's result or the body's exception
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    public <T> CompletableFuture<T> submitAtomic(String type, Supplier<T> body) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(body, "body");
+        return enqueueAtomic(pool.typeNamed(type), body);
+    }
+
+    private <T> CompletableFuture<T> enqueueAtomic(TaskType type, Supplier<T> body) {
         checkOutsideTransaction("submitAtomic");
-        AtomicTask<T> task = new AtomicTask<>(body);
+        AtomicTask<T> task = new AtomicTask<>(body, type);
         pool.submitExternal(task);
         return task.future;
     }
@@ -139,7 +164,25 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      */
     public CompletableFuture<Void> submitAtomic(Runnable body) {
         Objects.requireNonNull(body, "body");
-        return submitAtomic(() -> {
+        return enqueueAtomic(pool.typeOf(body), () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * {@link #submitAtomic(Runnable)}, counted in the statistics of task type {@code type}.
+     *
+     * @param type the task type's name
+     * @param body the transaction body; may run more than once
+     * @return a future completed (with null) when it committed, or with the exception it threw
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    public CompletableFuture<Void> submitAtomic(String type, Runnable body) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(body, "body");
+        return enqueueAtomic(pool.typeNamed(type), () -> {
             body.run();
             return null;
         });
@@ -161,6 +204,28 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      */
     public void parallelFor(int from, int to, IntConsumer body) {
         Objects.requireNonNull(body, "body");
+        runParallelFor(pool.typeOf(body), from, to, body);
+    }
+
+    /**
+     * {@link #parallelFor(int, int, IntConsumer)}, with every index counted in the statistics of
+     * task type {@code type}.
+     *
+     * @param type the task type's name
+     * @param from the first index
+     * @param to one past the last index, not smaller than {@code from}
+     * @param body the body of each index's transaction; may run more than once per index
+     * @throws IllegalArgumentException if {@code to < from}
+     * @throws RejectedExecutionException after shutdown, when called from outside the scheduler
+     * @throws IllegalStateException inside a transaction
+     */
+    public void parallelFor(String type, int from, int to, IntConsumer body) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(body, "body");
+        runParallelFor(pool.typeNamed(type), from, to, body);
+    }
+
+    private void runParallelFor(TaskType type, int from, int to, IntConsumer body) {
         if (to < from) {
             throw new IllegalArgumentException("parallelFor needs from <= to, got from=" + from + ", to=" + to);
         }
@@ -172,10 +237,10 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         LoopJoin join = new LoopJoin((long) to - from, Thread.currentThread());
         Worker self = pool.currentWorker();
         if (self != null) {
-            self.fork(new RangeTask(join, body, from, to, grain, false));
+            self.fork(new RangeTask(join, body, from, to, grain, false, type));
             self.helpUntil(join);
         } else {
-            pool.submitExternal(new RangeTask(join, body, from, to, grain, true));
+            pool.submitExternal(new RangeTask(join, body, from, to, grain, true, type));
             join.awaitExternally();
         }
         Throwable failure = join.failure();
@@ -205,7 +270,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         Objects.requireNonNull(body, "body");
         checkOutsideTransaction("fork");
         Worker self = pool.currentWorker();
-        ForkTask<T> task = new ForkTask<>(pool, body, self == null);
+        ForkTask<T> task = new ForkTask<>(pool, body, self == null, pool.forkType(body));
         if (self != null) {
             self.fork(task);
         } else {
@@ -226,8 +291,28 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     @Override
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
+        return enqueueCallable(pool.typeOf(task), task);
+    }
+
+    /**
+     * {@link #submit(Callable)}, counted in the statistics of task type {@code type}.
+     *
+     * @param type the task type's name
+     * @param task plain code, which may run transactions
+     * @param <T> the result type
+     * @return a future completed with its result or exception
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     */
+    public <T> CompletableFuture<T> submit(String type, Callable<T> task) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(task, "task");
+        return enqueueCallable(pool.typeNamed(type), task);
+    }
+
+    private <T> CompletableFuture<T> enqueueCallable(TaskType type, Callable<T> task) {
         checkOutsideTransaction("submit");
-        CallableTask<T> wrapped = new CallableTask<>(task);
+        CallableTask<T> wrapped = new CallableTask<>(task, type);
         pool.submitExternal(wrapped);
         return wrapped.future;
     }
@@ -242,7 +327,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     @Override
     public CompletableFuture<Void> submit(Runnable task) {
         Objects.requireNonNull(task, "task");
-        return submit(() -> {
+        return enqueueCallable(pool.typeOf(task), () -> {
             task.run();
             return null;
         });
@@ -258,7 +343,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     @Override
     public <T> CompletableFuture<T> submit(Runnable task, T result) {
         Objects.requireNonNull(task, "task");
-        return submit(() -> {
+        return enqueueCallable(pool.typeOf(task), () -> {
             task.run();
             return result;
         });
@@ -275,7 +360,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command");
         checkOutsideTransaction("execute");
-        pool.submitExternal(new ExecuteTask(command));
+        pool.submitExternal(new ExecuteTask(command, pool.typeOf(command)));
     }
 
     /**
@@ -292,7 +377,8 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         checkOutsideTransaction("invokeAll");
         List<CallableTask<T>> submitted = new ArrayList<>(tasks.size());
         for (Callable<T> task : tasks) {
-            submitted.add(new CallableTask<>(Objects.requireNonNull(task, "a task in tasks")));
+            Objects.requireNonNull(task, "a task in tasks");
+            submitted.add(new CallableTask<>(task, pool.typeOf(task)));
         }
         for (CallableTask<T> task : submitted) {
             pool.submitExternal(task);
@@ -401,6 +487,17 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         return pool.statistics();
     }
 
+    /**
+     * A snapshot of the counters of each task type seen so far: the names given to the tagged
+     * submit methods, and for untagged tasks their body's class (a lambda's is the class that
+     * wrote it followed by {@code $$Lambda}).
+     *
+     * @return the statistics by type name, sorted by name; immutable
+     */
+    public Map<String, TaskTypeStatistics> statisticsByType() {
+        return pool.statisticsByType();
+    }
+
     @Override
     public String toString() {
         return pool.toString();
@@ -427,6 +524,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         private int maxRelocations = 2;
         private boolean throttling = true;
         private int maxCompensationThreads = 256;
+        private boolean observeBlocking = true;
         private Supplier<? extends IdleStrategy> idleStrategies =
                 () -> new BackoffIdleStrategy(32, 8, 1_000, 250_000);
         private String threadNamePrefix = "weft-worker-";
@@ -530,6 +628,20 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         }
 
         /**
+         * Whether the supervisor also watches for workers blocked outside {@code Stm.retry()} (on a
+         * lock, a future's {@code get}, I/O) and compensates them; default on. Waits in
+         * {@code retry()} are reported by the engine and compensated either way; turn this off
+         * when tasks block nowhere else, to save the supervisor's per-tick look at every thread.
+         *
+         * @param enabled whether to observe other blocking
+         * @return this builder
+         */
+        public Builder observeBlocking(boolean enabled) {
+            this.observeBlocking = enabled;
+            return this;
+        }
+
+        /**
          * How idle workers wait for work before they go to sleep; default an Agrona
          * {@link BackoffIdleStrategy} (spin, yield, then park up to 250 us). Each worker gets its own
          * instance.
@@ -555,7 +667,8 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
 
         /**
          * How often the supervisor looks for blocked workers while tasks run; default 1 ms. A
-         * worker is compensated after about two ticks blocked.
+         * worker blocked outside {@code retry()} is compensated after about two ticks blocked (one
+         * blocked in {@code retry()} at once).
          *
          * @param tick positive
          * @return this builder

@@ -8,6 +8,7 @@ import dev.weft.stm.Stm;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,12 @@ class BlockingTest {
      */
     private static void allBlockedConsumersAreWokenByAQueuedProducer(TxnScheduler.Builder builder,
                                                                      long boundSeconds) throws Exception {
+        allBlockedConsumersAreWokenByAQueuedProducer(builder, boundSeconds, stats -> { });
+    }
+
+    private static void allBlockedConsumersAreWokenByAQueuedProducer(
+            TxnScheduler.Builder builder, long boundSeconds,
+            java.util.function.Consumer<SchedulerStatistics> afterwards) throws Exception {
         int parallelism = 3;
         Cell flag = new Cell(0);
         try (TxnScheduler scheduler = builder.parallelism(parallelism).build()) {
@@ -37,7 +44,7 @@ class BlockingTest {
                     return value;
                 }));
             }
-            Await.until(() -> scheduler.statistics().blockedDetections() >= parallelism,
+            Await.until(() -> scheduler.statistics().retryWaits() >= parallelism,
                     "every worker to be blocked in retry()");
             CompletableFuture<Void> producer = scheduler.submitAtomic(() -> flag.set(42));
             try {
@@ -50,6 +57,7 @@ class BlockingTest {
             } finally {
                 flag.setFromOutside(42); // release a broken scheduler's consumers so close() returns
             }
+            afterwards.accept(scheduler.statistics());
         }
     }
 
@@ -63,6 +71,71 @@ class BlockingTest {
         // the broken twin: the same check must fail when no compensation thread may start
         assertThrows(AssertionFailedError.class, () -> allBlockedConsumersAreWokenByAQueuedProducer(
                 TxnScheduler.builder().maxCompensationThreads(0), 2));
+    }
+
+    @Test
+    void aWorkerBlockedInRetryIsCompensatedFromTheEnginesReportWithoutTheSupervisorWatching() throws Exception {
+        // observeBlocking(false): the supervisor looks at no thread, so only the engine's
+        // beforeBlock report can have started the thread that ran the producer
+        allBlockedConsumersAreWokenByAQueuedProducer(TxnScheduler.builder().observeBlocking(false),
+                Await.BOUND_SECONDS, stats -> {
+                    assertEquals(0, stats.blockedDetections(), stats.toString());
+                    assertTrue(stats.compensationThreads() >= 1, stats.toString());
+                    assertTrue(stats.retryWaits() >= 3, stats.toString());
+                });
+    }
+
+    @Test
+    void withoutCompensationTheReportedBlockingAloneStarvesTheProducer() {
+        // the broken twin of the check above: reported, but not compensated
+        assertThrows(AssertionFailedError.class, () -> allBlockedConsumersAreWokenByAQueuedProducer(
+                TxnScheduler.builder().observeBlocking(false).maxCompensationThreads(0), 2));
+    }
+
+    @Test
+    void aConsumerThatBlocksAfterTheProducerWasQueuedIsCompensatedToo() throws Exception {
+        // the other order of the Dekker pair: the producer is queued behind a worker that is busy,
+        // and that worker then blocks in retry(); its own report must find the queued producer
+        Cell flag = new Cell(0);
+        try (TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).observeBlocking(false).build()) {
+            CountDownLatch consumerStarted = new CountDownLatch(1);
+            CountDownLatch producerQueued = new CountDownLatch(1);
+            CompletableFuture<Long> consumer = scheduler.submit(() -> {
+                consumerStarted.countDown();
+                Await.latch(producerQueued, "the producer to be queued");
+                return Stm.atomic(() -> {
+                    if (flag.get() == 0) {
+                        Stm.retry();
+                    }
+                    return flag.get();
+                });
+            });
+            Await.latch(consumerStarted, "the consumer to occupy the only worker");
+            CompletableFuture<Void> producer = scheduler.submitAtomic(() -> flag.set(5));
+            producerQueued.countDown();
+            try {
+                assertEquals(5, consumer.get(Await.BOUND_SECONDS, TimeUnit.SECONDS));
+                producer.get(Await.BOUND_SECONDS, TimeUnit.SECONDS);
+            } finally {
+                flag.setFromOutside(5);
+            }
+            assertTrue(scheduler.statistics().compensationThreads() >= 1);
+        }
+    }
+
+    @Test
+    void withoutObservationATaskBlockedOnAFutureIsNotCompensated() {
+        // the twin of the next test: a wait outside retry() is not reported, so only the
+        // supervisor's observation can compensate it
+        try (TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).observeBlocking(false).build()) {
+            CompletableFuture<Integer> outer = scheduler.submit(
+                    () -> scheduler.submit(() -> 21).get(2, TimeUnit.SECONDS) * 2);
+            java.util.concurrent.ExecutionException failure = assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> outer.get(Await.BOUND_SECONDS, TimeUnit.SECONDS));
+            assertTrue(failure.getCause() instanceof TimeoutException, failure.toString());
+            assertEquals(0, scheduler.statistics().compensationThreads());
+        }
     }
 
     @Test
@@ -80,7 +153,7 @@ class BlockingTest {
                     return flag.get();
                 }));
             }
-            Await.until(() -> scheduler.statistics().blockedDetections() >= parallelism,
+            Await.until(() -> scheduler.statistics().retryWaits() >= parallelism,
                     "every worker to be blocked in retry()");
             Stm.atomic(() -> flag.set(7));
             for (CompletableFuture<Long> consumer : consumers) {

@@ -18,8 +18,8 @@ public final class AtomicTask<T> extends Task implements Awaitable {
     private final Supplier<T> body;
     public final CompletableFuture<T> future = new CompletableFuture<>();
 
-    public AtomicTask(Supplier<T> body) {
-        super(true);
+    public AtomicTask(Supplier<T> body, TaskType type) {
+        super(true, type);
         this.body = body;
     }
 
@@ -37,20 +37,12 @@ public final class AtomicTask<T> extends Task implements Awaitable {
             future.completeExceptionally(failure);
             return FAILED;
         }
-        worker.committed();
-        worker.counters.increment(Counters.COMMITS);
-        worker.recordCommits(1);
-        future.complete(result);
+        future.complete(result); // the commit itself was counted by the worker's onCommit hook
         return COMPLETED;
     }
 
     @Override
     boolean relocatable() {
-        return true;
-    }
-
-    @Override
-    boolean countsCommits() {
         return true;
     }
 

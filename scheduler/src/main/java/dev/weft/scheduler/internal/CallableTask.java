@@ -15,8 +15,8 @@ public final class CallableTask<T> extends Task implements Awaitable {
     private final Callable<T> body;
     public final CompletableFuture<T> future = new CompletableFuture<>();
 
-    public CallableTask(Callable<T> body) {
-        super(true);
+    public CallableTask(Callable<T> body, TaskType type) {
+        super(true, type);
         this.body = body;
     }
 

@@ -16,7 +16,7 @@ final class Counters {
     static final int FINISHED = 1;       // internal tasks finished on this worker
     static final int COMPLETED = 2;      // external tasks finished here
     static final int FAILED = 3;
-    static final int COMMITS = 4;
+    static final int COMMITS = 4;        // transactions committed on this worker (onCommit)
     static final int ABORTS = 5;
     static final int ABORTS_ON_READ = 6;
     static final int ABORTS_AGAINST_WORKERS = 7;
@@ -24,7 +24,8 @@ final class Counters {
     static final int PLACEMENTS = 9;
     static final int STEALS = 10;
     static final int BACKOFF_NANOS = 11;
-    static final int COUNT = 12;
+    static final int RETRY_WAITS = 12;   // waits in retry() the engine reported (beforeBlock)
+    static final int COUNT = 13;
 
     private static final int PAD = 8; // 64 bytes of longs on each side
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);

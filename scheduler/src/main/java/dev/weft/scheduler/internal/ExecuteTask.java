@@ -9,8 +9,8 @@ package dev.weft.scheduler.internal;
 public final class ExecuteTask extends Task {
     private final Runnable body;
 
-    public ExecuteTask(Runnable body) {
-        super(true);
+    public ExecuteTask(Runnable body, TaskType type) {
+        super(true, type);
         this.body = body;
     }
 

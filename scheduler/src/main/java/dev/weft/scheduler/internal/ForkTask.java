@@ -28,8 +28,8 @@ public final class ForkTask<T> extends Task implements Fork<T>, Awaitable {
     // One external joiner parks here; further ones poll (see awaitExternally).
     private volatile Thread waiter;
 
-    public ForkTask(Pool pool, Supplier<? extends T> body, boolean external) {
-        super(external);
+    public ForkTask(Pool pool, Supplier<? extends T> body, boolean external, TaskType type) {
+        super(external, type);
         this.pool = pool;
         this.body = body;
     }

@@ -2,10 +2,15 @@ package dev.weft.scheduler.internal;
 
 import dev.weft.scheduler.ContentionPolicy;
 import dev.weft.scheduler.SchedulerStatistics;
+import dev.weft.scheduler.TaskTypeStatistics;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,7 +53,15 @@ public final class Pool {
      * spares are kept in the sums. Quiescent after SHUTDOWN means no task exists and none can be
      * created: the workers stop and the pool terminates.
      *
-     * Blocking. A task that blocks (retry(), a lock, a future's get) holds its worker. The
+     * Blocking. A task that blocks (retry(), a lock, a future's get) holds its worker. A wait in
+     * retry() is reported by the engine (the worker's contention manager hears beforeBlock and
+     * afterBlock): workerBlocking marks the worker, raises the allowance so that a throttled worker
+     * stands in, and if work is queued, wakes a sleeper or, when fewer unblocked workers than the
+     * throttle's limit remain, starts a spare at once. Work queued later while workers are blocked
+     * gets the same check in signalWork. The two sides form a Dekker pair like the sleepers': the
+     * blocking worker increments retryBlocked (a full fence) and then looks at the queues; a
+     * submitter queues, fences and then reads retryBlocked, so one of them sees the other and the
+     * queued task is not left behind blocked workers. Other blocking is not reported. For it the
      * supervisor thread looks at the workers every tick: a worker running the same task at two
      * ticks in a row and parked (WAITING, TIMED_WAITING or BLOCKED) at both is blocked. Blocked
      * base workers raise the allowance (throttled workers stand in for them); if there is queued
@@ -67,6 +80,8 @@ public final class Pool {
     final boolean placement;
     final int maxRelocations;
     final int maxSpares;
+    /** Whether the supervisor also looks for workers blocked outside retry() (locks, futures). */
+    final boolean observeBlocking;
     final Throttle throttle;
     private final Supplier<? extends IdleStrategy> idleStrategies;
     private final String namePrefix;
@@ -82,6 +97,19 @@ public final class Pool {
     volatile boolean cancelling;
     /** Workers currently sleeping (or about to): read by signalWork after a full fence. */
     final AtomicInteger sleepers = new AtomicInteger();
+    /** Workers currently parked in retry() (reported by the engine); read by signalWork after a fence. */
+    final AtomicInteger retryBlocked = new AtomicInteger();
+    private final Object allowanceLock = new Object();
+
+    /** Task types by name: the tags users give and the names of untagged bodies' classes. */
+    private final ConcurrentHashMap<String, TaskType> types = new ConcurrentHashMap<>();
+    /** The type of an untagged task, by its body's class: one lookup per submit, no string work. */
+    private final ClassValue<TaskType> typesByClass = new ClassValue<>() {
+        @Override
+        protected TaskType computeValue(Class<?> bodyClass) {
+            return typeNamed(TaskType.nameOf(bodyClass));
+        }
+    };
 
     private final AtomicLong ctl = new AtomicLong();
     private final LongAdder submitted = new LongAdder();
@@ -99,8 +127,9 @@ public final class Pool {
     volatile long compensationThreads;
 
     public Pool(int parallelism, ContentionPolicy policy, int escalateAfter, boolean placement,
-                int maxRelocations, boolean throttling, int maxSpares,
+                int maxRelocations, boolean throttling, int maxSpares, boolean observeBlocking,
                 Supplier<? extends IdleStrategy> idleStrategies, String namePrefix, long tickNanos) {
+        this.observeBlocking = observeBlocking;
         this.parallelism = parallelism;
         this.policy = policy;
         this.escalateAfter = escalateAfter;
@@ -194,19 +223,73 @@ public final class Pool {
         signalWork(null);
     }
 
-    /** After queuing work: wakes one sleeping worker, {@code preferred} if it sleeps. */
+    /**
+     * After queuing work: wakes one sleeping worker, {@code preferred} if it sleeps; if none sleeps
+     * and workers are blocked in retry(), compensates them when too few are left to run the work.
+     */
     void signalWork(Worker preferred) {
-        VarHandle.fullFence(); // the queued task before the read of sleepers (see Worker)
-        if (sleepers.get() == 0) {
+        VarHandle.fullFence(); // the queued task before the reads of sleepers and retryBlocked (overview)
+        if (sleepers.get() != 0 && wakeOne(preferred)) {
             return;
         }
+        if (retryBlocked.get() != 0) {
+            compensate();
+        }
+    }
+
+    private boolean wakeOne(Worker preferred) {
         if (preferred != null && preferred.tryWake()) {
-            return;
+            return true;
         }
         for (Worker worker : workers) {
             if (worker.tryWake()) {
-                return;
+                return true;
             }
+        }
+        return false;
+    }
+
+    /** The engine is about to park {@code worker} in retry(); called on that worker. */
+    void workerBlocking(Worker worker) {
+        worker.retryBlocked = true;
+        retryBlocked.incrementAndGet(); // a full fence: pairs with signalWork's (overview)
+        updateAllowance();
+        if (!hasQueuedWork()) {
+            return;
+        }
+        if (sleepers.get() != 0 && wakeOne(null)) {
+            return;
+        }
+        compensate();
+    }
+
+    /** {@code worker}'s wait in retry() ended; called on that worker. */
+    void workerUnblocked(Worker worker) {
+        worker.retryBlocked = false;
+        retryBlocked.decrementAndGet();
+        updateAllowance();
+    }
+
+    /**
+     * Work is queued: starts a spare if fewer workers than the throttle's limit can take it (base
+     * workers within the allowance and spares, less the blocked ones), or if every worker is
+     * blocked. Called by the blocking worker, by submitters and by the supervisor.
+     */
+    void compensate() {
+        Worker[] all = workers;
+        int blocked = 0;
+        for (Worker worker : all) {
+            if (worker.isBlocked()) {
+                blocked++;
+            }
+        }
+        if (blocked == 0) {
+            return;
+        }
+        int spareCount = all.length - parallelism;
+        int available = Math.min(allowance, parallelism) + spareCount - blocked;
+        if (available < throttle.limit() || blocked == all.length) {
+            startSpare();
         }
     }
 
@@ -250,21 +333,27 @@ public final class Pool {
 
     // ------------------------------------------------------------------ throttling and blocking
 
-    /** Allowance = the throttle's limit plus the blocked base workers (stand-ins for them). */
+    /**
+     * Allowance = the throttle's limit plus the blocked base workers (stand-ins for them). Called by
+     * the supervisor, the throttle and blocking workers; the lock keeps a stale computation from
+     * overwriting a newer one.
+     */
     void updateAllowance() {
-        int blockedBase = 0;
-        Worker[] all = workers;
-        for (int i = 0; i < parallelism; i++) {
-            if (all[i].blocked) {
-                blockedBase++;
+        synchronized (allowanceLock) {
+            int blockedBase = 0;
+            Worker[] all = workers;
+            for (int i = 0; i < parallelism; i++) {
+                if (all[i].isBlocked()) {
+                    blockedBase++;
+                }
             }
-        }
-        int updated = Math.min(parallelism, throttle.limit() + blockedBase);
-        int previous = allowance;
-        allowance = updated;
-        if (updated > previous) {
-            for (int i = previous; i < updated; i++) {
-                LockSupport.unpark(all[i]);
+            int updated = Math.min(parallelism, throttle.limit() + blockedBase);
+            int previous = allowance;
+            allowance = updated;
+            if (updated > previous) {
+                for (int i = previous; i < updated; i++) {
+                    LockSupport.unpark(all[i]);
+                }
             }
         }
     }
@@ -436,7 +525,35 @@ public final class Pool {
         }
     }
 
+    // ------------------------------------------------------------------ task types
+
+    /** The type named {@code name}, created on first use. */
+    public TaskType typeNamed(String name) {
+        TaskType type = types.get(name);
+        return type != null ? type : types.computeIfAbsent(name, TaskType::new);
+    }
+
+    /** The type of an untagged task: named after its body's class. */
+    public TaskType typeOf(Object body) {
+        return typesByClass.get(body.getClass());
+    }
+
+    /** The type of a fork: the type of the task forking it, else its body's class. */
+    public TaskType forkType(Object body) {
+        Worker self = currentWorker();
+        Task forking = self == null ? null : self.current;
+        return forking != null ? forking.type : typeOf(body);
+    }
+
     // ------------------------------------------------------------------ statistics
+
+    public Map<String, TaskTypeStatistics> statisticsByType() {
+        TreeMap<String, TaskTypeStatistics> snapshot = new TreeMap<>();
+        for (TaskType type : types.values()) {
+            snapshot.put(type.name, type.snapshot());
+        }
+        return Collections.unmodifiableMap(snapshot);
+    }
 
     public SchedulerStatistics statistics() {
         long[] sums = new long[Counters.COUNT];
@@ -462,7 +579,7 @@ public final class Pool {
                 sums[Counters.CREATED], sums[Counters.COMMITS], aborts, onRead, aborts - onRead,
                 sums[Counters.ABORTS_AGAINST_WORKERS], sums[Counters.ESCALATIONS],
                 sums[Counters.PLACEMENTS], sums[Counters.STEALS], sums[Counters.BACKOFF_NANOS],
-                blockedDetections, compensationThreads, throttle.limit(), throttle.decreases(),
+                sums[Counters.RETRY_WAITS], blockedDetections, compensationThreads, throttle.limit(), throttle.decreases(),
                 throttle.increases());
     }
 

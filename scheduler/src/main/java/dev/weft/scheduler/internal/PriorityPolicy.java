@@ -4,7 +4,8 @@ import dev.weft.scheduler.Conflict;
 import dev.weft.scheduler.ContentionPolicy;
 
 /**
- * Greedy (older wins) and Karma (more work wins) in the form the engine's hook allows. The hook
+ * Greedy (older wins) and Karma (larger wins: more refs accessed by the attempts an abort threw
+ * away, then more time in attempts, then older) in the form the engine's hook allows. The hook
  * runs on the loser after its attempt is rolled back; it cannot abort the opponent. So a task that
  * has priority over its opponent retries at once and, from its second lost attempt, escalates:
  * an irrevocable attempt cannot abort, and writers of the cells it reserved wait for it, which is
@@ -22,10 +23,10 @@ public final class PriorityPolicy implements ContentionPolicy {
     /** Lost attempts after which a higher-priority task escalates. */
     static final int ESCALATE_WINNER_AFTER = 2;
 
-    private final boolean byWork;
+    private final boolean bySize;
 
-    private PriorityPolicy(boolean byWork) {
-        this.byWork = byWork;
+    private PriorityPolicy(boolean bySize) {
+        this.bySize = bySize;
     }
 
     @Override
@@ -40,11 +41,16 @@ public final class PriorityPolicy implements ContentionPolicy {
     }
 
     private boolean hasPriority(Conflict conflict) {
-        if (byWork) {
-            long mine = conflict.taskWorkNanos();
-            long theirs = conflict.opponentWorkNanos();
+        if (bySize) {
+            long mine = conflict.taskSize();
+            long theirs = conflict.opponentSize();
             if (mine != theirs) {
                 return mine > theirs;
+            }
+            long myWork = conflict.taskWorkNanos();
+            long theirWork = conflict.opponentWorkNanos();
+            if (myWork != theirWork) {
+                return myWork > theirWork;
             }
         }
         return conflict.taskStartNanos() - conflict.opponentStartNanos() < 0;
@@ -52,6 +58,6 @@ public final class PriorityPolicy implements ContentionPolicy {
 
     @Override
     public String toString() {
-        return byWork ? "largerWins" : "olderWins";
+        return bySize ? "largerWins" : "olderWins";
     }
 }

@@ -24,8 +24,9 @@ public final class RangeTask extends Task {
     private boolean relocated;
     private final Runnable indexBody = () -> bodyAt(index);
 
-    public RangeTask(LoopJoin join, IntConsumer body, int from, int to, int grain, boolean external) {
-        super(external);
+    public RangeTask(LoopJoin join, IntConsumer body, int from, int to, int grain, boolean external,
+                     TaskType type) {
+        super(external, type);
         this.join = join;
         this.body = body;
         this.from = from;
@@ -43,29 +44,28 @@ public final class RangeTask extends Task {
         int hi = to;
         while (hi - lo > grain) {
             int mid = (lo + hi) >>> 1;
-            worker.fork(new RangeTask(join, body, mid, hi, grain, false));
+            worker.fork(new RangeTask(join, body, mid, hi, grain, false, type));
             hi = mid;
         }
         long done = 0;
-        int commits = 0;
         boolean failed = false;
         for (int i = lo; i < hi; i++) {
             index = i;
             if (!relocated) {
                 aborts = 0;
                 relocations = 0;
+                karmaRefs = 0;
             }
             try {
-                Stm.atomic(indexBody);
-                worker.committed();
-                commits++;
+                Stm.atomic(indexBody); // its commit is counted by the worker's onCommit hook
                 done++;
             } catch (Relocation relocation) {
-                RangeTask moved = new RangeTask(join, body, i, i + 1, 1, false);
+                RangeTask moved = new RangeTask(join, body, i, i + 1, 1, false, type);
                 moved.relocated = true;
                 moved.aborts = aborts;
                 moved.relocations = relocations;
                 moved.workNanos = workNanos;
+                moved.karmaRefs = karmaRefs;
                 moved.firstStartNanos = firstStartNanos;
                 Worker target = relocationTarget;
                 relocationTarget = null;
@@ -78,19 +78,12 @@ public final class RangeTask extends Task {
             }
             worker.contention.attemptStartNanos = System.nanoTime();
         }
-        worker.counters.add(Counters.COMMITS, commits);
-        worker.recordCommits(commits);
         join.finished(done);
         return failed ? FAILED : COMPLETED;
     }
 
     @Override
     boolean relocatable() {
-        return true;
-    }
-
-    @Override
-    boolean countsCommits() {
         return true;
     }
 

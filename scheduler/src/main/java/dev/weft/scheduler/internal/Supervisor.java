@@ -16,8 +16,10 @@ final class Supervisor extends Thread {
      * worker that is RUNNING (not in contention backoff, not idling in a join), at the same task as
      * on the previous tick, and parked both times, is blocked: in retry(), on a lock, on a future.
      * Engine lock waits park for at most a millisecond, so a false positive costs a spare thread
-     * that retires again; a missed block is found one tick later. Detection is by observation
-     * because the engine tells no one that a thread is about to wait in retry().
+     * that retires again; a missed block is found one tick later. Waits in retry() need no
+     * observation: the engine reports them and the pool compensates at once (Pool.workerBlocking);
+     * the supervisor counts those workers as blocked and, as a safety net, compensates them too
+     * when work is still queued at a tick. With observeBlocking off it observes nothing else.
      */
 
     private final Pool pool;
@@ -52,7 +54,13 @@ final class Supervisor extends Thread {
             if (state == Worker.RUNNING || state == Worker.BACKOFF) {
                 running = true;
             }
-            if (state != Worker.RUNNING) {
+            if (worker.retryBlocked) { // reported by the engine: no need to observe it
+                worker.blocked = false;
+                worker.seenParked = false;
+                blocked++;
+                continue;
+            }
+            if (state != Worker.RUNNING || !pool.observeBlocking) {
                 worker.blocked = false;
                 worker.seenParked = false;
                 continue;
@@ -78,13 +86,7 @@ final class Supervisor extends Thread {
         pool.updateAllowance();
         boolean queued = pool.hasQueuedWork();
         if (queued && blocked > 0) {
-            int unblocked = workers.length - blocked;
-            int spares = workers.length - pool.parallelism;
-            // Base workers above the allowance are throttled, not available: count what may run.
-            int available = Math.min(pool.allowance, pool.parallelism) + spares - blocked;
-            if (available < pool.throttle.limit() || unblocked == 0) {
-                pool.startSpare();
-            }
+            pool.compensate(); // base workers above the allowance are throttled: it counts what may run
         }
         if (pool.isShutdown()) {
             pool.tryTerminate();

@@ -8,8 +8,8 @@ import java.lang.invoke.VarHandle;
  * parallel loop.
  *
  * <p>Thread-safety: a task runs on one worker at a time. The bookkeeping fields below are written
- * by the worker running it; {@link #workNanos} is also read by other workers' contention managers
- * (opaque: a heuristic input, any recent value will do).
+ * by the worker running it; {@link #workNanos} and {@link #karmaRefs} are also read by other
+ * workers' contention managers (opaque: a heuristic input, any recent value will do).
  */
 public abstract class Task {
     /** {@link #run} outcomes. */
@@ -19,19 +19,27 @@ public abstract class Task {
 
     /** Whether the task was accepted from a submit-style call (counted in the pool's control word). */
     final boolean external;
+    /** Whose statistics the task's events go to. */
+    final TaskType type;
     /** nanoTime of the task's first start: its age for the priority policies. 0 until started. */
     long firstStartNanos;
     /** Time spent in aborted and running attempts of its transactions so far (karma). */
     long workNanos;
     /** Lost attempts over all of the task's runs (relocations do not reset it). */
     int aborts;
+    /**
+     * Refs read or written by the task's lost attempts, summed (Scherer and Scott's karma: work
+     * invested that an abort threw away); the measure of "larger" for the largerWins policy.
+     */
+    long karmaRefs;
     /** How many times the task was moved to another worker after a conflict. */
     int relocations;
     /** Where a relocation sends the task; set by the contention manager just before it unwinds. */
     Worker relocationTarget;
 
-    protected Task(boolean external) {
+    protected Task(boolean external, TaskType type) {
         this.external = external;
+        this.type = type;
     }
 
     /**
@@ -40,11 +48,6 @@ public abstract class Task {
      * returns {@link #RELOCATED} without completing it. Never throws.
      */
     abstract int run(Worker worker);
-
-    /** Whether the task reports its commits itself (else its completion counts as one). */
-    boolean countsCommits() {
-        return false;
-    }
 
     /** Whether the contention manager may abandon this task's transaction and move the task. */
     boolean relocatable() {
@@ -62,11 +65,21 @@ public abstract class Task {
         WORK.setOpaque(this, workNanos + nanos);
     }
 
+    long karmaRefsOpaque() {
+        return (long) KARMA.getOpaque(this);
+    }
+
+    void addKarmaRefs(int refs) {
+        KARMA.setOpaque(this, karmaRefs + refs);
+    }
+
     private static final VarHandle WORK;
+    private static final VarHandle KARMA;
 
     static {
         try {
             WORK = MethodHandles.lookup().findVarHandle(Task.class, "workNanos", long.class);
+            KARMA = MethodHandles.lookup().findVarHandle(Task.class, "karmaRefs", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -5,8 +5,9 @@ package dev.weft.scheduler.internal;
  * Scheduling (SPAA 2008): when a large share of attempts abort, fewer workers are allowed to take
  * tasks, and when the share falls (or no samples arrive) the limit climbs back to the parallelism.
  *
- * <p>Overview. Workers count their commits (or finished tasks) and lost attempts locally and hand
- * them over every {@link #FLUSH_EVERY} events, so the lock here is taken rarely. Every
+ * <p>Overview. Workers count their commits and lost attempts locally (the engine reports both to
+ * the worker's contention manager: {@code onCommit} after every transaction the worker commits,
+ * in any kind of task, and {@code onConflict} after every lost attempt) and hand them over every {@link #FLUSH_EVERY} events, so the lock here is taken rarely. Every
  * {@link #WINDOW} events the abort share {@code aborts / (aborts + commits)} of the window is
  * compared with two thresholds: at or above {@link #HIGH} the limit drops by one (never below 1),
  * at or below {@link #LOW} it rises by one. A limit of 1 lets the hot transactions run one at a

@@ -35,6 +35,12 @@ public final class Worker extends TxnThread {
      * Base workers whose index is not below the pool's allowance (the throttle's limit plus the
      * number of blocked base workers) take no new task and park until the allowance rises.
      *
+     * Blocking. The engine calls the worker's contention manager just before the thread parks in
+     * retry() and when the wait ends; the worker then sets and clears retryBlocked and tells the
+     * pool, which lets a throttled worker stand in and, when work is queued and too few workers
+     * are left to run it, starts a compensation thread at once (Pool.workerBlocking). Blocking
+     * anywhere else (a lock, a future) is not reported; the supervisor finds it by observation.
+     *
      * State is a volatile int read by the supervisor and by thieves; it is only a hint for them,
      * except SLEEPING -> IDLE, which a waker claims with a CAS so that one wake-up goes to one
      * sleeper.
@@ -68,6 +74,12 @@ public final class Worker extends TxnThread {
     volatile int state;
     // Written by the supervisor (and cleared by it); read by thieves and the pool (volatile).
     volatile boolean blocked;
+    // Written by this thread when the engine tells it it parks in retry() (beforeBlock) and when the
+    // wait ends (afterBlock); read by the pool, the supervisor and thieves (volatile).
+    volatile boolean retryBlocked;
+    // Refs read and written by this worker's latest finished attempt, committed or lost (opaque
+    // store by this thread): other workers' estimate of the size of the attempt it runs now.
+    private int lastAttemptRefs;
     // Written once by this thread before it runs any task; read by other workers' contention managers.
     volatile long ownerId = -1;
     // The innermost task this thread runs, or null; read by other workers' contention managers.
@@ -177,11 +189,12 @@ public final class Worker extends TxnThread {
             if (task == null) {
                 task = victim.inbox.poll();
             }
-            if (task == null && (victim.state != RUNNING || victim.blocked)) {
+            if (task == null && (victim.state != RUNNING || victim.isBlocked())) {
                 task = victim.affinity.poll();
             }
             if (task != null) {
                 counters.increment(Counters.STEALS);
+                task.type.steals.increment();
                 return task;
             }
         }
@@ -222,11 +235,10 @@ public final class Worker extends TxnThread {
             pool.relocate(task, target == null ? this : target);
             return;
         }
-        if (!task.countsCommits()) {
-            recordCommits(1);
-        }
         if (task.external) {
-            counters.increment(outcome == Task.FAILED ? Counters.FAILED : Counters.COMPLETED);
+            (outcome == Task.FAILED ? task.type.failed : task.type.completed).increment(); // type first:
+            counters.increment(outcome == Task.FAILED ? Counters.FAILED : Counters.COMPLETED); // a reader
+            // that sees the scheduler's count then sees the type's
             pool.externalFinished();
         } else {
             counters.incrementRelease(Counters.FINISHED);
@@ -267,9 +279,22 @@ public final class Worker extends TxnThread {
         pool.signalWork(null);
     }
 
-    /** After a scheduler-run transaction committed on this worker. */
-    void committed() {
-        lastCommitNanos = System.nanoTime();
+    /** Whether this worker is blocked in a task: in retry() (reported) or elsewhere (observed). */
+    boolean isBlocked() {
+        return retryBlocked || blocked;
+    }
+
+    /** After a transaction committed on this worker (the engine's onCommit). */
+    void committed(long now) {
+        lastCommitNanos = now;
+    }
+
+    void lastAttemptRefs(int refs) {
+        LAST_ATTEMPT_REFS.setOpaque(this, refs);
+    }
+
+    int lastAttemptRefsOpaque() {
+        return (int) LAST_ATTEMPT_REFS.getOpaque(this);
     }
 
     void recordCommits(int commits) {
@@ -341,12 +366,14 @@ public final class Worker extends TxnThread {
 
     private static final VarHandle STATE;
     private static final VarHandle TASK_SEQ;
+    private static final VarHandle LAST_ATTEMPT_REFS;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             STATE = lookup.findVarHandle(Worker.class, "state", int.class);
             TASK_SEQ = lookup.findVarHandle(Worker.class, "taskSeq", long.class);
+            LAST_ATTEMPT_REFS = lookup.findVarHandle(Worker.class, "lastAttemptRefs", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

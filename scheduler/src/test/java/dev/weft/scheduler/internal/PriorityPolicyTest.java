@@ -11,7 +11,14 @@ import org.junit.jupiter.api.Test;
 class PriorityPolicyTest {
 
     private record Seen(int attempts, boolean opponentKnown, long taskStartNanos, long opponentStartNanos,
-                        long taskWorkNanos, long opponentWorkNanos) implements Conflict {
+                        long taskWorkNanos, long opponentWorkNanos, long taskSize, long opponentSize)
+            implements Conflict {
+        Seen(int attempts, boolean opponentKnown, long taskStartNanos, long opponentStartNanos,
+             long taskWorkNanos, long opponentWorkNanos) {
+            this(attempts, opponentKnown, taskStartNanos, opponentStartNanos, taskWorkNanos,
+                    opponentWorkNanos, 0, 0);
+        }
+
         @Override
         public int taskAborts() {
             return attempts;
@@ -37,6 +44,25 @@ class PriorityPolicyTest {
         assertEquals(ContentionPolicy.ESCALATE, policy.onConflict(new Seen(2, true, 300, 200, 900, 100)));
         assertEquals(PriorityPolicy.YIELD_NANOS, policy.onConflict(new Seen(2, true, 100, 200, 100, 900)));
         assertEquals(0, policy.onConflict(new Seen(1, true, 100, 200, 500, 500)));
+    }
+
+    @Test
+    void theTaskThatAccessedMoreRefsWinsWhateverItsWorkAndAge() {
+        ContentionPolicy policy = ContentionPolicy.largerWins();
+        // younger and with less time invested, but 40 refs against 12: it has priority
+        assertEquals(ContentionPolicy.ESCALATE, policy.onConflict(new Seen(2, true, 300, 200, 100, 900, 40, 12)));
+        // older and with more time invested, but smaller: it yields
+        assertEquals(PriorityPolicy.YIELD_NANOS, policy.onConflict(new Seen(2, true, 100, 200, 900, 100, 12, 40)));
+        // equal sizes: work decides, then age
+        assertEquals(ContentionPolicy.ESCALATE, policy.onConflict(new Seen(2, true, 300, 200, 900, 100, 12, 12)));
+        assertEquals(0, policy.onConflict(new Seen(1, true, 100, 200, 500, 500, 12, 12)));
+        assertEquals(PriorityPolicy.YIELD_NANOS, policy.onConflict(new Seen(1, true, 300, 200, 500, 500, 12, 12)));
+    }
+
+    @Test
+    void olderWinsIgnoresSizes() {
+        ContentionPolicy policy = ContentionPolicy.olderWins();
+        assertEquals(PriorityPolicy.YIELD_NANOS, policy.onConflict(new Seen(2, true, 300, 200, 0, 0, 1_000, 1)));
     }
 
     @Test

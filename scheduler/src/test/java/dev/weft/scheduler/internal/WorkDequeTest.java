@@ -22,7 +22,7 @@ class WorkDequeTest {
         final int id;
 
         Numbered(int id) {
-            super(false);
+            super(false, new TaskType("test"));
             this.id = id;
         }
 

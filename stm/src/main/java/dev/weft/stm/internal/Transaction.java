@@ -813,6 +813,7 @@ public final class Transaction {
         long limit = retryLimitNanos;
         boolean interrupted = false;
         boolean parked = false;
+        boolean blockReported = false;
         long started = System.nanoTime();
         WaitTable.enter(self, reads.cells, reads.size);
         try {
@@ -821,9 +822,6 @@ public final class Transaction {
                 WaitProbe.run(WaitProbe.beforePark);
                 parked = true;
                 counters.increment(TxnCounters.BLOCKED_WAITS);
-                if (contentionManager != null) {
-                    contentionManager.beforeBlock();
-                }
                 // A commit often follows within microseconds (a producer/consumer handoff): watch
                 // the flag for a few microseconds, then yield a few times, before paying for a
                 // park and an unpark (a yield lets the other thread of a handoff run at once).
@@ -833,6 +831,10 @@ public final class Transaction {
                     } else {
                         Thread.yield();
                     }
+                }
+                if (contentionManager != null && !self.isWoken()) {
+                    contentionManager.beforeBlock(); // only a wait that outlived the spin phase
+                    blockReported = true;
                 }
                 for (;;) {
                     if (self.isWoken()) {
@@ -862,7 +864,7 @@ public final class Transaction {
             }
         } finally {
             WaitTable.leave(self);
-            if (parked && contentionManager != null) {
+            if (blockReported) {
                 contentionManager.afterBlock();
             }
             long waited = System.nanoTime() - started;

@@ -53,11 +53,15 @@ public interface ContentionManager {
     default void onCommit(int attempts, int reads, int writes) {
     }
 
-    /** Called just before the thread parks in {@code retry()} (it may stay parked indefinitely). */
+    /**
+     * Called just before the thread parks in {@code retry()} (it may stay parked indefinitely),
+     * after the short spin phase that catches quick handoffs: waits that end within microseconds
+     * are not reported.
+     */
     default void beforeBlock() {
     }
 
-    /** Called when the thread stops waiting in {@code retry()}, however the wait ended. */
+    /** Called when a wait reported by {@link #beforeBlock()} ends, however it ended. */
     default void afterBlock() {
     }
 }
