@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import org.jetbrains.kotlinx.lincheck.execution.ExecutionScenario;
 import org.jetbrains.lincheck.datastructures.Operation;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -197,6 +198,35 @@ class BlockingCollectionsLincheckTest {
     void takeFromEitherSplitIntoTwoTransactionsIsCaught() {
         ExpectedViolation.assertCaught(() -> WeftLincheck.checkScenarios(SplitEitherQueue.class,
                 EitherQueueSpec.class, eitherScenarios(SplitEitherQueue.class)));
+    }
+
+    /**
+     * Disabled: fails. Checking the first either-scenario again and again in one JVM, the model
+     * checker reports, at the 6th check (run index 5, the same index in three JVMs on JDK 17 and
+     * JDK 25):
+     *
+     * <pre>
+     * = The execution has hung =
+     * | takeEither(): &lt;hung&gt; | putFirst(1): true  |
+     * |                      | putSecond(2): true |
+     * </pre>
+     *
+     * followed by {@code IllegalStateException: Non-determinism found} because replaying the same
+     * interleaving completes normally (takeEither() returns 1, then 2). The same happens without
+     * {@code orElse} (a retry-based take over one {@code TQueue}) and with the refs-only
+     * {@code RetryStructuresTest.RetryBuffer}, so it concerns {@code retry()} waits in general,
+     * not the collections: either a lost wake-up in the engine's wait protocol on one schedule
+     * (the waiter parks after both commits) or Lincheck 3.7 misjudging the waiter's bounded spin
+     * before it parks. Not yet told apart; once a check hangs, later checks in the same JVM run
+     * on threads with a leftover transaction and fail too (see {@link WeftLincheck}).
+     */
+    @Disabled("retry() waits reported hung by the model checker on repeated checks; see the comment")
+    @Test
+    void retryWaitNeverHangsWhenTheSameScenarioIsCheckedRepeatedly() {
+        ExecutionScenario handOff = eitherScenarios(EitherQueue.class).get(0);
+        for (int check = 0; check < 8; check++) {
+            WeftLincheck.checkScenarios(EitherQueue.class, EitherQueueSpec.class, List.of(handOff));
+        }
     }
 
     @Test
