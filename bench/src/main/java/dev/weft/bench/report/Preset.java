@@ -51,7 +51,7 @@ public record Preset(String name, int forks, int warmupIterations, Duration warm
      * thread groups, which the ratio table and the thread-count charts do not apply to; it has
      * its own command in {@code docs/performance.md}.
      */
-    public static final String EXCLUDE = "ProgressBenchmark";
+    public static final String EXCLUDE = "ProgressBenchmark|DiagnosticsOverheadBenchmark";
 
     /** Checks the values. */
     public Preset {
