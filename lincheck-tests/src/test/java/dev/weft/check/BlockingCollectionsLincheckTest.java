@@ -183,11 +183,17 @@ class BlockingCollectionsLincheckTest {
                         .thread(call("put", 3L), call("take")).thread(call("put", 4L), call("take")).build());
     }
 
+    @Disabled("flaky under the model checker: reported hung, then 'Non-determinism found' because the replay "
+            + "completes (CI, JDK 25, load ~6); the same open investigation as "
+            + "retryWaitNeverHangsWhenTheSameScenarioIsCheckedRepeatedly below")
     @Test
     void takeFromEitherOfTwoQueuesPrefersTheFirstAndWaitsForBoth() {
         WeftLincheck.checkScenarios(EitherQueue.class, EitherQueueSpec.class, eitherScenarios(EitherQueue.class));
     }
 
+    @Disabled("flaky under the model checker: reported hung, then 'Non-determinism found' because the replay "
+            + "completes (CI, JDK 25, load ~6); the same open investigation as "
+            + "retryWaitNeverHangsWhenTheSameScenarioIsCheckedRepeatedly below")
     @Test
     void takeFromEitherOfTwoBoundedQueuesPrefersTheFirstAndWaitsForBoth() {
         WeftLincheck.checkScenarios(EitherBoundedQueue.class, EitherQueueSpec.class,
