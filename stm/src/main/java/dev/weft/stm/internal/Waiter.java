@@ -21,8 +21,17 @@ final class Waiter {
         this.thread = thread;
     }
 
-    /** Starts a wait: not woken. {@link WaitTable#leave} (always run after a wait) empties the stripe set. */
+    /**
+     * Starts a wait from a clean state: no stripe entered, not woken. Clearing here (not only in
+     * {@link WaitTable#leave}) means nothing a previous wait left behind can make this one skip a
+     * stripe, which would lose its wake-up.
+     */
     void prepare() {
+        if (stripeCount != 0) {
+            clearStripes(stripeCount);
+            stripeCount = 0;
+        }
+        java.util.Arrays.fill(entered, 0L);
         woken = false;
     }
 
