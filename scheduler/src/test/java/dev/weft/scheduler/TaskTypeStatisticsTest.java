@@ -18,8 +18,10 @@ class TaskTypeStatisticsTest {
     @Test
     void eachTaggedTypeCountsItsOwnCommitsAbortsAndTasks() {
         int tasks = 20;
-        Cell hot = new Cell(0);
-        Cell quiet = new Cell(0);
+        // one cell per contended task: two contended tasks running on the two workers at once
+        // (or two quiet ones) must not conflict with each other, so the interferer's abort is the only one each sees
+        Cell[] hot = Cell.array(tasks, 0);
+        Cell[] quiet = Cell.array(tasks, 0);
         AtomicIntegerArray attempts = new AtomicIntegerArray(tasks);
         try (TxnScheduler scheduler = TxnScheduler.builder().parallelism(2).placement(false)
                 .contentionPolicy(conflict -> 0).build(); Interferer interferer = new Interferer()) {
@@ -27,13 +29,13 @@ class TaskTypeStatisticsTest {
             for (int i = 0; i < tasks; i++) {
                 int id = i;
                 all.add(scheduler.submitAtomic("contended", () -> {
-                    long seen = hot.get();
+                    long seen = hot[id].get();
                     if (attempts.incrementAndGet(id) == 1) {
-                        interferer.bump(hot); // exactly one lost attempt per contended task
+                        interferer.bump(hot[id]); // exactly one lost attempt per contended task
                     }
-                    hot.set(seen + 1);
+                    hot[id].set(seen + 1);
                 }));
-                all.add(scheduler.submitAtomic("quiet", () -> quiet.add(1)));
+                all.add(scheduler.submitAtomic("quiet", () -> quiet[id].add(1)));
             }
             all.add(scheduler.submit("failing", () -> {
                 throw new IllegalStateException("expected");
