@@ -83,6 +83,32 @@ class DiagnosticsTest {
         assertTrue(Stm.statistics().minus(before).commits() >= 100);
     }
 
+    /**
+     * Many short-lived threads: registering them expunges the counters of the ended ones
+     * (folded into the retired totals) while new ones are pushed; a count lost or counted twice
+     * on the way changes the exact total. No other test commits while this one runs (JUnit runs
+     * this module's tests one at a time).
+     */
+    @Test
+    void countsOfManyShortLivedThreadsAreExactAcrossExpunges() throws Exception {
+        Counter cell = new Counter(0);
+        StmStatistics before = Stm.statistics();
+        int threads = 500;
+        for (int round = 0; round < 5; round++) {
+            Thread[] batch = new Thread[threads / 5];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = new Thread(() -> atomic(() -> cell.add(1)));
+                batch[i].start();
+            }
+            for (Thread thread : batch) {
+                thread.join();
+            }
+            System.gc(); // ended threads' descriptors become collectable: the next registrations expunge them
+            assertEquals((round + 1L) * batch.length, Stm.statistics().minus(before).commits());
+        }
+        assertEquals(threads, Stm.atomicLong(cell::get));
+    }
+
     @Test
     void jfrRecordsCommitAbortAndRetryWaitEvents() throws Exception {
         Counter cell = new Counter(0);
