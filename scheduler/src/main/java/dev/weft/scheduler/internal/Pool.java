@@ -280,8 +280,12 @@ public final class Pool {
     void compensate() {
         Worker[] all = workers;
         int blocked = 0;
+        int blockedInRetry = 0; // the same reads as isBlocked(), split for the Compensation event
         for (Worker worker : all) {
-            if (worker.isBlocked()) {
+            if (worker.retryBlocked) {
+                blockedInRetry++;
+                blocked++;
+            } else if (worker.blocked) {
                 blocked++;
             }
         }
@@ -291,7 +295,7 @@ public final class Pool {
         int spareCount = all.length - parallelism;
         int available = Math.min(allowance, parallelism) + spareCount - blocked;
         if (available < throttle.limit() || blocked == all.length) {
-            startSpare(blocked);
+            startSpare(blocked, blockedInRetry);
         }
     }
 
@@ -361,10 +365,10 @@ public final class Pool {
     }
 
     /**
-     * Starts one spare worker for {@code blocked} blocked workers; false when the cap is reached
-     * or the pool stops.
+     * Starts one spare worker for {@code blocked} blocked workers ({@code blockedInRetry} of them
+     * in retry(); both only reported); false when the cap is reached or the pool stops.
      */
-    boolean startSpare(int blocked) {
+    boolean startSpare(int blocked, int blockedInRetry) {
         int index;
         int sparesNow;
         mainLock.lock();
@@ -385,8 +389,8 @@ public final class Pool {
             mainLock.unlock();
         }
         if (SchedulerEvents.compensationEnabled()) {
-            SchedulerEvents.compensation(namePrefix, SchedulerEvents.STARTED, index, blocked,
-                    countBlocked(true), sparesNow);
+            SchedulerEvents.compensation(namePrefix, SchedulerEvents.STARTED, index, blocked, blockedInRetry,
+                    sparesNow);
         }
         return true;
     }
