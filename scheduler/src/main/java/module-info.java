@@ -6,6 +6,8 @@
 @SuppressWarnings("requires-transitive-automatic")
 module dev.weft.scheduler {
     requires dev.weft.stm;
+    // Flight Recorder events for placement, throttling and compensation (SchedulerEvents).
+    requires jdk.jfr;
     // Agrona's idle strategies appear in TxnScheduler.Builder#idleStrategy.
     requires transitive org.agrona;
     exports dev.weft.scheduler;

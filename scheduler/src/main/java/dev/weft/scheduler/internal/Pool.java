@@ -68,7 +68,8 @@ public final class Pool {
      * work and fewer unblocked workers than the throttle's limit, it starts a spare worker (up to
      * maxSpares), as ForkJoinPool compensates a managed blocker. Spares retire after a full idle
      * period. So a pool whose workers all wait in retry() for a commit that a queued task will make
-     * still runs that task.
+     * still runs that task. Each start and retirement of a spare is reported as a
+     * dev.weft.scheduler.Compensation event (SchedulerEvents).
      */
 
     private static final long SHUTDOWN = 1L << 62;
@@ -84,7 +85,8 @@ public final class Pool {
     final boolean observeBlocking;
     final Throttle throttle;
     private final Supplier<? extends IdleStrategy> idleStrategies;
-    private final String namePrefix;
+    /** The workers' thread name prefix: names this scheduler in threads and events. */
+    final String namePrefix;
     private final long tickNanos;
 
     // Copy-on-write under mainLock; read by everybody (volatile). Base workers first.
@@ -139,7 +141,7 @@ public final class Pool {
         this.idleStrategies = idleStrategies;
         this.namePrefix = namePrefix;
         this.tickNanos = tickNanos;
-        this.throttle = new Throttle(parallelism, throttling, this::updateAllowance);
+        this.throttle = new Throttle(parallelism, throttling, this::updateAllowance, namePrefix);
         this.allowance = parallelism;
         Worker[] base = new Worker[parallelism];
         for (int i = 0; i < parallelism; i++) {
@@ -278,8 +280,12 @@ public final class Pool {
     void compensate() {
         Worker[] all = workers;
         int blocked = 0;
+        int blockedInRetry = 0; // the same reads as isBlocked(), split for the Compensation event
         for (Worker worker : all) {
-            if (worker.isBlocked()) {
+            if (worker.retryBlocked) {
+                blockedInRetry++;
+                blocked++;
+            } else if (worker.blocked) {
                 blocked++;
             }
         }
@@ -289,7 +295,7 @@ public final class Pool {
         int spareCount = all.length - parallelism;
         int available = Math.min(allowance, parallelism) + spareCount - blocked;
         if (available < throttle.limit() || blocked == all.length) {
-            startSpare();
+            startSpare(blocked, blockedInRetry);
         }
     }
 
@@ -358,30 +364,40 @@ public final class Pool {
         }
     }
 
-    /** Supervisor: starts one spare worker; false when the cap is reached or the pool stops. */
-    boolean startSpare() {
+    /**
+     * Starts one spare worker for {@code blocked} blocked workers ({@code blockedInRetry} of them
+     * in retry(); both only reported); false when the cap is reached or the pool stops.
+     */
+    boolean startSpare(int blocked, int blockedInRetry) {
+        int index;
+        int sparesNow;
         mainLock.lock();
         try {
             if (stopping || spares >= maxSpares) {
                 return false;
             }
-            int index = parallelism + spareSequence++;
+            index = parallelism + spareSequence++;
             Worker spare = new Worker(this, index, true, newIdleStrategy(), namePrefix + "spare-" + index);
             Worker[] grown = Arrays.copyOf(workers, workers.length + 1);
             grown[grown.length - 1] = spare;
             workers = grown;
-            spares++;
+            sparesNow = ++spares;
             liveThreads++;
             compensationThreads = compensationThreads + 1;
             spare.start();
-            return true;
         } finally {
             mainLock.unlock();
         }
+        if (SchedulerEvents.compensationEnabled()) {
+            SchedulerEvents.compensation(namePrefix, SchedulerEvents.STARTED, index, blocked, blockedInRetry,
+                    sparesNow);
+        }
+        return true;
     }
 
     /** A spare found no work for a full idle period: leave the pool. True if it must exit. */
     boolean retireSpare(Worker spare) {
+        int sparesNow;
         mainLock.lock();
         try {
             Worker[] all = workers;
@@ -393,14 +409,29 @@ public final class Pool {
                 }
             }
             workers = shrunk;
-            spares--;
+            sparesNow = --spares;
             retiredCounters.add(spare.counters);
             spare.retired = true;
         } finally {
             mainLock.unlock();
         }
         forwardLeftovers(spare);
+        if (SchedulerEvents.compensationEnabled()) {
+            SchedulerEvents.compensation(namePrefix, SchedulerEvents.RETIRED, spare.index, countBlocked(false),
+                    countBlocked(true), sparesNow);
+        }
         return true;
+    }
+
+    /** Workers blocked now, or only those parked in retry(); a racy count, for events. */
+    private int countBlocked(boolean inRetryOnly) {
+        int count = 0;
+        for (Worker worker : workers) {
+            if (inRetryOnly ? worker.retryBlocked : worker.isBlocked()) {
+                count++;
+            }
+        }
+        return count;
     }
 
     int spares() {

@@ -14,7 +14,8 @@ package dev.weft.scheduler.internal;
  * time, which ATS showed to beat aborting them; when the workers at the limit stop producing
  * samples (an idle or non-transactional phase), {@link #tick} raises the limit again so
  * throttling never outlives the contention that caused it. The limit only decides which workers
- * take new tasks; a running task is never stopped, so throttling cannot deadlock.
+ * take new tasks; a running task is never stopped, so throttling cannot deadlock. Every move of
+ * the limit is reported as a {@code dev.weft.scheduler.Throttle} event (see {@link SchedulerEvents}).
  *
  * <p>Thread-safety: {@link #record} and {@link #tick} from any thread (they synchronize);
  * {@link #limit} is a volatile read.
@@ -30,6 +31,8 @@ final class Throttle {
     private final int parallelism;
     private final boolean enabled;
     private final Runnable onRaise;
+    /** Names the scheduler in {@code dev.weft.scheduler.Throttle} events. */
+    private final String scheduler;
 
     // Written under this object's lock; read by workers and the supervisor (volatile).
     private volatile int limit;
@@ -41,10 +44,11 @@ final class Throttle {
     private long aborts;
     private int quietTicks;
 
-    Throttle(int parallelism, boolean enabled, Runnable onRaise) {
+    Throttle(int parallelism, boolean enabled, Runnable onRaise, String scheduler) {
         this.parallelism = parallelism;
         this.enabled = enabled;
         this.onRaise = onRaise;
+        this.scheduler = scheduler;
         this.limit = parallelism;
     }
 
@@ -78,10 +82,12 @@ final class Throttle {
                 if (share >= HIGH && limit > 1) {
                     limit = limit - 1;
                     decreases = decreases + 1;
+                    changed(limit + 1, share);
                 } else if (share <= LOW && limit < parallelism) {
                     limit = limit + 1;
                     increases = increases + 1;
                     raised = true;
+                    changed(limit - 1, share);
                 }
             }
         }
@@ -104,10 +110,21 @@ final class Throttle {
                 limit = limit + 1;
                 increases = increases + 1;
                 raised = true;
+                changed(limit - 1, -1);
             }
         }
         if (raised) {
             onRaise.run();
+        }
+    }
+
+    /**
+     * Reports a move of the limit from {@code oldLimit}; under this object's lock, so that the
+     * events' order is the order of the moves. {@code abortShare} is -1 for a raise by quiet ticks.
+     */
+    private void changed(int oldLimit, double abortShare) {
+        if (SchedulerEvents.throttleEnabled()) {
+            SchedulerEvents.throttle(scheduler, oldLimit, limit, abortShare);
         }
     }
 }

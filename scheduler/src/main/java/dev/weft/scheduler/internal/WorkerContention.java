@@ -9,8 +9,9 @@ import java.util.concurrent.locks.LockSupport;
  * A worker's contention manager: the engine calls it on the worker after each lost attempt of a
  * transaction the worker runs. It counts the abort, escalates once the task has lost
  * {@code escalateAfter} attempts in total, relocates relocatable tasks to the worker that ran the
- * opponent, and otherwise asks the scheduler's {@link ContentionPolicy} and waits as told. It is
- * also the reusable {@link Conflict} view handed to the policy. The engine also tells it about
+ * opponent (reported as a {@code dev.weft.scheduler.Placement} event), and otherwise asks the
+ * scheduler's {@link ContentionPolicy} and waits as told. It is also the reusable
+ * {@link Conflict} view handed to the policy. The engine also tells it about
  * every commit (counted for the statistics and fed to the throttle) and about every wait in
  * {@code retry()} (reported to the pool, which compensates the blocked worker at once).
  *
@@ -86,6 +87,9 @@ final class WorkerContention implements ContentionManager, Conflict {
             lost.relocationTarget = opponent;
             counters.increment(Counters.PLACEMENTS);
             type.placements.increment();
+            if (SchedulerEvents.placementEnabled()) {
+                SchedulerEvents.placement(pool.namePrefix, worker.index, opponent.index, type.name, lost.aborts);
+            }
             throw Relocation.INSTANCE; // nothing of the attempt is published; the task catches it
         }
         this.opponent = opponent;

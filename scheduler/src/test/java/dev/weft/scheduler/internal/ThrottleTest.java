@@ -10,7 +10,7 @@ class ThrottleTest {
 
     @Test
     void aHighAbortShareLowersTheLimitOneStepPerWindowDownToOne() {
-        Throttle throttle = new Throttle(4, true, () -> { });
+        Throttle throttle = new Throttle(4, true, () -> { }, "test-");
         for (int window = 0; window < 5; window++) {
             throttle.record(32, 32); // half the attempts abort
         }
@@ -21,7 +21,7 @@ class ThrottleTest {
     @Test
     void aLowAbortShareRaisesTheLimitBackAndWakesWorkers() {
         AtomicInteger raises = new AtomicInteger();
-        Throttle throttle = new Throttle(3, true, raises::incrementAndGet);
+        Throttle throttle = new Throttle(3, true, raises::incrementAndGet, "test-");
         throttle.record(30, 34);
         throttle.record(30, 34);
         assertEquals(1, throttle.limit());
@@ -35,14 +35,14 @@ class ThrottleTest {
 
     @Test
     void aModerateShareLeavesTheLimitAlone() {
-        Throttle throttle = new Throttle(4, true, () -> { });
+        Throttle throttle = new Throttle(4, true, () -> { }, "test-");
         throttle.record(40, 24); // 37.5 % between the thresholds
         assertEquals(4, throttle.limit());
     }
 
     @Test
     void quietTicksRestoreALoweredLimit() {
-        Throttle throttle = new Throttle(2, true, () -> { });
+        Throttle throttle = new Throttle(2, true, () -> { }, "test-");
         throttle.record(0, 64);
         assertEquals(1, throttle.limit());
         for (int i = 0; i < Throttle.QUIET_TICKS - 1; i++) {
@@ -55,7 +55,7 @@ class ThrottleTest {
 
     @Test
     void aDisabledThrottleNeverMoves() {
-        Throttle throttle = new Throttle(4, false, () -> { });
+        Throttle throttle = new Throttle(4, false, () -> { }, "test-");
         throttle.record(0, 1_000);
         throttle.tick();
         assertEquals(4, throttle.limit());
