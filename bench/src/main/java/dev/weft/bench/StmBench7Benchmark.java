@@ -3,7 +3,7 @@ package dev.weft.bench;
 import dev.weft.bench.stmbench7.ClojureModule;
 import dev.weft.bench.stmbench7.Design;
 import dev.weft.bench.stmbench7.LockModule;
-import dev.weft.bench.stmbench7.Module;
+import dev.weft.bench.stmbench7.ModuleWorkload;
 import dev.weft.bench.stmbench7.MultiverseModule;
 import dev.weft.bench.stmbench7.ScalaStmModule;
 import dev.weft.bench.stmbench7.WeftModule;
@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * STMBench7's shape, small: a module of assemblies, composite parts and graphs of atomic parts
  * ({@link Design}: 4,000 atomic parts in 200 composite parts under 81 base assemblies), shared by
- * all threads, and a mix of STMBench7's operation classes ({@link Module}): the long read-only
+ * all threads, and a mix of STMBench7's operation classes ({@link ModuleWorkload}): the long read-only
  * traversal T1 (9,720 attribute reads), short read-only operations (10 parts by id through the
  * index; all parts of one base assembly), short updates (swap {@code x}/{@code y} of one part
  * found by id, or of all 20 parts of one composite part) and one cheap structure modification
@@ -73,7 +73,7 @@ public class StmBench7Benchmark {
         @Param({"90", "60", "10"})
         public int readPercent;
 
-        Module module;
+        ModuleWorkload module;
 
         @Setup(Level.Trial)
         public void open() {
@@ -90,40 +90,40 @@ public class StmBench7Benchmark {
             new Client().checkTraversal(module, module.newWorker());
         }
 
-        abstract Module create(Design design);
+        abstract ModuleWorkload create(Design design);
     }
 
     public static class WeftState extends Structure {
         @Override
-        Module create(Design design) {
+        ModuleWorkload create(Design design) {
             return new WeftModule(design);
         }
     }
 
     public static class MultiverseState extends Structure {
         @Override
-        Module create(Design design) {
+        ModuleWorkload create(Design design) {
             return new MultiverseModule(design);
         }
     }
 
     public static class ScalaStmState extends Structure {
         @Override
-        Module create(Design design) {
+        ModuleWorkload create(Design design) {
             return new ScalaStmModule(design);
         }
     }
 
     public static class ClojureState extends Structure {
         @Override
-        Module create(Design design) {
+        ModuleWorkload create(Design design) {
             return new ClojureModule(design);
         }
     }
 
     public static class LockState extends Structure {
         @Override
-        Module create(Design design) {
+        ModuleWorkload create(Design design) {
             return new LockModule(design);
         }
     }
@@ -137,16 +137,16 @@ public class StmBench7Benchmark {
     public static class Client {
         private final SplittableRandom random = new SplittableRandom();
         private final int[] lookUps = new int[LOOK_UPS];
-        private Module.Worker worker;
+        private ModuleWorkload.Worker worker;
         private int readPercent;
 
         long operate(Structure structure) {
-            Module.Worker current = worker;
+            ModuleWorkload.Worker current = worker;
             if (current == null) {
                 current = worker = structure.module.newWorker();
                 readPercent = structure.readPercent;
             }
-            Module module = structure.module;
+            ModuleWorkload module = structure.module;
             Design design = module.design();
             if (random.nextInt(100) < readPercent) {
                 int kind = random.nextInt(100);
@@ -190,7 +190,7 @@ public class StmBench7Benchmark {
          * @return the traversal's sum
          * @throws IllegalStateException if the visits or the sum differ from the design's
          */
-        long checkTraversal(Module module, Module.Worker worker) {
+        long checkTraversal(ModuleWorkload module, ModuleWorkload.Worker worker) {
             long sum = worker.traverse();
             Design design = module.design();
             if (worker.visits() != design.expectedVisits() || sum != design.expectedSum()) {

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.bench.stmbench7.Design;
 import dev.weft.bench.stmbench7.LockModule;
-import dev.weft.bench.stmbench7.Module;
+import dev.weft.bench.stmbench7.ModuleWorkload;
 import dev.weft.bench.stmbench7.ModuleState;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,10 +69,10 @@ class StmBench7BenchmarkTest {
     @Test
     void everyOperationOfEveryImplementationDoesWhatItSays() {
         for (Supplier<StmBench7Benchmark.Structure> implementation : implementations()) {
-            Module module = open(implementation, 90).module;
+            ModuleWorkload module = open(implementation, 90).module;
             Design design = module.design();
             String name = module.name();
-            Module.Worker worker = module.newWorker();
+            ModuleWorkload.Worker worker = module.newWorker();
             assertEquals(design.expectedSum(), worker.traverse(), name);
             assertEquals(design.expectedVisits(), worker.visits(), name);
             assertEquals(0, worker.lookUpParts(new int[] {0, 1, 2, 3999}), name);
@@ -146,7 +146,7 @@ class StmBench7BenchmarkTest {
     private static void traversalsSeeOneStateWhileAnotherThreadUpdates(
             Supplier<StmBench7Benchmark.Structure> implementation) throws Exception {
         StmBench7Benchmark.Structure structure = open(implementation, 10);
-        Module module = structure.module;
+        ModuleWorkload module = structure.module;
         CyclicBarrier start = new CyclicBarrier(2);
         AtomicBoolean traversing = new AtomicBoolean(true);
         AtomicLong updates = new AtomicLong();
@@ -155,7 +155,7 @@ class StmBench7BenchmarkTest {
 
         Thread reader = new Thread(() -> {
             StmBench7Benchmark.Client client = new StmBench7Benchmark.Client();
-            Module.Worker worker = module.newWorker();
+            ModuleWorkload.Worker worker = module.newWorker();
             try {
                 start.await();
                 for (int i = 0; i < TRAVERSALS_NEXT_TO_UPDATES; i++) {
@@ -230,7 +230,7 @@ class StmBench7BenchmarkTest {
     void theBenchmarksChecksFailOnAModuleThatBreaksAnInvariant() {
         StmBench7Benchmark.Structure structure = new StmBench7Benchmark.Structure() {
             @Override
-            Module create(Design design) {
+            ModuleWorkload create(Design design) {
                 return new HalfSwappingModule(new LockModule(design));
             }
         };
@@ -248,13 +248,14 @@ class StmBench7BenchmarkTest {
     }
 
     @Test
-    void theBenchmarkParametersAreStmBench7sWorkloads() throws Exception {
+    void theBenchmarkParametersAreStmBench7sWorkloads() {
         assertEquals(List.of("90", "60", "10"), readPercents());
     }
 
     private static List<String> readPercents() {
         try {
-            return List.of(StmBench7Benchmark.Structure.class.getField("readPercent").getAnnotation(Param.class).value());
+            Param param = StmBench7Benchmark.Structure.class.getField("readPercent").getAnnotation(Param.class);
+            return List.of(param.value());
         } catch (NoSuchFieldException e) {
             throw new AssertionError(e);
         }
@@ -317,11 +318,11 @@ class StmBench7BenchmarkTest {
      * moved one unit into the part's {@code x} without taking it from {@code y}: the traversal's
      * sum is one higher, a look-up of the part counts it as changed, and the snapshot shows it.
      */
-    private static final class HalfSwappingModule implements Module {
-        private final Module correct;
+    private static final class HalfSwappingModule implements ModuleWorkload {
+        private final ModuleWorkload correct;
         private volatile int skewedPart = -1;
 
-        HalfSwappingModule(Module correct) {
+        HalfSwappingModule(ModuleWorkload correct) {
             this.correct = correct;
         }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  *
  * <p>Thread-safety: thread-safe; workers are per thread.
  */
-public final class ClojureModule implements Module {
+public final class ClojureModule implements ModuleWorkload {
     private final Design design;
     private final AtomicPart[] parts;
     private final CompositePart[] composites;

@@ -8,7 +8,7 @@ import java.util.Random;
 
 /**
  * The shape of the benchmark's module, fixed by a seed: a small STMBench7 design. Every
- * {@link Module} builds its own mutable objects from one design, so all implementations run over
+ * {@link ModuleWorkload} builds its own mutable objects from one design, so all implementations run over
  * the same graph with the same initial values, and the design knows what every consistent state
  * of a module looks like.
  *

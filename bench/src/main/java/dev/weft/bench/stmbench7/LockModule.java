@@ -13,7 +13,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Thread-safety: thread-safe; every mutable field is guarded by the lock; workers are per
  * thread.
  */
-public final class LockModule implements Module {
+public final class LockModule implements ModuleWorkload {
     private final Design design;
     private final Lock readLock;
     private final Lock writeLock;
@@ -138,7 +138,8 @@ public final class LockModule implements Module {
     }
 
     private static final class BaseAssembly {
-        final CompositePart[] components = new CompositePart[Design.COMPONENTS_PER_BASE_ASSEMBLY]; // guarded by the lock
+        // the elements are guarded by the lock
+        final CompositePart[] components = new CompositePart[Design.COMPONENTS_PER_BASE_ASSEMBLY];
     }
 
     private static final class ComplexAssembly {

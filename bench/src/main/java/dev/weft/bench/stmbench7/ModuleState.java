@@ -1,7 +1,7 @@
 package dev.weft.bench.stmbench7;
 
 /**
- * The mutable attributes of a whole {@link Module} as of one instant, for checking against its
+ * The mutable attributes of a whole {@link ModuleWorkload} as of one instant, for checking against its
  * {@link Design}; not used by the benchmark's operations.
  *
  * <p>Thread-safety: the arrays are the caller's, filled once and not shared.

@@ -18,7 +18,7 @@ import org.multiverse.api.references.TxnRef;
  *
  * <p>Thread-safety: thread-safe; workers are per thread.
  */
-public final class MultiverseModule implements Module {
+public final class MultiverseModule implements ModuleWorkload {
     private final Design design;
     private final AtomicPart[] parts;
     private final CompositePart[] composites;
@@ -140,7 +140,8 @@ public final class MultiverseModule implements Module {
 
     private static final class BaseAssembly {
         @SuppressWarnings("unchecked") // no generic array creation in Java
-        final TxnRef<CompositePart>[] components = (TxnRef<CompositePart>[]) new TxnRef<?>[Design.COMPONENTS_PER_BASE_ASSEMBLY];
+        final TxnRef<CompositePart>[] components =
+                (TxnRef<CompositePart>[]) new TxnRef<?>[Design.COMPONENTS_PER_BASE_ASSEMBLY];
     }
 
     private static final class ComplexAssembly {

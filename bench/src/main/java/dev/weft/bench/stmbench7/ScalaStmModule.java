@@ -13,7 +13,7 @@ import scala.concurrent.stm.japi.STM;
  *
  * <p>Thread-safety: thread-safe; workers are per thread.
  */
-public final class ScalaStmModule implements Module {
+public final class ScalaStmModule implements ModuleWorkload {
     private final Design design;
     private final AtomicPart[] parts;
     private final CompositePart[] composites;
@@ -135,7 +135,8 @@ public final class ScalaStmModule implements Module {
 
     private static final class BaseAssembly {
         @SuppressWarnings("unchecked") // no generic array creation in Java
-        final Ref.View<CompositePart>[] components = (Ref.View<CompositePart>[]) new Ref.View<?>[Design.COMPONENTS_PER_BASE_ASSEMBLY];
+        final Ref.View<CompositePart>[] components =
+                (Ref.View<CompositePart>[]) new Ref.View<?>[Design.COMPONENTS_PER_BASE_ASSEMBLY];
     }
 
     private static final class ComplexAssembly {

@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safety: thread-safe; workers are per thread.
  */
-public final class WeftModule implements Module {
+public final class WeftModule implements ModuleWorkload {
     private final Design design;
     private final AtomicPart[] parts;
     private final CompositePart[] composites;
@@ -139,7 +139,8 @@ public final class WeftModule implements Module {
 
     private static final class BaseAssembly {
         @SuppressWarnings("unchecked") // no generic array creation in Java
-        final Ref<CompositePart>[] components = (Ref<CompositePart>[]) new Ref<?>[Design.COMPONENTS_PER_BASE_ASSEMBLY];
+        final Ref<CompositePart>[] components =
+                (Ref<CompositePart>[]) new Ref<?>[Design.COMPONENTS_PER_BASE_ASSEMBLY];
     }
 
     private static final class ComplexAssembly {

@@ -24,7 +24,7 @@ package dev.weft.bench.stmbench7;
  * <p>Thread-safety: implementations are thread-safe; each thread uses its own {@link Worker},
  * which is not.
  */
-public interface Module {
+public interface ModuleWorkload {
     /** @return the name shown in failure messages */
     String name();
 
