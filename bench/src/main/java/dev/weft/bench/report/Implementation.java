@@ -37,6 +37,7 @@ public record Implementation(String method, Role role, String label) {
             Map.entry("clojure", "Clojure refs"),
             Map.entry("atomicLong", "AtomicLong"),
             Map.entry("lock", "ReentrantLock"),
+            Map.entry("readWriteLock", "ReentrantReadWriteLock"),
             Map.entry("concurrentHashMap", "ConcurrentHashMap"),
             Map.entry("concurrentSkipListMap", "ConcurrentSkipListMap"),
             Map.entry("synchronizedHashMap", "synchronized HashMap"),

@@ -124,7 +124,7 @@ public final class PresetRun {
         }
         return builder
                 .include(include)
-                .exclude(Preset.EXCLUDE)
+                .exclude(preset.exclude())
                 .warmupIterations(preset.warmupIterations())
                 .warmupTime(time(preset.warmupTime()))
                 .measurementIterations(preset.measurementIterations())
@@ -157,7 +157,7 @@ public final class PresetRun {
     private int countBenchmarks() {
         OutputFormat silent = OutputFormatFactory.createFormatInstance(out, VerboseMode.SILENT);
         SortedSet<BenchmarkListEntry> entries = BenchmarkList.defaultList().find(silent, List.of(include),
-                List.of(Preset.EXCLUDE));
+                List.of(preset.exclude()));
         int count = 0;
         for (BenchmarkListEntry entry : entries) {
             int combinations = 1;

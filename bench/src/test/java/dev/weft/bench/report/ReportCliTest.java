@@ -1,6 +1,7 @@
 package dev.weft.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ReportCliTest {
@@ -45,5 +47,18 @@ class ReportCliTest {
         assertTrue(Preset.FULL.allocationPass());
         assertEquals(List.of(1), Preset.QUICK.withThreads(List.of(1)).threads());
         assertThrows(IllegalArgumentException.class, () -> Preset.QUICK.withThreads(List.of(0)));
+    }
+
+    @Test
+    void theStmBench7WorkloadRunsInTheFullPresetOnly() {
+        String benchmark = "dev.weft.bench.StmBench7Benchmark.weft";
+        assertTrue(Pattern.compile(Preset.DEFAULT_INCLUDE).matcher(benchmark).find());
+        assertTrue(Pattern.compile(Preset.QUICK.exclude()).matcher(benchmark).find());
+        assertFalse(Pattern.compile(Preset.FULL.exclude()).matcher(benchmark).find());
+        assertEquals(Preset.QUICK.exclude(), Preset.QUICK.withThreads(List.of(1)).exclude());
+        for (Preset preset : List.of(Preset.QUICK, Preset.FULL)) {
+            assertTrue(Pattern.compile(preset.exclude()).matcher("dev.weft.bench.ProgressBenchmark.writerAlone").find());
+            assertFalse(Pattern.compile(preset.exclude()).matcher("dev.weft.bench.BankBenchmark.weft").find());
+        }
     }
 }
