@@ -8,8 +8,8 @@ abstract class GlobalClockPadding1 {
 }
 
 abstract class GlobalClockValue extends GlobalClockPadding1 {
-    // Written by committers (one CAS attempt each); read by every transaction at begin and on
-    // snapshot extension (volatile).
+    // Written (CAS) only by transactions that met a cell newer than it and by registering
+    // snapshot readers; read (volatile) by every transaction at begin and by every writing commit.
     volatile long time;
 }
 
@@ -21,41 +21,77 @@ abstract class GlobalClockPadding2 extends GlobalClockValue {
  * The global version clock: every commit that writes gets a version from it, every transaction
  * reads it to fix its snapshot.
  *
- * <p>Overview. The clock is TL2's GV4 ("pass on failure"): a committer that already holds the
- * locks of everything it writes reads the clock and makes exactly one compare-and-exchange attempt
- * to advance it. If another committer advanced it first, the committer does not retry: it adopts
- * the value it lost to as its own write version. That value was written after this committer took
- * its locks, so every snapshot that includes the version was taken after the locks were held and
- * will see the committer's cells locked or already published, never their old values next to
- * newer ones. So concurrent committers share timestamps instead of queueing on the clock's cache
- * line: one CAS attempt per commit, never a retry loop, and the line is written at most once per
- * group of concurrent commits. Read-only transactions never write it.
+ * <p>Overview. The clock follows TL2's GV5 with on-demand advance: a committer that holds the
+ * locks of everything it writes reads the clock ({@code c}) and takes a write version greater
+ * than {@code c} and than the version of every cell it locked, <em>without writing the clock</em>.
+ * So committers whose data are disjoint share nothing: the clock's line stays in every core's
+ * cache in shared state, and a commit costs no write to any global line. Cells may therefore carry
+ * versions newer than the clock. A transaction that meets such a cell (version above its read
+ * version) first advances the clock to at least that version ({@link #advanceTo}) and then
+ * extends its snapshot (or aborts; the advance ensures its next attempt starts late enough), so
+ * the clock moves only when someone actually reads data newer than it.
+ *
+ * <p>Why a write version {@code wv > c} is safe. A transaction with read version {@code rv >= wv}
+ * read the clock at {@code rv}, after some write raised it above {@code c}; the committer's read
+ * of {@code c} precedes that write in the synchronization order, and its locks precede its read.
+ * So every snapshot that includes {@code wv} was taken after the committer held all its locks:
+ * it sees the committer's cells locked or published, never their old values next to newer ones.
+ * Taking {@code wv} above every locked cell's old version keeps each cell's versions strictly
+ * increasing, which validation (an equality check) relies on. A committer can no longer skip
+ * validation by seeing the clock unchanged since its snapshot: others commit without moving it.
+ *
+ * <p>Registered snapshot readers do not validate: they rely on committers keeping old values
+ * for them, so a reader must be seen by every committer outside its snapshot. It registers, then
+ * advances the clock with its own successful compare-and-set ({@link #tick}) and takes the new
+ * value: a committer with a larger write version read the clock after that CAS, hence after the
+ * registration (see {@link SnapshotRegistry}).
  *
  * <p>The value sits alone on its cache line (padding by class hierarchy, as in Agrona and JCTools),
  * so the reads every transaction makes are not disturbed by unrelated writes.
  */
 final class GlobalClock extends GlobalClockPadding2 {
-
     private GlobalClock() {}
 
-    /** The current time: the version of the newest commit that may already be visible. */
+    /** The current time: read versions are taken from it. */
     static long now() {
         return INSTANCE.time;
     }
 
     /**
-     * One attempt to advance the clock from {@code observed}, by a committer that holds all its
-     * locks. Returns the witness: {@code observed} itself when this committer advanced the clock
-     * (its write version is then {@code observed + 1}), otherwise the newer time it lost to, which
-     * it adopts as its write version (see the overview).
+     * The write version of a committer that holds its locks, read the clock at {@code observed}
+     * after taking them, and locked cells whose newest version was {@code newestLocked}.
      */
-    static long tryAdvance(long observed) {
-        return (long) TIME.compareAndExchange(INSTANCE, observed, observed + 1);
+    static long writeVersion(long observed, long newestLocked) {
+        return Math.max(observed, newestLocked) + 1;
     }
 
-    /** The write version for a {@link #tryAdvance} witness. */
-    static long writeVersion(long observed, long witness) {
-        return witness == observed ? observed + 1 : witness;
+    /** Raises the clock to at least {@code version}; returns the clock's value, at least {@code version}. */
+    static long advanceTo(long version) {
+        GlobalClock clock = INSTANCE;
+        for (;;) {
+            long now = clock.time;
+            if (now >= version) {
+                return now;
+            }
+            long witness = (long) TIME.compareAndExchange(clock, now, version);
+            if (witness == now) {
+                return version;
+            }
+        }
+    }
+
+    /**
+     * Advances the clock by one with this thread's own successful compare-and-set and returns the
+     * new value (for registering snapshot readers; see the overview).
+     */
+    static long tick() {
+        GlobalClock clock = INSTANCE;
+        for (;;) {
+            long now = clock.time;
+            if (TIME.compareAndSet(clock, now, now + 1)) {
+                return now + 1;
+            }
+        }
     }
 
     private static final VarHandle TIME;

@@ -133,8 +133,7 @@ public final class SingleCell {
         OldVersion history = null;
         try {
             wake = WaitTable.anyWaiting(); // after the lock CAS: see WaitTable
-            long observed = GlobalClock.now();
-            writeVersion = GlobalClock.writeVersion(observed, GlobalClock.tryAdvance(observed));
+            writeVersion = GlobalClock.writeVersion(GlobalClock.now(), LockWord.version(lockedWord));
             if (WriterTable.enabled) {
                 WriterTable.record(writeVersion, LockWord.owner(LockWord.SINGLE_CELL_OWNER));
             }

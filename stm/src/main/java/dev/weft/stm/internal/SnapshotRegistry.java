@@ -27,12 +27,15 @@ abstract class SnapshotRegistryPadding2 extends SnapshotRegistryCount {
  * never aborts on a read, whatever writers do meanwhile.
  *
  * <p>Race argument. A reader increments {@code active}, writes {@link #PENDING} into a free slot,
- * then reads the clock and stores that read version in the slot (all volatile). A committer reads
- * {@code active} and the slots after it got its write version from the clock (volatile). If the
- * reader's snapshot does not include the commit (read version below the write version), the
- * reader's clock read precedes the committer's clock access in the synchronization order, so the
- * committer sees the reader's increment and its slot (pending or final) and keeps history. A
- * pending slot means "keep everything": the reader's version is not known yet.
+ * then advances the clock with its own successful CAS ({@link GlobalClock#tick}) and stores the
+ * new value, its read version, in the slot (all volatile). A committer reads {@code active} and
+ * the slots after it read the clock (volatile) for its write version. If the reader's snapshot
+ * does not include the commit (read version below the write version), the committer's clock read
+ * returned at least the reader's read version, so it follows the reader's CAS, and hence its
+ * registration, in the synchronization order: the committer sees the reader's increment and its
+ * slot (pending or final) and keeps history. A pending slot means "keep everything": the reader's
+ * version is not known yet. (Reading the clock without advancing it would not do: commits do not
+ * write the clock, so a committer could read the same value before the reader registered.)
  *
  * <p>Cost. Committers pay one volatile read of a line that changes only when readers come and go;
  * history nodes are allocated only while some reader is registered, and only for values a
@@ -69,7 +72,7 @@ final class SnapshotRegistry extends SnapshotRegistryPadding2 {
             int index = slotIndex(i);
             if ((long) SLOT.getVolatile(registry.slots, index) == FREE
                     && SLOT.compareAndSet(registry.slots, index, FREE, PENDING)) {
-                SLOT.setVolatile(registry.slots, index, GlobalClock.now());
+                SLOT.setVolatile(registry.slots, index, GlobalClock.tick());
                 return i;
             }
         }

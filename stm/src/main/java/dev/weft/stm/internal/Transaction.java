@@ -1196,18 +1196,23 @@ public final class Transaction {
                 loadedObject = old.object;
                 return;
             }
-            if (!extendSnapshot()) {
+            if (!extendSnapshot(version)) {
                 conflictOnRead(cell);
             }
         }
     }
 
-    /** LSA extension: move rv to now if nothing read so far has changed. */
-    private boolean extendSnapshot() {
+    /**
+     * LSA extension after meeting a cell at {@code version}, newer than the snapshot: advance the
+     * clock to it (commits do not; see GlobalClock), then move rv to now if nothing read so far has
+     * changed. The clock is advanced even when the extension is refused, so that the next attempt
+     * starts with a snapshot that includes the cell.
+     */
+    private boolean extendSnapshot(long version) {
+        long now = GlobalClock.advanceTo(version);
         if (reads.size > EXTEND_LIMIT && writes.size == 0) {
             return false; // a long reader: re-run on a registered snapshot instead of O(n) checks
         }
-        long now = GlobalClock.now();
         if (!validateReads()) {
             return false;
         }
@@ -1301,17 +1306,15 @@ public final class Transaction {
                 unlock(locked);
                 return false;
             }
-            long observed = GlobalClock.now();
-            long witness = Faults.ENABLED && Faults.skipClockBump ? observed : GlobalClock.tryAdvance(observed);
-            boolean nobodyCommittedSinceSnapshot = witness == observed && observed == readVersion;
+            long observed = GlobalClock.now(); // after the locks: see GlobalClock
             boolean skipValidation = Faults.ENABLED && Faults.skipValidation;
-            if (mode != IRREVOCABLE && !nobodyCommittedSinceSnapshot && !skipValidation && !validateReads()) {
+            if (mode != IRREVOCABLE && !skipValidation && !validateReads()) {
                 abortCause = AbortCause.VALIDATION;
                 unlock(count);
                 return false;
             }
             writeVersion = Faults.ENABLED && Faults.skipClockBump
-                    ? observed : GlobalClock.writeVersion(observed, witness);
+                    ? observed : GlobalClock.writeVersion(observed, newestLockedVersion(count));
             if (log.hasCommutes) {
                 applyCommutes();
             }
@@ -1426,6 +1429,16 @@ public final class Transaction {
             CellAccess.setLockWordVolatile(cell, ownerWord);
         }
         return log.size;
+    }
+
+    /** The newest version among the locked cells' old words: the write version must exceed it. */
+    private long newestLockedVersion(int count) {
+        long[] words = writes.lockedWords;
+        long newest = 0;
+        for (int i = 0; i < count; i++) {
+            newest = Math.max(newest, LockWord.version(words[i]));
+        }
+        return newest;
     }
 
     /** Restores the words of the first {@code lockedCount} written cells (drops reservations too). */

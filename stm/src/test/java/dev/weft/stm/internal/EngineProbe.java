@@ -11,6 +11,11 @@ public final class EngineProbe {
         return LockWord.version(CellAccess.lockWordVolatile(cell));
     }
 
+    /** The global clock's current time. */
+    public static long clock() {
+        return GlobalClock.now();
+    }
+
     /** Whether the irrevocable transaction currently holds a reservation on the cell. */
     public static boolean isReserved(TxnCell cell) {
         return LockWord.isReserved(CellAccess.lockWordVolatile(cell));
