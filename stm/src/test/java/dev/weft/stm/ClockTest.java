@@ -79,6 +79,36 @@ class ClockTest {
         assertEquals(40, Stm.atomicLong(derived::get));
     }
 
+    /**
+     * A read-modify-write whose read cell is also written skips commit-time validation: its lock
+     * CAS found the cell at a version no newer than the snapshot. A commit of that cell between
+     * the read and the lock must still make the attempt fail.
+     */
+    @Test
+    void anIncrementWhoseCellChangedAfterItsReadRunsAgain() throws Exception {
+        Counter cell = new Counter(0);
+        atomic(() -> cell.set(1)); // newer than the clock: the reader advances it on its read
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch overwritten = new CountDownLatch(1);
+        int[] attempts = {0};
+        CompletableFuture<Object> incrementer = RetryTest.async("incrementer", () -> atomic(() -> {
+            attempts[0]++;
+            long seen = cell.get();
+            if (attempts[0] == 1) {
+                read.countDown();
+                await(overwritten);
+            }
+            cell.set(seen + 1);
+            return null;
+        }));
+        assertTrue(read.await(10, TimeUnit.SECONDS));
+        atomic(() -> cell.set(cell.get() + 10));
+        overwritten.countDown();
+        incrementer.get(10, TimeUnit.SECONDS);
+        assertEquals(2, attempts[0], "the first attempt must lose to the concurrent commit");
+        assertEquals(12, Stm.atomicLong(cell::get));
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             assertTrue(latch.await(10, TimeUnit.SECONDS));
