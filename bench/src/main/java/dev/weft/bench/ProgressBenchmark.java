@@ -5,6 +5,7 @@ import dev.weft.stm.Stm;
 import dev.weft.stm.internal.Transaction;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,6 +49,7 @@ public class ProgressBenchmark {
         LongRef[] many;          // the long reader's refs, moved between by the writer
         LongRef[] reserved;      // touched by the irrevocable transaction
         LongRef[] disjoint;      // never touched by it
+        AtomicLong[] plain;      // the control reader's objects: as many, as large, no STM
         LongSupplier sumAll;
         Runnable irrevocableBody;
 
@@ -56,6 +58,10 @@ public class ProgressBenchmark {
             many = refs(LONG_READ_SIZE);
             reserved = refs(IRREVOCABLE_SIZE);
             disjoint = refs(DISJOINT_SIZE);
+            plain = new AtomicLong[LONG_READ_SIZE];
+            for (int i = 0; i < LONG_READ_SIZE; i++) {
+                plain[i] = new AtomicLong(10);
+            }
             sumAll = () -> {
                 long total = 0;
                 for (LongRef ref : many) {
@@ -124,6 +130,30 @@ public class ProgressBenchmark {
     @GroupThreads(1)
     public long longReaderSum(Refs refs) {
         return Stm.atomicLong(refs.sumAll);
+    }
+
+    /**
+     * The control for {@code writerWithLongReader}: the same writer next to a thread that sums
+     * 100,000 {@link AtomicLong}s (as many objects, a similar memory footprint) without any STM.
+     * What the writer loses here is what sharing the machine costs (cores, caches, memory
+     * bandwidth); only the difference between the two groups is Weft's.
+     */
+    @Benchmark
+    @Group("writerWithPlainReader")
+    @GroupThreads(1)
+    public void writerNextToPlainSum(Refs refs, Random random) {
+        transfer(refs.many, random.random);
+    }
+
+    @Benchmark
+    @Group("writerWithPlainReader")
+    @GroupThreads(1)
+    public long plainSum(Refs refs) {
+        long total = 0;
+        for (AtomicLong value : refs.plain) {
+            total += value.get();
+        }
+        return total;
     }
 
     // ---------------------------------------------------------------- irrevocable transactions
