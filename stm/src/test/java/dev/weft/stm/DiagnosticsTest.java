@@ -84,7 +84,7 @@ class DiagnosticsTest {
     }
 
     /**
-     * Many short-lived threads: registering them expunges the counters of the ended ones
+     * Many short-lived threads: registering them sweeps away the counters of the ended ones
      * (folded into the retired totals) while new ones are pushed; a count lost or counted twice
      * on the way changes the exact total. No other test commits while this one runs (JUnit runs
      * this module's tests one at a time).
@@ -103,7 +103,7 @@ class DiagnosticsTest {
             for (Thread thread : batch) {
                 thread.join();
             }
-            System.gc(); // ended threads' descriptors become collectable: the next registrations expunge them
+            System.gc(); // ended threads' descriptors become collectable: the next registrations sweep them
             assertEquals((round + 1L) * batch.length, Stm.statistics().minus(before).commits());
         }
         assertEquals(threads, Stm.atomicLong(cell::get));

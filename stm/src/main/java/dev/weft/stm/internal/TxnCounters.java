@@ -7,7 +7,6 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -22,16 +21,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * thread) pushes onto it with one compare-and-set: no lock, no hash table, no loop that grows
  * with the number of threads. Each set holds its owner (the descriptor) only weakly; once the
  * owner is collected (its thread ended) nobody writes the set again, and the next
- * <em>expunge</em> adds its counts to the retired totals and unlinks it. Expunging runs under
- * {@code RETIRED_LOCK} on the thread that asks for a snapshot, or on a registering thread once
- * the registrations since the last expunge outnumber the sets that were alive then (so millions
- * of short-lived virtual threads cost amortized O(1) each and never accumulate). There is no
- * background thread: a {@link java.lang.ref.Cleaner} thread touching shared state outside the
- * threads a model checker controls made Lincheck report hangs, and the hash set it replaced
- * resized inside the first transaction of a new thread.
+ * <em>sweep</em> that meets it adds its counts to the retired totals and unlinks it. Sweeps run
+ * under {@code RETIRED_LOCK}: a full one on the thread that asks for a snapshot, and a bounded one
+ * on every registering thread that finds the lock free, which examines {@value #SWEEP_STEPS} sets
+ * after a cursor that walks the list round and round. Each registration adds one set and examines
+ * two, so dead sets are reclaimed faster than threads arrive and millions of short-lived virtual
+ * threads never accumulate. No step of a registration loops over the list: a model checker
+ * (Lincheck) takes a loop of unbounded length inside a thread's first transaction for a hung
+ * thread, which is what a {@code ConcurrentHashMap} resize, and then a full sweep at
+ * registration, made it report. There is no background thread either: a
+ * {@link java.lang.ref.Cleaner} thread touches shared state outside the threads a model checker
+ * controls.
  *
  * <p>Concurrency of the list: pushers write only {@code head} (by CAS) and the {@code next} of
- * their own, not yet published, set; the single expunger (under the lock) writes only the
+ * their own, not yet published, set; the single sweeper (under the lock) writes only the
  * {@code next} of sets behind the head and never unlinks the head itself, so a push never races
  * with an unlink. Readers walk the list from a volatile read of {@code head}.
  */
@@ -43,20 +46,19 @@ final class TxnCounters {
     private static final int ABORTS = 4; // one slot per AbortCause from here
     private static final AbortCause[] CAUSES = AbortCause.values();
     private static final int SLOTS = ABORTS + CAUSES.length;
-    private static final int MIN_EXPUNGE_INTERVAL = 64;
+    private static final int SWEEP_STEPS = 2;
 
     // The newest registered set: written by registering threads (CAS), read by every walker.
     private static volatile TxnCounters head;
-    // Registrations since the last expunge, and the live sets that expunge left: registering
-    // threads add to the first and compare; the expunger resets both.
-    private static final AtomicInteger REGISTERED_SINCE_EXPUNGE = new AtomicInteger();
-    private static volatile int expungeInterval = MIN_EXPUNGE_INTERVAL;
+    // Where the next bounded sweep starts: a set that is in the list (sweeps unlink only the set
+    // after it; a full sweep resets it). Guarded by RETIRED_LOCK; null means "from the head".
+    private static TxnCounters sweepCursor;
     private static final long[] RETIRED = new long[SLOTS]; // guarded by RETIRED_LOCK
     private static final ReentrantLock RETIRED_LOCK = new ReentrantLock();
 
     private final long[] counts = new long[SLOTS];
     private final WeakReference<Object> owner;
-    // The next older set: written before publication by the pusher, later only by the expunger
+    // The next older set: written before publication by the pusher, later only by the sweeper
     // under RETIRED_LOCK (release); read by walkers (acquire).
     private volatile TxnCounters next;
 
@@ -74,9 +76,9 @@ final class TxnCounters {
                 break;
             }
         }
-        if (REGISTERED_SINCE_EXPUNGE.incrementAndGet() > expungeInterval && RETIRED_LOCK.tryLock()) {
+        if (RETIRED_LOCK.tryLock()) {
             try {
-                expunge();
+                sweepSome();
             } finally {
                 RETIRED_LOCK.unlock();
             }
@@ -84,29 +86,41 @@ final class TxnCounters {
         return counters;
     }
 
+    /** A bounded sweep of {@value #SWEEP_STEPS} sets after the cursor; caller holds {@code RETIRED_LOCK}. */
+    private static void sweepSome() {
+        TxnCounters previous = sweepCursor != null ? sweepCursor : head;
+        for (int step = 0; step < SWEEP_STEPS && previous != null; step++) {
+            previous = retireNextIfDead(previous);
+        }
+        sweepCursor = previous; // null at the end of the list: start again from the head
+    }
+
+    /** A full sweep (before a snapshot); caller holds {@code RETIRED_LOCK}. */
+    private static void sweepAll() {
+        for (TxnCounters previous = head; previous != null; ) {
+            previous = retireNextIfDead(previous);
+        }
+        sweepCursor = null; // it may have pointed at a set this sweep unlinked
+    }
+
     /**
-     * Folds the counts of every set whose owner is gone into the retired totals and unlinks it;
-     * caller holds {@code RETIRED_LOCK}.
+     * Looks at the set after {@code previous} (which is in the list): if its owner is gone, folds
+     * its counts into the retired totals, unlinks it and returns {@code previous} again; otherwise
+     * returns that set. Returns null at the end of the list.
      */
-    private static void expunge() {
-        int live = 1;
-        TxnCounters previous = head;
-        if (previous == null) {
-            return;
+    private static TxnCounters retireNextIfDead(TxnCounters previous) {
+        TxnCounters set = previous.next;
+        if (set == null) {
+            return null;
         }
-        for (TxnCounters set = previous.next; set != null; set = set.next) {
-            if (set.owner.get() == null) {
-                for (int i = 0; i < SLOTS; i++) {
-                    RETIRED[i] += (long) COUNT.getOpaque(set.counts, i);
-                }
-                NEXT.setRelease(previous, set.next);
-            } else {
-                previous = set;
-                live++;
-            }
+        if (set.owner.get() != null) {
+            return set;
         }
-        REGISTERED_SINCE_EXPUNGE.set(0);
-        expungeInterval = Math.max(MIN_EXPUNGE_INTERVAL, live);
+        for (int i = 0; i < SLOTS; i++) {
+            RETIRED[i] += (long) COUNT.getOpaque(set.counts, i);
+        }
+        NEXT.setRelease(previous, set.next);
+        return previous;
     }
 
     void increment(int slot) {
@@ -122,7 +136,7 @@ final class TxnCounters {
         long[] total = new long[SLOTS];
         RETIRED_LOCK.lock(); // a set moves from the list to RETIRED only under this lock
         try {
-            expunge();
+            sweepAll();
             for (int i = 0; i < SLOTS; i++) {
                 total[i] = RETIRED[i];
             }
