@@ -225,7 +225,11 @@ public final class Ref<T> extends TxnCell {
             this.ref = ref;
         }
 
-        /** @return the ref this view acts on */
+        /**
+         * The ref this view reads and writes.
+         *
+         * @return the ref this view acts on
+         */
         public Ref<T> ref() {
             return ref;
         }
