@@ -65,7 +65,7 @@ public final class TArray<E> {
     }
 
     /**
-     * The fixed length.
+     * The fixed length; may be called outside a transaction.
      *
      * @return the fixed length
      */
@@ -79,6 +79,7 @@ public final class TArray<E> {
      * @param index the slot, from 0 to {@code length() - 1}
      * @return the element at {@code index}, in the running transaction
      * @throws IndexOutOfBoundsException if index is outside [0, length)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E get(int index) {
         check("get");
@@ -89,8 +90,10 @@ public final class TArray<E> {
      * Sets the element at {@code index}, in the running transaction.
      *
      * @param index the slot, from 0 to {@code length() - 1}
-     * @param element the element, not null
-     * @return the previous element
+     * @param element the new element, may be null
+     * @return the previous element, may be null
+     * @throws IndexOutOfBoundsException if index is outside [0, length)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E set(int index, E element) {
         check("set");
@@ -99,6 +102,13 @@ public final class TArray<E> {
 
     /**
      * The fixed-size {@link List} view: each call one atomic transaction, or joins the running one.
+     *
+     * @implNote Cost model. {@code get} and {@code set} outside a transaction are single-cell
+     * operations on the slot (design.md, "Single-operation transactions"): a read is one seqlock
+     * snapshot with no lock, no shared write and no allocation; a write one CAS, a volatile read of
+     * the clock and a release store. Inside a transaction they cost a transactional read or write.
+     * Iteration reads each slot when reached, O(n) single-cell reads; {@code replaceAll} and the
+     * other bulk methods are one transaction each, O(n).
      *
      * @return the view (the same object on every call)
      */

@@ -51,6 +51,8 @@ public final class TBoundedQueue<E> {
     private final View view = new View();
 
     /**
+     * Creates an empty queue that holds at most {@code capacity} elements.
+     *
      * @param capacity the maximum number of elements, at least 1
      * @throws IllegalArgumentException if capacity is below 1
      */
@@ -62,7 +64,7 @@ public final class TBoundedQueue<E> {
     }
 
     /**
-     * The maximum number of elements.
+     * The maximum number of elements, fixed at construction; may be called outside a transaction.
      *
      * @return the maximum number of elements
      */
@@ -93,6 +95,8 @@ public final class TBoundedQueue<E> {
      *
      * @param element the element, not null
      * @return whether the element was added (false: the queue is full)
+     * @throws NullPointerException if {@code element} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean offer(E element) {
         check("offer");
@@ -101,9 +105,14 @@ public final class TBoundedQueue<E> {
     }
 
     /**
-     * Adds {@code element}, waiting (retry) while the queue is full.
+     * Adds {@code element} at the tail, in the running transaction, waiting while the queue is
+     * full. If the queue is full this calls {@link Stm#retry()}: the whole transaction rolls back
+     * and waits until a commit changes what it read (a consumer takes an element), or, inside
+     * {@link Stm#orElse}, the next alternative runs instead.
      *
      * @param element the element, not null
+     * @throws NullPointerException if {@code element} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void put(E element) {
         check("put");
@@ -118,6 +127,7 @@ public final class TBoundedQueue<E> {
      * Removes and returns the head, or null if empty.
      *
      * @return the head, or null if empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E poll() {
         check("poll");
@@ -125,9 +135,13 @@ public final class TBoundedQueue<E> {
     }
 
     /**
-     * Removes and returns the head, waiting (retry) while the queue is empty.
+     * Removes and returns the head, in the running transaction, waiting while the queue is empty.
+     * If the queue is empty this calls {@link Stm#retry()}: the whole transaction rolls back and
+     * waits until a commit changes what it read (a producer adds an element), or, inside
+     * {@link Stm#orElse}, the next alternative runs instead.
      *
-     * @return the head, waiting (retry) while the queue is empty
+     * @return the head
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E take() {
         check("take");
@@ -142,6 +156,7 @@ public final class TBoundedQueue<E> {
      * The head, or null if empty.
      *
      * @return the head, or null if empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E peek() {
         check("peek");
@@ -152,6 +167,7 @@ public final class TBoundedQueue<E> {
      * The number of elements.
      *
      * @return the number of elements
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         check("size");
@@ -162,6 +178,7 @@ public final class TBoundedQueue<E> {
      * Whether the queue is empty (reads the head only).
      *
      * @return whether the queue is empty (reads the head only)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isEmpty() {
         check("isEmpty");
@@ -172,13 +189,18 @@ public final class TBoundedQueue<E> {
      * Free places: {@code capacity() - size()}.
      *
      * @return the number of elements that can be added without waiting
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int remainingCapacity() {
         check("remainingCapacity");
         return capacity - queue.size();
     }
 
-    /** Removes every element. */
+    /**
+     * Removes every element, in the running transaction, in O(1).
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void clear() {
         check("clear");
         queue.clear();
@@ -186,6 +208,15 @@ public final class TBoundedQueue<E> {
 
     /**
      * The {@link BlockingQueue} view: each call one transaction, or joins the running one.
+     *
+     * @implNote Cost model. Outside a transaction each call runs the matching operation as a
+     * transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin (one
+     * volatile read of the clock) and a commit, and a call that passes arguments allocates one
+     * small lambda. Inside a transaction a call costs what the operation costs there. {@code put},
+     * {@code take} and the timed {@code offer} and {@code poll} are one transaction each that parks
+     * the thread in {@code retry()} until a commit changes the queue (no spinning; a virtual thread
+     * unmounts). {@code contains}, {@code remove(Object)}, iteration and the bulk methods are O(n);
+     * {@code drainTo} takes its elements in one transaction.
      *
      * @return the view (the same object on every call)
      */

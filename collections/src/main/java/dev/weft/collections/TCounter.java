@@ -34,14 +34,24 @@ public final class TCounter {
     /**
      * Adds {@code delta}, in the running transaction.
      *
+     * @implNote Cost model. Commutes {@code delta} onto the calling thread's stripe: nothing is
+     * read and nothing allocated, and repeated adds in one transaction share one write-log entry;
+     * at commit the stripe is locked and updated like any written ref. Adders on different stripes
+     * never conflict.
+     *
      * @param delta the amount to add (may be negative)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void add(long delta) {
         TransactionRequired.check("TCounter", "add", "atomic()");
         count.add(delta);
     }
 
-    /** Adds one, in the running transaction. */
+    /**
+     * Adds one, in the running transaction; costs what {@link #add(long)} does.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void increment() {
         add(1);
     }
@@ -49,21 +59,33 @@ public final class TCounter {
     /**
      * The total, in the running transaction (reads every stripe).
      *
+     * @implNote Cost model. O(stripes): reads every stripe (four per core, 4 to 64), so any add
+     * that commits meanwhile invalidates this transaction.
+     *
      * @return the total, in the running transaction (reads every stripe)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long get() {
         TransactionRequired.check("TCounter", "get", "atomic()");
         return count.sum();
     }
 
-    /** Sets the total to zero, in the running transaction. */
+    /**
+     * Sets the total to zero, in the running transaction.
+     *
+     * @implNote Cost model. Writes every stripe, O(stripes), without reading them; it conflicts
+     * with every concurrent add and read.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void reset() {
         TransactionRequired.check("TCounter", "reset", "atomic()");
         count.reset();
     }
 
     /**
-     * One-operation access.
+     * One-operation access: each method of the view is a linearizable transaction of its own
+     * outside a transaction, and joins the running transaction inside one.
      *
      * @return the view (the same object on every call)
      */
@@ -80,6 +102,11 @@ public final class TCounter {
     /**
      * One-operation access to a {@link TCounter}: each method is its own linearizable transaction,
      * or joins the running one. Thread-safe.
+     *
+     * @implNote Cost model, outside a transaction: {@code add} and {@code increment} are a
+     * single-cell update of the calling thread's stripe (one CAS, a volatile read of the clock and
+     * a release store; no descriptor, no allocation). {@code get} is one read-only transaction over
+     * every stripe, O(stripes), that takes no lock.
      */
     public final class Atomic {
         private Atomic() {}
@@ -93,7 +120,7 @@ public final class TCounter {
             count.addAnywhere(delta);
         }
 
-        /** Adds one. */
+        /** Adds one: a one-cell transaction, allocation-free. */
         public void increment() {
             count.addAnywhere(1);
         }

@@ -174,6 +174,7 @@ public final class TDeque<E> {
      * @param element the element, not null
      * @return true (the deque is unbounded)
      * @throws NullPointerException if element is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean offerFirst(E element) {
         check("offerFirst");
@@ -199,6 +200,7 @@ public final class TDeque<E> {
      * transaction.
      *
      * @return the first element, or null if the deque is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E pollFirst() {
         check("pollFirst");
@@ -225,6 +227,7 @@ public final class TDeque<E> {
      * The first element, or null if the deque is empty, in the running transaction.
      *
      * @return the first element, or null if the deque is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E peekFirst() {
         check("peekFirst");
@@ -232,10 +235,13 @@ public final class TDeque<E> {
     }
 
     /**
-     * Removes and returns the first element, waiting ({@link Stm#retry()}) while the deque is
-     * empty.
+     * Removes and returns the first element, in the running transaction, waiting while the deque is
+     * empty. If the deque is empty this calls {@link Stm#retry()}: the whole transaction rolls back
+     * and waits until a commit changes what it read (a producer adds an element), or, inside
+     * {@link Stm#orElse}, the next alternative runs instead.
      *
      * @return the first element
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E takeFirst() {
         check("takeFirst");
@@ -254,6 +260,7 @@ public final class TDeque<E> {
      * @param element the element, not null
      * @return true (the deque is unbounded)
      * @throws NullPointerException if element is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean offerLast(E element) {
         check("offerLast");
@@ -278,6 +285,7 @@ public final class TDeque<E> {
      * transaction.
      *
      * @return the last element, or null if the deque is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E pollLast() {
         check("pollLast");
@@ -308,6 +316,7 @@ public final class TDeque<E> {
      * The last element, or null if the deque is empty, in the running transaction.
      *
      * @return the last element, or null if the deque is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E peekLast() {
         check("peekLast");
@@ -318,10 +327,13 @@ public final class TDeque<E> {
     }
 
     /**
-     * Removes and returns the last element, waiting ({@link Stm#retry()}) while the deque is
-     * empty.
+     * Removes and returns the last element, in the running transaction, waiting while the deque is
+     * empty. If the deque is empty this calls {@link Stm#retry()}: the whole transaction rolls back
+     * and waits until a commit changes what it read (a producer adds an element), or, inside
+     * {@link Stm#orElse}, the next alternative runs instead.
      *
      * @return the last element
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E takeLast() {
         check("takeLast");
@@ -339,6 +351,7 @@ public final class TDeque<E> {
      * back only when that change makes the deque empty or not.
      *
      * @return whether the deque is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isEmpty() {
         check("isEmpty");
@@ -349,13 +362,19 @@ public final class TDeque<E> {
      * The number of elements; reads both ends, so it conflicts with every change.
      *
      * @return the number of elements (at most {@link Integer#MAX_VALUE})
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         check("size");
         return (int) Math.min(Integer.MAX_VALUE, tail.get() - head.get());
     }
 
-    /** Removes every element, in O(1): both ends move to a fresh chunk. */
+    /**
+     * Removes every element, in the running transaction, in O(1): both ends move to a fresh chunk
+     * (16 slots allocated), and the old chunks become garbage.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void clear() {
         check("clear");
         Chunk<E> fresh = new Chunk<>(0, mask + 1, null, null);
@@ -375,6 +394,16 @@ public final class TDeque<E> {
      * parks (a virtual thread unmounts) and an interrupt throws {@link InterruptedException}, with
      * the interrupt status cleared, as the interface requires. Called inside a transaction they
      * wait as {@link #takeFirst()} does: the whole transaction.
+     *
+     * @implNote Cost model. Outside a transaction each call runs the matching operation as a
+     * transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin (one
+     * volatile read of the clock) and a commit, and a call that passes arguments allocates one
+     * small lambda. Inside a transaction a call costs what the operation costs there. The blocking
+     * {@code take*} and timed {@code poll*} methods are one transaction each that parks the thread
+     * in {@code retry()} until a commit changes the deque. {@code contains},
+     * {@code remove(Object)}, {@code removeFirstOccurrence}, {@code removeLastOccurrence} and the
+     * bulk methods are O(n), one transaction each; creating an iterator (ascending or descending)
+     * copies the deque in one transaction, O(n).
      *
      * @return the view (the same object on every call)
      */

@@ -21,7 +21,12 @@ public final class TLatch {
     private final LongRef count;
     private final Atomic view = new Atomic();
 
-    /** @param count the initial count, not negative */
+    /**
+     * Creates a latch that opens after {@code count} count-downs (at once if zero).
+     *
+     * @param count the initial count, not negative
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
     public TLatch(long count) {
         if (count < 0) {
             throw new IllegalArgumentException("count must not be negative, was " + count);
@@ -29,7 +34,11 @@ public final class TLatch {
         this.count = new LongRef(count);
     }
 
-    /** Decrements the count unless it is already zero. */
+    /**
+     * Decrements the count unless it is already zero, in the running transaction.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void countDown() {
         TransactionRequired.check("TLatch", "countDown", "atomic()");
         long c = count.get();
@@ -38,7 +47,13 @@ public final class TLatch {
         }
     }
 
-    /** Waits (retry) until the count is zero. */
+    /**
+     * Waits until the count is zero, in the running transaction: while it is not, this calls
+     * {@link Stm#retry()}, so the whole transaction rolls back and waits until a commit changes the
+     * count (or, inside {@link Stm#orElse}, the next alternative runs instead).
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void await() {
         TransactionRequired.check("TLatch", "await", "atomic()");
         if (count.get() > 0) {
@@ -50,6 +65,7 @@ public final class TLatch {
      * The current count.
      *
      * @return the current count
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long getCount() {
         TransactionRequired.check("TLatch", "getCount", "atomic()");
@@ -57,7 +73,8 @@ public final class TLatch {
     }
 
     /**
-     * One-operation access.
+     * One-operation access: each method of the view is a transaction of its own outside a
+     * transaction, and joins the running transaction inside one.
      *
      * @return the view (the same object on every call)
      */
@@ -70,7 +87,15 @@ public final class TLatch {
         return "TLatch[count=" + view.getCount() + "]";
     }
 
-    /** Each method one transaction, or part of the running one. Thread-safe. */
+    /**
+     * One-operation access to a {@link TLatch}: each method is one transaction, or part of the
+     * running one. Thread-safe.
+     *
+     * @implNote Cost model. Each call outside a transaction runs the matching method of the latch
+     * as a transaction of its own ({@code Stm.atomic}): a begin, one read and at most one write of
+     * the latch's one cell, and a commit; a call that passes arguments allocates one small lambda.
+     * A blocking call parks the thread in {@code retry()} until a commit changes the cell.
+     */
     public final class Atomic {
         private Atomic() {}
 
@@ -79,7 +104,12 @@ public final class TLatch {
             Stm.atomic(TLatch.this::countDown);
         }
 
-        /** Blocks until the count is zero. */
+        /**
+         * Blocks until the count is zero.
+         *
+         * @throws dev.weft.stm.TransactionInterruptedException if the thread is interrupted while
+         *         it waits (the interrupt status stays set)
+         */
         public void await() {
             Stm.atomic(TLatch.this::await);
         }
@@ -89,6 +119,9 @@ public final class TLatch {
          *
          * @param timeout the longest time to wait in total
          * @return whether the count reached zero within the timeout
+         * @throws IllegalArgumentException if {@code timeout} is negative
+         * @throws dev.weft.stm.TransactionInterruptedException if the thread is interrupted while
+         *         it waits (the interrupt status stays set)
          */
         public boolean await(Duration timeout) {
             return Stm.atomicBoolean(() -> {

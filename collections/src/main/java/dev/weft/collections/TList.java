@@ -182,6 +182,7 @@ public final class TList<E> {
      * @param index the index, from 0 to {@code size() - 1}
      * @return the element at {@code index}
      * @throws IndexOutOfBoundsException if index is outside [0, size)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E get(int index) {
         check("get");
@@ -201,6 +202,7 @@ public final class TList<E> {
      * @return the element previously at {@code index}
      * @throws IndexOutOfBoundsException if index is outside [0, size)
      * @throws NullPointerException if element is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E set(int index, E element) {
         check("set");
@@ -217,10 +219,15 @@ public final class TList<E> {
     /**
      * Appends {@code element} at the end, in the running transaction.
      *
+     * @implNote Cost model. O(1): reads and writes the size and writes the slot; the first append
+     * into chunk k allocates its 16&middot;2<sup>k</sup> slots (one ref each) and writes that
+     * chunk's cell. Two appends conflict on the size.
+     *
      * @param element the element, not null
      * @return true
      * @throws NullPointerException if element is null (nothing is written)
-     * @throws IllegalStateException if the list already holds {@value #MAX_SIZE} elements
+     * @throws IllegalStateException if the list already holds {@value #MAX_SIZE} elements, or if no
+     *         transaction is running on this thread
      */
     public boolean add(E element) {
         check("add");
@@ -238,11 +245,15 @@ public final class TList<E> {
      * Inserts {@code element} at {@code index}, moving the elements from there on up by one, in the
      * running transaction; O(size - index).
      *
+     * @implNote Cost model. O(n - index): reads and writes every slot from {@code index} to the end
+     * and the size, so it conflicts with any concurrent access to those indexes and with appends.
+     *
      * @param index the index, from 0 to {@code size()} (the end)
      * @param element the element, not null
      * @throws IndexOutOfBoundsException if index is outside [0, size]
      * @throws NullPointerException if element is null (nothing is written)
-     * @throws IllegalStateException if the list already holds {@value #MAX_SIZE} elements
+     * @throws IllegalStateException if the list already holds {@value #MAX_SIZE} elements, or if no
+     *         transaction is running on this thread
      */
     public void add(int index, E element) {
         check("add");
@@ -266,9 +277,13 @@ public final class TList<E> {
      * Removes the element at {@code index}, moving the elements after it down by one, in the running
      * transaction; O(size - index).
      *
+     * @implNote Cost model. O(n - index): reads and writes every slot from {@code index} to the end
+     * and the size, so it conflicts with any concurrent access to those indexes and with appends.
+     *
      * @param index the index, from 0 to {@code size() - 1}
      * @return the element removed
      * @throws IndexOutOfBoundsException if index is outside [0, size)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E remove(int index) {
         check("remove");
@@ -290,6 +305,7 @@ public final class TList<E> {
      * The number of elements, in the running transaction (conflicts with appends and removals).
      *
      * @return the number of elements
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         check("size");
@@ -301,6 +317,7 @@ public final class TList<E> {
      * non-empty list do not conflict with it.
      *
      * @return whether the list is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isEmpty() {
         check("isEmpty");
@@ -308,7 +325,14 @@ public final class TList<E> {
         return first == null || first.slots[0].get() == null;
     }
 
-    /** Removes every element and releases the chunks, in the running transaction; O(log n). */
+    /**
+     * Removes every element and releases the chunks, in the running transaction.
+     *
+     * @implNote Cost model. O(log n): writes the size and the cell of each chunk in use (at most
+     * 27), not the slots; the chunks become garbage.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void clear() {
         check("clear");
         for (Ref<Chunk<E>> chunk : chunks) {
@@ -333,6 +357,15 @@ public final class TList<E> {
      * remove elements while it is used, its window shifts with them and its size goes stale
      * (it never throws {@link ConcurrentModificationException}). For a consistent copy of a range
      * use {@code atomic(() -> List.copyOf(list.asList().subList(from, to)))}.
+     *
+     * @implNote Cost model. Outside a transaction each call runs the matching operation as a
+     * transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin (one
+     * volatile read of the clock) and a commit, and a call that passes arguments allocates one
+     * small lambda. Inside a transaction a call costs what the operation costs there. {@code get}
+     * and {@code set} are O(1) each. Creating an iterator or list iterator copies the list in one
+     * transaction, O(n), and each write-through of an iterator is a transaction of its own;
+     * {@code indexOf}, {@code contains}, {@code equals}, {@code hashCode}, the bulk methods and
+     * {@code sort} are O(n), one transaction each.
      *
      * @return the view (the same object on every call)
      */

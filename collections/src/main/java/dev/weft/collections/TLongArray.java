@@ -40,7 +40,7 @@ public final class TLongArray {
     }
 
     /**
-     * The fixed length.
+     * The fixed length; may be called outside a transaction.
      *
      * @return the fixed length
      */
@@ -58,6 +58,8 @@ public final class TLongArray {
      *
      * @param index the slot, from 0 to {@code length() - 1}
      * @return the value at {@code index}, in the running transaction
+     * @throws IndexOutOfBoundsException if index is outside [0, length)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long get(int index) {
         return slot(index, "get").get();
@@ -67,7 +69,9 @@ public final class TLongArray {
      * Sets the value at {@code index}, in the running transaction.
      *
      * @param index the slot, from 0 to {@code length() - 1}
-     * @param value the value, not null
+     * @param value the new value
+     * @throws IndexOutOfBoundsException if index is outside [0, length)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void set(int index, long value) {
         slot(index, "set").set(value);
@@ -79,6 +83,8 @@ public final class TLongArray {
      * @param index the slot, from 0 to {@code length() - 1}
      * @param delta the amount to add (may be negative)
      * @return the new value of the slot
+     * @throws IndexOutOfBoundsException if index is outside [0, length)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long addAndGet(int index, long delta) {
         return slot(index, "addAndGet").addAndGet(delta);
@@ -87,7 +93,11 @@ public final class TLongArray {
     /**
      * The sum of all slots, in the running transaction (reads every slot).
      *
+     * @implNote Cost model. O(length): one transactional read per slot, so it conflicts with every
+     * concurrent change of the array.
+     *
      * @return the sum of all slots, in the running transaction (reads every slot)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long sum() {
         TransactionRequired.check("TLongArray", "sum", "atomic()");
@@ -99,7 +109,9 @@ public final class TLongArray {
     }
 
     /**
-     * One-operation access in the style of {@link java.util.concurrent.atomic.AtomicLongArray}.
+     * One-operation access in the style of {@link java.util.concurrent.atomic.AtomicLongArray}:
+     * each method of the view is a linearizable transaction of its own outside a transaction, and
+     * joins the running transaction inside one.
      *
      * @return the view (the same object on every call)
      */
@@ -121,6 +133,11 @@ public final class TLongArray {
      * One-slot operations: each is a linearizable transaction of its own outside a transaction
      * (one cell, no descriptor, no allocation), and joins the running transaction inside one.
      * Thread-safe.
+     *
+     * @implNote Cost model, outside a transaction: the one-slot methods cost what the same
+     * methods of {@link dev.weft.refs.LongRef.Atomic} cost (a read is one seqlock snapshot; an
+     * update one CAS, a volatile read of the clock and a release store). {@link #sum()} is one
+     * transaction over every slot, O(length).
      */
     public final class Atomic {
         private Atomic() {}
@@ -139,25 +156,36 @@ public final class TLongArray {
         }
 
         /**
+         * Reads the slot: outside a transaction its latest committed value, inside one its value as
+         * of that transaction.
+         *
          * @param index the slot, from 0 to {@code length() - 1}
          * @return the slot's value
+         * @throws IndexOutOfBoundsException if index is outside [0, length)
          */
         public long get(int index) {
             return Barrier.getLong(at(index));
         }
 
         /**
+         * Writes the slot: outside a transaction it is committed at once, inside one it is written
+         * in that transaction.
+         *
          * @param index the slot, from 0 to {@code length() - 1}
          * @param value the new value
+         * @throws IndexOutOfBoundsException if index is outside [0, length)
          */
         public void set(int index, long value) {
             Barrier.setLong(at(index), value);
         }
 
         /**
+         * Writes {@code value} to the slot and returns the value it replaced, atomically.
+         *
          * @param index the slot, from 0 to {@code length() - 1}
          * @param value the new value
          * @return the previous value
+         * @throws IndexOutOfBoundsException if index is outside [0, length)
          */
         public long getAndSet(int index, long value) {
             return Barrier.getAndSetLong(at(index), value);
@@ -176,26 +204,35 @@ public final class TLongArray {
         }
 
         /**
+         * Adds {@code delta} to the slot atomically.
+         *
          * @param index the slot, from 0 to {@code length() - 1}
          * @param delta the amount to add (may be negative)
          * @return the previous value
+         * @throws IndexOutOfBoundsException if index is outside [0, length)
          */
         public long getAndAdd(int index, long delta) {
             return Barrier.getAndAddLong(at(index), delta);
         }
 
         /**
+         * Adds {@code delta} to the slot atomically.
+         *
          * @param index the slot, from 0 to {@code length() - 1}
          * @param delta the amount to add (may be negative)
          * @return the new value
+         * @throws IndexOutOfBoundsException if index is outside [0, length)
          */
         public long addAndGet(int index, long delta) {
             return Barrier.getAndAddLong(at(index), delta) + delta;
         }
 
         /**
+         * Adds one to the slot atomically.
+         *
          * @param index the slot, from 0 to {@code length() - 1}
          * @return the new value
+         * @throws IndexOutOfBoundsException if index is outside [0, length)
          */
         public long incrementAndGet(int index) {
             return addAndGet(index, 1);

@@ -97,6 +97,8 @@ public final class TMap<K, V> {
      * @param key the key, not null
      * @param defaultValue returned when {@code key} has no value
      * @return the value of {@code key}, or {@code defaultValue} if absent
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V getOrDefault(Object key, V defaultValue) {
         V v = get(key);
@@ -108,6 +110,8 @@ public final class TMap<K, V> {
      *
      * @param key the key, not null
      * @return whether {@code key} has a value
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean containsKey(Object key) {
         return get(key) != null;
@@ -119,6 +123,8 @@ public final class TMap<K, V> {
      * @param key the key, not null
      * @param value the value, not null
      * @return the previous value, or null
+     * @throws NullPointerException if {@code key} or {@code value} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public V put(K key, V value) {
@@ -134,6 +140,8 @@ public final class TMap<K, V> {
      * @param key the key, not null
      * @param value the value, not null
      * @return the present value (unchanged), or null if {@code value} was added
+     * @throws NullPointerException if {@code key} or {@code value} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public V putIfAbsent(K key, V value) {
@@ -148,6 +156,8 @@ public final class TMap<K, V> {
      *
      * @param key the key, not null
      * @return the removed value, or null if there was none
+     * @throws NullPointerException if {@code key} is null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public V remove(Object key) {
@@ -160,8 +170,11 @@ public final class TMap<K, V> {
      * Removes the entry of {@code key} if its value equals {@code value}.
      *
      * @param key the key, not null
-     * @param value the value, not null
+     * @param value the value expected
      * @return whether it was removed
+     * @throws NullPointerException if {@code key} is null (a null {@code value} matches nothing:
+     * the result is false)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public boolean remove(Object key, Object value) {
@@ -179,6 +192,8 @@ public final class TMap<K, V> {
      * @param key the key, not null
      * @param value the value, not null
      * @return the previous value, or null (and nothing changed)
+     * @throws NullPointerException if {@code key} or {@code value} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public V replace(K key, V value) {
@@ -195,6 +210,9 @@ public final class TMap<K, V> {
      * @param oldValue the value expected, not null
      * @param newValue the new value, not null
      * @return whether it was replaced
+     * @throws NullPointerException if {@code key}, {@code oldValue} or {@code newValue} is null
+     * (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean replace(K key, V oldValue, V newValue) {
         check("replace");
@@ -211,6 +229,8 @@ public final class TMap<K, V> {
      * @param key the key, not null
      * @param function a function without side effects; it may run more than once
      * @return the new value, or null
+     * @throws NullPointerException if {@code key} or {@code function} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> function) {
         check("compute");
@@ -225,6 +245,8 @@ public final class TMap<K, V> {
      * @param key the key, not null
      * @param function a function without side effects; it may run more than once
      * @return the present or computed value, or null if the function returned null
+     * @throws NullPointerException if {@code key} or {@code function} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V computeIfAbsent(K key, Function<? super K, ? extends V> function) {
         check("computeIfAbsent");
@@ -239,6 +261,8 @@ public final class TMap<K, V> {
      * @param key the key, not null
      * @param function a function without side effects; it may run more than once
      * @return the new value, or null
+     * @throws NullPointerException if {@code key} or {@code function} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V computeIfPresent(K key, BiFunction<? super K, ? super V, ? extends V> function) {
         check("computeIfPresent");
@@ -254,6 +278,9 @@ public final class TMap<K, V> {
      * @param value the value, not null
      * @param function a function without side effects; it may run more than once
      * @return the new value, or null if the entry was removed
+     * @throws NullPointerException if {@code key}, {@code value} or {@code function} is null
+     * (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> function) {
         check("merge");
@@ -267,7 +294,13 @@ public final class TMap<K, V> {
      * The number of entries (saturated at {@link Integer#MAX_VALUE}); see {@link #longSize()}.
      * Reads every count stripe: conflicts with concurrent inserts and removals.
      *
+     * @implNote Cost model. Reads every stripe of the map's striped count (four per core, 4 to 64):
+     * O(stripes) read-log entries, no allocation. Any insert or removal that commits meanwhile
+     * invalidates this transaction, so transactions that must not conflict with writers should not
+     * read it.
+     *
      * @return the number of entries (saturated at {@link Integer#MAX_VALUE}); see {@link #longSize()}
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         long n = longSize();
@@ -277,7 +310,13 @@ public final class TMap<K, V> {
     /**
      * The number of entries.
      *
+     * @implNote Cost model. Reads every stripe of the map's striped count (four per core, 4 to 64):
+     * O(stripes) read-log entries, no allocation. Any insert or removal that commits meanwhile
+     * invalidates this transaction, so transactions that must not conflict with writers should not
+     * read it.
+     *
      * @return the number of entries
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long longSize() {
         check("size");
@@ -287,13 +326,25 @@ public final class TMap<K, V> {
     /**
      * Whether the map has no entries.
      *
+     * @implNote Cost model. Computed from {@link #longSize()}: reads every count stripe,
+     * O(stripes), and conflicts with concurrent inserts and removals.
+     *
      * @return whether the map has no entries
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isEmpty() {
         return longSize() == 0;
     }
 
-    /** Removes every entry, in O(1) cells plus the count stripes. */
+    /**
+     * Removes every entry, in the running transaction.
+     *
+     * @implNote Cost model. Writes the root ref and every count stripe, O(stripes), without
+     * reading the entries; the old trie becomes garbage. Every operation on the map reads the root,
+     * so a clear conflicts with every transaction using the map concurrently.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void clear() {
         check("clear");
         trie.txClear();
@@ -302,7 +353,15 @@ public final class TMap<K, V> {
     /**
      * Calls {@code action} for each entry, in this transaction, in unspecified order.
      *
+     * @implNote Cost model. Reads every inner node and leaf of the trie in this transaction: O(n)
+     * time and read-log entries, all validated at commit, so any change to the map committed
+     * meanwhile makes the transaction run again; allocates one cursor. For a traversal that does
+     * not conflict with writers, iterate over {@link #asMap()} outside a transaction: its iterators
+     * walk an O(1) snapshot.
+     *
      * @param action called once for each entry, in this transaction
+     * @throws NullPointerException if {@code action} is null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void forEach(BiConsumer<? super K, ? super V> action) {
         check("forEach");
@@ -315,6 +374,17 @@ public final class TMap<K, V> {
      * the running transaction when called inside one. {@code get} and {@code containsKey} outside a
      * transaction are lock-free and allocate nothing. Iterators created outside a transaction see a
      * snapshot (see the class comment). {@code replaceAll} is one transaction over the whole map.
+     *
+     * @implNote Cost model. Outside a transaction {@code get}, {@code getOrDefault} and
+     * {@code containsKey} are lock-free walks of single-cell reads: no transaction, no lock, no
+     * allocation. Every other call runs the matching operation of this class as a transaction of
+     * its own: its costs plus a begin and a commit, and a call that passes arguments allocates one
+     * small lambda. Creating an iterator outside a transaction takes a snapshot in O(1): one
+     * transaction that replaces the root node by a copy (32 new refs); as it writes the root, it
+     * conflicts with the transactions using the map at that moment, and writers afterwards copy
+     * each node they change below it once. Bulk methods ({@code putAll}, {@code replaceAll},
+     * {@code removeIf} of the collection views, ...) are one transaction over everything they
+     * touch.
      *
      * @return the view (the same object on every call)
      */

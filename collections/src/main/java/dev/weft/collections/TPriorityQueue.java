@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  * <p><b>Null policy:</b> null elements throw {@link NullPointerException}; elements must be
  * mutually comparable. <b>Iteration:</b> over an O(1) snapshot (the immutable heap at the
  * iterator's creation), in no particular order. <b>Complexity:</b> offer, poll: O(log n) time and
- * allocation; peek, size: O(1); remove(Object): O(n).
+ * allocation; peek, size: O(1); remove(Object): O(n log n) (the heap is rebuilt without it).
  *
  * <p><b>Thread-safety:</b> safe for use by any number of threads. The comparator may run more than
  * once per operation (transactions retry) and must not have side effects.
@@ -65,7 +65,11 @@ public final class TPriorityQueue<E> {
         this(null);
     }
 
-    /** @param comparator the order, or null for the natural order */
+    /**
+     * Creates an empty queue ordered by {@code comparator}.
+     *
+     * @param comparator the order, or null for the natural order
+     */
     public TPriorityQueue(Comparator<? super E> comparator) {
         this.comparator = comparator;
     }
@@ -98,8 +102,16 @@ public final class TPriorityQueue<E> {
     /**
      * Adds {@code element}; returns true.
      *
+     * @implNote Cost model. O(log n): merges a one-element heap into the heap, allocating O(log n)
+     * new nodes along its right spine, and writes the queue's one ref, so it conflicts with every
+     * other change of the queue.
+     *
      * @param element the element, not null
      * @return true (the queue is unbounded)
+     * @throws NullPointerException if {@code element} is null (nothing is written)
+     * @throws ClassCastException if {@code element} cannot be compared with the elements of the
+     * queue
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean offer(E element) {
         check("offer");
@@ -112,7 +124,12 @@ public final class TPriorityQueue<E> {
     /**
      * Removes and returns a least element, or null if empty.
      *
+     * @implNote Cost model. O(log n): merges the two subheaps of the least element, allocating
+     * O(log n) new nodes, and writes the queue's one ref, so it conflicts with every other change
+     * of the queue.
+     *
      * @return a least element, or null if empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public E poll() {
@@ -129,6 +146,7 @@ public final class TPriorityQueue<E> {
      * A least element without removing it, or null if empty.
      *
      * @return a least element, or null if the queue is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public E peek() {
@@ -141,6 +159,7 @@ public final class TPriorityQueue<E> {
      * The number of elements.
      *
      * @return the number of elements
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         check("size");
@@ -152,12 +171,17 @@ public final class TPriorityQueue<E> {
      * Whether the queue is empty.
      *
      * @return whether the queue is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isEmpty() {
         return size() == 0;
     }
 
-    /** Removes every element. */
+    /**
+     * Removes every element, in the running transaction, in O(1).
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void clear() {
         check("clear");
         heap.set(null);
@@ -165,6 +189,14 @@ public final class TPriorityQueue<E> {
 
     /**
      * The {@link Queue} view: each method is one atomic transaction, or joins the running one.
+     *
+     * @implNote Cost model. Outside a transaction each call runs the matching operation as a
+     * transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin (one
+     * volatile read of the clock) and a commit, and a call that passes arguments allocates one
+     * small lambda. Inside a transaction a call costs what the operation costs there. Creating an
+     * iterator reads the heap's ref once and copies the immutable heap, O(n), in no particular
+     * order. {@code contains} is O(n); {@code remove(Object)} and {@code Iterator.remove} rebuild
+     * the heap without the element, O(n log n), in one transaction.
      *
      * @return the view (the same object on every call)
      */

@@ -30,10 +30,13 @@ public final class TPromise<T> {
     public TPromise() {}
 
     /**
-     * Completes the promise with {@code v} unless it is completed; returns whether this call did.
+     * Completes the promise with {@code v} unless it is completed, in the running transaction;
+     * returns whether this call did.
      *
-     * @param v the value
+     * @param v the value, not null
      * @return whether this call completed the promise (false: it was already completed)
+     * @throws NullPointerException if {@code v} is null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean complete(T v) {
         TransactionRequired.check("TPromise", "complete", "atomic()");
@@ -46,9 +49,13 @@ public final class TPromise<T> {
     }
 
     /**
-     * The value, waiting (retry) until the promise is completed.
+     * The value, in the running transaction, waiting until the promise is completed: while it is
+     * not, this calls {@link Stm#retry()}, so the whole transaction rolls back and waits until a
+     * commit completes the promise (or, inside {@link Stm#orElse}, the next alternative runs
+     * instead).
      *
-     * @return the value, waiting (retry) until the promise is completed
+     * @return the value the promise was completed with
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public T await() {
         TransactionRequired.check("TPromise", "await", "atomic()");
@@ -63,6 +70,7 @@ public final class TPromise<T> {
      * The value, or null if the promise is not completed.
      *
      * @return the value, or null if the promise is not completed
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public T getNow() {
         TransactionRequired.check("TPromise", "getNow", "atomic()");
@@ -73,13 +81,15 @@ public final class TPromise<T> {
      * Whether the promise is completed.
      *
      * @return whether the promise is completed
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isDone() {
         return getNow() != null;
     }
 
     /**
-     * One-operation access.
+     * One-operation access: each method of the view is a transaction of its own outside a
+     * transaction, and joins the running transaction inside one.
      *
      * @return the view (the same object on every call)
      */
@@ -93,15 +103,25 @@ public final class TPromise<T> {
         return v == null ? "TPromise[pending]" : "TPromise[" + v + "]";
     }
 
-    /** Each method one transaction, or part of the running one. Thread-safe. */
+    /**
+     * One-operation access to a {@link TPromise}: each method is one transaction, or part of the
+     * running one. Thread-safe.
+     *
+     * @implNote Cost model. Each call outside a transaction runs the matching method of the
+     * promise as a transaction of its own ({@code Stm.atomic}): a begin, one read and at most one
+     * write of the promise's one cell, and a commit; a call that passes arguments allocates one
+     * small lambda. A blocking call parks the thread in {@code retry()} until a commit changes the
+     * cell.
+     */
     public final class Atomic {
         private Atomic() {}
 
         /**
          * Completes the promise with {@code v} unless it is completed, as one transaction.
          *
-         * @param v the value
+         * @param v the value, not null
          * @return whether this call completed the promise (false: it was already completed)
+         * @throws NullPointerException if {@code v} is null
          */
         public boolean complete(T v) {
             Objects.requireNonNull(v, "a TPromise cannot be completed with null");
@@ -112,6 +132,8 @@ public final class TPromise<T> {
          * Blocks until completed; returns the value.
          *
          * @return the value the promise was completed with
+         * @throws dev.weft.stm.TransactionInterruptedException if the thread is interrupted while
+         *         it waits (the interrupt status stays set)
          */
         public T await() {
             return Stm.atomic(TPromise.this::await);
@@ -122,6 +144,9 @@ public final class TPromise<T> {
          *
          * @param timeout the longest time to wait in total
          * @return the value, or null if the promise was not completed in time
+         * @throws IllegalArgumentException if {@code timeout} is negative
+         * @throws dev.weft.stm.TransactionInterruptedException if the thread is interrupted while
+         *         it waits (the interrupt status stays set)
          */
         public T await(Duration timeout) {
             return Stm.atomic(() -> {

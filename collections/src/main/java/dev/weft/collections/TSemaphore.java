@@ -24,7 +24,12 @@ public final class TSemaphore {
     private final LongRef permits;
     private final Atomic view = new Atomic();
 
-    /** @param permits the initial number of permits, not negative */
+    /**
+     * Creates a semaphore with {@code permits} permits available.
+     *
+     * @param permits the initial number of permits, not negative
+     * @throws IllegalArgumentException if {@code permits} is negative
+     */
     public TSemaphore(long permits) {
         if (permits < 0) {
             throw new IllegalArgumentException("permits must not be negative, was " + permits);
@@ -39,9 +44,14 @@ public final class TSemaphore {
     }
 
     /**
-     * Takes {@code n} permits, waiting (retry) until that many are available.
+     * Takes {@code n} permits, in the running transaction, waiting until that many are available.
+     * If fewer are available this calls {@link Stm#retry()}: the whole transaction rolls back and
+     * waits until a commit changes the permits, or, inside {@link Stm#orElse}, the next alternative
+     * runs instead.
      *
      * @param n the number of permits, at least 1
+     * @throws IllegalArgumentException if {@code n} is below 1
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void acquire(long n) {
         TransactionRequired.check("TSemaphore", "acquire", "atomic()");
@@ -53,7 +63,12 @@ public final class TSemaphore {
         permits.set(available - n);
     }
 
-    /** Takes one permit, waiting until one is available. */
+    /**
+     * Takes one permit, in the running transaction, waiting (with {@link Stm#retry()}) until one
+     * is available; see {@link #acquire(long)}.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void acquire() {
         acquire(1);
     }
@@ -63,6 +78,8 @@ public final class TSemaphore {
      *
      * @param n the number of permits, at least 1
      * @return whether the permits were taken
+     * @throws IllegalArgumentException if {@code n} is below 1
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean tryAcquire(long n) {
         TransactionRequired.check("TSemaphore", "tryAcquire", "atomic()");
@@ -79,6 +96,8 @@ public final class TSemaphore {
      * Returns {@code n} permits.
      *
      * @param n the number of permits, at least 1
+     * @throws IllegalArgumentException if {@code n} is below 1
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void release(long n) {
         TransactionRequired.check("TSemaphore", "release", "atomic()");
@@ -86,7 +105,11 @@ public final class TSemaphore {
         permits.add(n);
     }
 
-    /** Returns one permit. */
+    /**
+     * Returns one permit, in the running transaction.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void release() {
         release(1);
     }
@@ -95,6 +118,7 @@ public final class TSemaphore {
      * The permits available now.
      *
      * @return the permits available now
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long availablePermits() {
         TransactionRequired.check("TSemaphore", "availablePermits", "atomic()");
@@ -102,7 +126,8 @@ public final class TSemaphore {
     }
 
     /**
-     * One-operation access.
+     * One-operation access: each method of the view is a transaction of its own outside a
+     * transaction, and joins the running transaction inside one.
      *
      * @return the view (the same object on every call)
      */
@@ -115,11 +140,25 @@ public final class TSemaphore {
         return "TSemaphore[permits=" + view.availablePermits() + "]";
     }
 
-    /** Each method one transaction, or part of the running one. Thread-safe. */
+    /**
+     * One-operation access to a {@link TSemaphore}: each method is one transaction, or part of the
+     * running one. Thread-safe.
+     *
+     * @implNote Cost model. Each call outside a transaction runs the matching method of the
+     * semaphore as a transaction of its own ({@code Stm.atomic}): a begin, one read and at most
+     * one write of the semaphore's one cell, and a commit; a call that passes arguments allocates
+     * one small lambda. A blocking call parks the thread in {@code retry()} until a commit changes
+     * the cell.
+     */
     public final class Atomic {
         private Atomic() {}
 
-        /** Takes one permit, blocking until one is available. */
+        /**
+         * Takes one permit, blocking until one is available.
+         *
+         * @throws dev.weft.stm.TransactionInterruptedException if the thread is interrupted while
+         *         it waits (the interrupt status stays set)
+         */
         public void acquire() {
             Stm.atomic(() -> TSemaphore.this.acquire(1));
         }
@@ -128,6 +167,9 @@ public final class TSemaphore {
          * Takes {@code n} permits, blocking until that many are available.
          *
          * @param n the number of permits, at least 1
+         * @throws IllegalArgumentException if {@code n} is below 1
+         * @throws dev.weft.stm.TransactionInterruptedException if the thread is interrupted while
+         *         it waits (the interrupt status stays set)
          */
         public void acquire(long n) {
             Stm.atomic(() -> TSemaphore.this.acquire(n));
@@ -139,6 +181,9 @@ public final class TSemaphore {
          * @param n the number of permits, at least 1
          * @param timeout the longest time to wait in total
          * @return whether the permits were taken within the timeout
+         * @throws IllegalArgumentException if {@code n} is below 1, or {@code timeout} is negative
+         * @throws dev.weft.stm.TransactionInterruptedException if the thread is interrupted while
+         *         it waits (the interrupt status stays set)
          */
         public boolean tryAcquire(long n, Duration timeout) {
             checkCount(n);
@@ -150,15 +195,16 @@ public final class TSemaphore {
             });
         }
 
-        /** Returns one permit. */
+        /** Returns one permit, as one transaction. */
         public void release() {
             Stm.atomic(() -> TSemaphore.this.release(1));
         }
 
         /**
-         * Returns {@code n} permits.
+         * Returns {@code n} permits, as one transaction.
          *
          * @param n the number of permits, at least 1
+         * @throws IllegalArgumentException if {@code n} is below 1
          */
         public void release(long n) {
             Stm.atomic(() -> TSemaphore.this.release(n));

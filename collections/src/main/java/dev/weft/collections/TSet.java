@@ -35,8 +35,12 @@ public final class TSet<E> {
     public TSet() {}
 
     /**
+     * Adds {@code element} if it is absent, in the running transaction.
+     *
      * @param element the element, not null
      * @return whether {@code element} was absent (and is now present)
+     * @throws NullPointerException if {@code element} is null (nothing is written)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean add(E element) {
         check("add");
@@ -45,8 +49,12 @@ public final class TSet<E> {
     }
 
     /**
+     * Removes {@code element} if it is present, in the running transaction.
+     *
      * @param element the element, not null
      * @return whether {@code element} was present (and is now removed)
+     * @throws NullPointerException if {@code element} is null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public boolean remove(Object element) {
@@ -60,6 +68,8 @@ public final class TSet<E> {
      *
      * @param element the element, not null
      * @return whether {@code element} is present
+     * @throws NullPointerException if {@code element} is null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean contains(Object element) {
         check("contains");
@@ -70,7 +80,13 @@ public final class TSet<E> {
     /**
      * The number of elements (saturated at {@link Integer#MAX_VALUE}); reads every count stripe.
      *
+     * @implNote Cost model. Reads every stripe of the set's striped count (four per core, 4 to 64):
+     * O(stripes) read-log entries, no allocation. Any insert or removal that commits meanwhile
+     * invalidates this transaction, so transactions that must not conflict with writers should not
+     * read it.
+     *
      * @return the number of elements (saturated at {@link Integer#MAX_VALUE}); reads every count stripe
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         check("size");
@@ -81,13 +97,24 @@ public final class TSet<E> {
     /**
      * Whether the set is empty; reads every count stripe.
      *
+     * @implNote Cost model. Computed from {@link #size()}: reads every count stripe, O(stripes),
+     * and conflicts with concurrent adds and removals.
+     *
      * @return whether the set is empty; reads every count stripe
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isEmpty() {
         return size() == 0;
     }
 
-    /** Removes every element. */
+    /**
+     * Removes every element, in the running transaction.
+     *
+     * @implNote Cost model. Writes the root ref and every count stripe, O(stripes), without
+     * reading the elements; it conflicts with every transaction using the set concurrently.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void clear() {
         check("clear");
         trie.txClear();
@@ -96,7 +123,14 @@ public final class TSet<E> {
     /**
      * Calls {@code action} for each element, in this transaction, in unspecified order.
      *
-     * @param action called once for each entry, in this transaction
+     * @implNote Cost model. Reads every node and leaf of the set's trie in this transaction: O(n)
+     * time and read-log entries, all validated at commit, so any change to the set committed
+     * meanwhile makes the transaction run again. Iterators of {@link #asSet()} created outside a
+     * transaction walk an O(1) snapshot instead.
+     *
+     * @param action called once for each element, in this transaction
+     * @throws NullPointerException if {@code action} is null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void forEach(Consumer<? super E> action) {
         check("forEach");
@@ -106,6 +140,13 @@ public final class TSet<E> {
 
     /**
      * The {@link Set} view: each method is one atomic transaction, or joins the running one.
+     *
+     * @implNote Cost model. Outside a transaction {@code contains} is a lock-free walk of
+     * single-cell reads (no transaction, no allocation); every other call runs the matching
+     * operation of this class as a transaction of its own (its costs plus a begin and a commit; a
+     * call with arguments allocates one small lambda). An iterator created outside a transaction
+     * takes an O(1) snapshot, as {@link TMap#asMap()} does; bulk methods ({@code addAll},
+     * {@code removeAll}, {@code removeIf}, ...) are one transaction each.
      *
      * @return the view (the same object on every call)
      */

@@ -78,8 +78,15 @@ public final class TSortedMap<K, V> {
     /**
      * The value of {@code key}, or null. Allocates nothing.
      *
+     * @implNote Cost model. O(log n): one transactional read per tree level (height
+     * log<sub>16..32</sub> n) and a binary search of one leaf with the comparator; allocates
+     * nothing. Conflicts only with changes to that leaf and with splits or merges on its path.
+     *
      * @param key the key, not null
      * @return the value of {@code key}, or null
+     * @throws NullPointerException if {@code key} is null
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V get(Object key) {
         check("get");
@@ -90,17 +97,33 @@ public final class TSortedMap<K, V> {
     /**
      * Whether {@code key} has a value.
      *
+     * @implNote Cost model. As {@link #get}: O(log n), no allocation.
+     *
      * @param key the key, not null
      * @return whether {@code key} has a value
+     * @throws NullPointerException if {@code key} is null
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean containsKey(Object key) {
         return get(key) != null;
     }
 
     /**
+     * Associates {@code value} with {@code key}, in the running transaction.
+     *
+     * @implNote Cost model. O(log n) reads down to the key's leaf, then one write of that leaf's
+     * ref with a copy of the leaf (at most 32 entries); about one change in 8 to 16 also splits or
+     * merges the leaf and writes its parent. An insert or removal adds to the calling thread's
+     * count stripe by commute, so the count is no point of conflict. Conflicts with changes to the
+     * same leaf.
+     *
      * @param key the key, not null
      * @param value the value, not null
      * @return the previous value, or null
+     * @throws NullPointerException if {@code key} or {@code value} is null (nothing is written)
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V put(K key, V value) {
         check("put");
@@ -108,9 +131,20 @@ public final class TSortedMap<K, V> {
     }
 
     /**
+     * Associates {@code value} with {@code key} unless it has a value, in the running transaction.
+     *
+     * @implNote Cost model. O(log n) reads down to the key's leaf, then one write of that leaf's
+     * ref with a copy of the leaf (at most 32 entries); about one change in 8 to 16 also splits or
+     * merges the leaf and writes its parent. An insert or removal adds to the calling thread's
+     * count stripe by commute, so the count is no point of conflict. Conflicts with changes to the
+     * same leaf.
+     *
      * @param key the key, not null
      * @param value the value, not null
      * @return the present value (unchanged), or null if {@code value} was added
+     * @throws NullPointerException if {@code key} or {@code value} is null (nothing is written)
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V putIfAbsent(K key, V value) {
         check("putIfAbsent");
@@ -118,8 +152,19 @@ public final class TSortedMap<K, V> {
     }
 
     /**
+     * Removes the entry of {@code key}, in the running transaction.
+     *
+     * @implNote Cost model. O(log n) reads down to the key's leaf, then one write of that leaf's
+     * ref with a copy of the leaf (at most 32 entries); about one change in 8 to 16 also splits or
+     * merges the leaf and writes its parent. An insert or removal adds to the calling thread's
+     * count stripe by commute, so the count is no point of conflict. Conflicts with changes to the
+     * same leaf.
+     *
      * @param key the key, not null
      * @return the removed value, or null
+     * @throws NullPointerException if {@code key} is null
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V remove(Object key) {
         check("remove");
@@ -129,9 +174,18 @@ public final class TSortedMap<K, V> {
     /**
      * As {@link Map#compute}.
      *
+     * @implNote Cost model. O(log n) reads down to the key's leaf, then one write of that leaf's
+     * ref with a copy of the leaf (at most 32 entries); about one change in 8 to 16 also splits or
+     * merges the leaf and writes its parent. An insert or removal adds to the calling thread's
+     * count stripe by commute, so the count is no point of conflict. Conflicts with changes to the
+     * same leaf.
+     *
      * @param key the key, not null
      * @param function a function without side effects; it may run more than once
      * @return the new value, or null if the entry was removed
+     * @throws NullPointerException if {@code key} or {@code function} is null (nothing is written)
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> function) {
         check("compute");
@@ -141,9 +195,18 @@ public final class TSortedMap<K, V> {
     /**
      * As {@link Map#computeIfAbsent}.
      *
+     * @implNote Cost model. O(log n) reads down to the key's leaf, then one write of that leaf's
+     * ref with a copy of the leaf (at most 32 entries); about one change in 8 to 16 also splits or
+     * merges the leaf and writes its parent. An insert or removal adds to the calling thread's
+     * count stripe by commute, so the count is no point of conflict. Conflicts with changes to the
+     * same leaf.
+     *
      * @param key the key, not null
      * @param function a function without side effects; it may run more than once
      * @return the present or computed value, or null if the function returned null
+     * @throws NullPointerException if {@code key} or {@code function} is null (nothing is written)
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V computeIfAbsent(K key, Function<? super K, ? extends V> function) {
         check("computeIfAbsent");
@@ -153,10 +216,20 @@ public final class TSortedMap<K, V> {
     /**
      * As {@link Map#merge}.
      *
+     * @implNote Cost model. O(log n) reads down to the key's leaf, then one write of that leaf's
+     * ref with a copy of the leaf (at most 32 entries); about one change in 8 to 16 also splits or
+     * merges the leaf and writes its parent. An insert or removal adds to the calling thread's
+     * count stripe by commute, so the count is no point of conflict. Conflicts with changes to the
+     * same leaf.
+     *
      * @param key the key, not null
      * @param value the value, not null
      * @param function a function without side effects; it may run more than once
      * @return the new value, or null if the entry was removed
+     * @throws NullPointerException if {@code key}, {@code value} or {@code function} is null
+     * (nothing is written)
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public V merge(K key, V value, BiFunction<? super V, ? super V, ? extends V> function) {
         check("merge");
@@ -166,7 +239,12 @@ public final class TSortedMap<K, V> {
     /**
      * The least key, or null if the map is empty. Allocates nothing.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @return the least key, or null if the map is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public K firstKey() {
         return edgeKey(true, "firstKey");
@@ -175,7 +253,12 @@ public final class TSortedMap<K, V> {
     /**
      * The greatest key, or null if the map is empty. Allocates nothing.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @return the greatest key, or null if the map is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public K lastKey() {
         return edgeKey(false, "lastKey");
@@ -191,8 +274,15 @@ public final class TSortedMap<K, V> {
     /**
      * The greatest key strictly less than {@code key}, or null. Allocates nothing.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param key the key, not null
      * @return the greatest key strictly less than {@code key}, or null
+     * @throws NullPointerException if {@code key} is null
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public K lowerKey(K key) {
         return relativeKey(key, BTree.LT, "lowerKey");
@@ -201,8 +291,15 @@ public final class TSortedMap<K, V> {
     /**
      * The greatest key less than or equal to {@code key}, or null. Allocates nothing.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param key the key, not null
      * @return the greatest key less than or equal to {@code key}, or null
+     * @throws NullPointerException if {@code key} is null
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public K floorKey(K key) {
         return relativeKey(key, BTree.LE, "floorKey");
@@ -211,8 +308,15 @@ public final class TSortedMap<K, V> {
     /**
      * The least key greater than or equal to {@code key}, or null. Allocates nothing.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param key the key, not null
      * @return the least key greater than or equal to {@code key}, or null
+     * @throws NullPointerException if {@code key} is null
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public K ceilingKey(K key) {
         return relativeKey(key, BTree.GE, "ceilingKey");
@@ -221,8 +325,15 @@ public final class TSortedMap<K, V> {
     /**
      * The least key strictly greater than {@code key}, or null. Allocates nothing.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param key the key, not null
      * @return the least key strictly greater than {@code key}, or null
+     * @throws NullPointerException if {@code key} is null
+     * @throws ClassCastException if {@code key} cannot be compared with the keys in the map
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public K higherKey(K key) {
         return relativeKey(key, BTree.GT, "higherKey");
@@ -239,7 +350,11 @@ public final class TSortedMap<K, V> {
     /**
      * The entry with the least key (an immutable snapshot), or null.
      *
+     * @implNote Cost model. O(log n): reads the edge path of the tree and allocates the returned
+     * entry.
+     *
      * @return the entry with the least key (an immutable snapshot), or null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public Map.Entry<K, V> firstEntry() {
         check("firstEntry");
@@ -249,7 +364,11 @@ public final class TSortedMap<K, V> {
     /**
      * The entry with the greatest key (an immutable snapshot), or null.
      *
+     * @implNote Cost model. O(log n): reads the edge path of the tree and allocates the returned
+     * entry.
+     *
      * @return the entry with the greatest key (an immutable snapshot), or null
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public Map.Entry<K, V> lastEntry() {
         check("lastEntry");
@@ -259,7 +378,13 @@ public final class TSortedMap<K, V> {
     /**
      * Removes and returns the entry with the least key, or null if the map is empty.
      *
+     * @implNote Cost model. O(log n): reads the edge path and writes a copy of the edge leaf (at
+     * most 32 entries), merging it with a neighbour about once in 8 to 16 removals; the removal
+     * commutes onto the calling thread's count stripe. All pollers of one end conflict with each
+     * other.
+     *
      * @return the entry with the least key, or null if the map is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public Map.Entry<K, V> pollFirstEntry() {
         check("pollFirstEntry");
@@ -269,7 +394,13 @@ public final class TSortedMap<K, V> {
     /**
      * Removes and returns the entry with the greatest key, or null if the map is empty.
      *
+     * @implNote Cost model. O(log n): reads the edge path and writes a copy of the edge leaf (at
+     * most 32 entries), merging it with a neighbour about once in 8 to 16 removals; the removal
+     * commutes onto the calling thread's count stripe. All pollers of one end conflict with each
+     * other.
+     *
      * @return the entry with the greatest key, or null if the map is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public Map.Entry<K, V> pollLastEntry() {
         check("pollLastEntry");
@@ -279,7 +410,12 @@ public final class TSortedMap<K, V> {
     /**
      * The number of entries (saturated at {@link Integer#MAX_VALUE}); reads every count stripe.
      *
+     * @implNote Cost model. Reads every stripe of the map's striped count (four per core, 4 to 64):
+     * O(stripes), no allocation; any insert or removal that commits meanwhile invalidates this
+     * transaction. {@link #isEmpty()} does not read the count.
+     *
      * @return the number of entries (saturated at {@link Integer#MAX_VALUE}); reads every count stripe
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         check("size");
@@ -290,14 +426,26 @@ public final class TSortedMap<K, V> {
     /**
      * Whether the map has no entries (reads only the tree's root path, not the count).
      *
+     * @implNote Cost model. O(log n) reads down the leftmost path; as it reads no count stripe,
+     * inserts and removals elsewhere in the map do not conflict with it.
+     *
      * @return whether the map has no entries (reads only the tree's root path, not the count)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isEmpty() {
         check("isEmpty");
         return tree.txEdgeLeaf(true) == null;
     }
 
-    /** Removes every entry. */
+    /**
+     * Removes every entry, in the running transaction.
+     *
+     * @implNote Cost model. Writes the root ref and every count stripe, O(stripes), without
+     * reading the entries; the old tree becomes garbage. Every operation on the map reads the root,
+     * so a clear conflicts with every transaction using the map concurrently.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void clear() {
         check("clear");
         tree.txClear();
@@ -307,6 +455,13 @@ public final class TSortedMap<K, V> {
      * The {@link ConcurrentNavigableMap} view: each method (of the view, its sub-maps, its
      * descending map and its key sets) is one atomic transaction of its own, or joins the running
      * transaction when called inside one. Iterators: see the class comment.
+     *
+     * @implNote Cost model. Outside a transaction each call, {@code get} included, runs the
+     * matching operation as a transaction of its own: its costs (O(log n) for lookups and changes)
+     * plus a begin and a commit, and a call that passes arguments allocates one small lambda.
+     * {@code size()} of the whole map is O(stripes), of a sub-map O(entries in its range).
+     * Iterators run one transaction per leaf (up to 32 entries), so a range of k entries costs
+     * O(log n + k) and about k/16 to k/32 transactions. Bulk methods are one transaction each.
      *
      * @return the view (the same object on every call)
      */

@@ -33,15 +33,28 @@ public final class TSortedSet<E> {
         this(null);
     }
 
-    /** @param comparator the order of elements, or null for their natural order */
+    /**
+     * Creates an empty set ordered by {@code comparator}.
+     *
+     * @param comparator the order of elements, or null for their natural order
+     */
     public TSortedSet(Comparator<? super E> comparator) {
         this.map = new TSortedMap<>(comparator);
         this.view = new NavigableKeySet<>((NavigableMapView<E, Boolean>) map.asMap(), Boolean.TRUE);
     }
 
     /**
+     * Adds {@code element} if it is absent, in the running transaction.
+     *
+     * @implNote Cost model. As {@link TSortedMap#put}: O(log n) reads down to the element's leaf
+     * and one write of a copy of that leaf (at most 32 elements), sometimes also its parent; the
+     * size change commutes onto the calling thread's count stripe.
+     *
      * @param element the element, not null
      * @return whether {@code element} was absent (and is now present)
+     * @throws NullPointerException if {@code element} is null (nothing is written)
+     * @throws ClassCastException if {@code element} cannot be compared with the elements of the set
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean add(E element) {
         check("add");
@@ -50,8 +63,17 @@ public final class TSortedSet<E> {
     }
 
     /**
+     * Removes {@code element} if it is present, in the running transaction.
+     *
+     * @implNote Cost model. As {@link TSortedMap#put}: O(log n) reads down to the element's leaf
+     * and one write of a copy of that leaf (at most 32 elements), sometimes also its parent; the
+     * size change commutes onto the calling thread's count stripe.
+     *
      * @param element the element, not null
      * @return whether {@code element} was present (and is now removed)
+     * @throws NullPointerException if {@code element} is null
+     * @throws ClassCastException if {@code element} cannot be compared with the elements of the set
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean remove(Object element) {
         check("remove");
@@ -61,8 +83,15 @@ public final class TSortedSet<E> {
     /**
      * Whether {@code element} is present. Allocates nothing.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param element the element, not null
      * @return whether {@code element} is present
+     * @throws NullPointerException if {@code element} is null
+     * @throws ClassCastException if {@code element} cannot be compared with the elements of the set
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean contains(Object element) {
         check("contains");
@@ -72,7 +101,12 @@ public final class TSortedSet<E> {
     /**
      * The least element, or null if empty.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @return the least element, or null if empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E first() {
         check("first");
@@ -82,7 +116,12 @@ public final class TSortedSet<E> {
     /**
      * The greatest element, or null if empty.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @return the greatest element, or null if empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E last() {
         check("last");
@@ -92,8 +131,15 @@ public final class TSortedSet<E> {
     /**
      * The greatest element strictly less than {@code e}, or null.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param e the element to compare with, not null
      * @return the greatest element strictly less than {@code e}, or null
+     * @throws NullPointerException if {@code e} is null
+     * @throws ClassCastException if {@code e} cannot be compared with the elements of the set
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E lower(E e) {
         check("lower");
@@ -103,8 +149,15 @@ public final class TSortedSet<E> {
     /**
      * The greatest element less than or equal to {@code e}, or null.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param e the element to compare with, not null
      * @return the greatest element less than or equal to {@code e}, or null
+     * @throws NullPointerException if {@code e} is null
+     * @throws ClassCastException if {@code e} cannot be compared with the elements of the set
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E floor(E e) {
         check("floor");
@@ -114,8 +167,15 @@ public final class TSortedSet<E> {
     /**
      * The least element greater than or equal to {@code e}, or null.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param e the element to compare with, not null
      * @return the least element greater than or equal to {@code e}, or null
+     * @throws NullPointerException if {@code e} is null
+     * @throws ClassCastException if {@code e} cannot be compared with the elements of the set
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E ceiling(E e) {
         check("ceiling");
@@ -125,8 +185,15 @@ public final class TSortedSet<E> {
     /**
      * The least element strictly greater than {@code e}, or null.
      *
+     * @implNote Cost model. O(log n): reads one root-to-leaf path (height log<sub>16..32</sub> n),
+     * allocates nothing; conflicts only with changes to the leaf it ends in and splits or merges on
+     * its path.
+     *
      * @param e the element to compare with, not null
      * @return the least element strictly greater than {@code e}, or null
+     * @throws NullPointerException if {@code e} is null
+     * @throws ClassCastException if {@code e} cannot be compared with the elements of the set
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E higher(E e) {
         check("higher");
@@ -136,7 +203,13 @@ public final class TSortedSet<E> {
     /**
      * Removes and returns the least element, or null if empty.
      *
+     * @implNote Cost model. O(log n): reads the edge path and writes a copy of the edge leaf (at
+     * most 32 elements), merging it with a neighbour about once in 8 to 16 removals; the removal
+     * commutes onto the calling thread's count stripe. All pollers of one end conflict with each
+     * other.
+     *
      * @return the least element, or null if empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E pollFirst() {
         check("pollFirst");
@@ -147,7 +220,13 @@ public final class TSortedSet<E> {
     /**
      * Removes and returns the greatest element, or null if empty.
      *
+     * @implNote Cost model. O(log n): reads the edge path and writes a copy of the edge leaf (at
+     * most 32 elements), merging it with a neighbour about once in 8 to 16 removals; the removal
+     * commutes onto the calling thread's count stripe. All pollers of one end conflict with each
+     * other.
+     *
      * @return the greatest element, or null if empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public E pollLast() {
         check("pollLast");
@@ -158,7 +237,12 @@ public final class TSortedSet<E> {
     /**
      * The number of elements; reads every count stripe.
      *
+     * @implNote Cost model. Reads every stripe of the set's striped count (four per core, 4 to 64):
+     * O(stripes); any add or removal that commits meanwhile invalidates this transaction.
+     * {@link #isEmpty()} does not read the count.
+     *
      * @return the number of elements; reads every count stripe
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         check("size");
@@ -168,14 +252,25 @@ public final class TSortedSet<E> {
     /**
      * Whether the set is empty.
      *
+     * @implNote Cost model. O(log n) reads down the leftmost path, and no count stripe, so adds and
+     * removals elsewhere in the set do not conflict with it.
+     *
      * @return whether the set is empty
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean isEmpty() {
         check("isEmpty");
         return map.isEmpty();
     }
 
-    /** Removes every element. */
+    /**
+     * Removes every element, in the running transaction.
+     *
+     * @implNote Cost model. Writes the root ref and every count stripe, O(stripes), without
+     * reading the elements; it conflicts with every transaction using the set concurrently.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void clear() {
         check("clear");
         map.clear();
@@ -183,6 +278,11 @@ public final class TSortedSet<E> {
 
     /**
      * The {@link NavigableSet} view: each method is one atomic transaction, or joins the running one.
+     *
+     * @implNote Cost model. As {@link TSortedMap#asMap()}: outside a transaction each call is one
+     * transaction of the matching operation (O(log n) for lookups and changes, plus a begin and a
+     * commit; a call with arguments allocates one small lambda), and iterators read one leaf of up
+     * to 32 elements per transaction.
      *
      * @return the view (the same object on every call)
      */

@@ -19,13 +19,25 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
         Anomaly.NonOpaqueRead, Anomaly.G1a, Anomaly.G1b, Anomaly.LostUpdate, Anomaly.InternalRead,
         Anomaly.GarbageRead, Anomaly.IncompatibleOrder {
 
-    /** A short name: "G0", "G1a", "G-single", "lost update", ... */
+    /**
+     * A short name: "G0", "G1a", "G-single", "lost update", ...
+     *
+     * @return the kind of anomaly, as counted in {@link CheckResult#anomalyCounts()}
+     */
     String name();
 
-    /** The attempts involved, in the order the explanation mentions them. */
+    /**
+     * The attempts involved, in the order the explanation mentions them.
+     *
+     * @return the attempts involved
+     */
     List<Txn> transactions();
 
-    /** A multi-line human-readable explanation naming each attempt and each key. */
+    /**
+     * A multi-line human-readable explanation naming each attempt and each key.
+     *
+     * @return the name, the summary, then one line per attempt involved
+     */
     default String explain() {
         StringBuilder out = new StringBuilder(name()).append(": ").append(summary());
         for (Txn txn : transactions()) {
@@ -34,12 +46,26 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
         return out.toString();
     }
 
-    /** One line that says what went wrong. */
+    /**
+     * One line that says what went wrong.
+     *
+     * @return a one-line description naming the attempts and keys involved
+     */
     String summary();
 
-    /** A cycle of write-write dependencies only: two transactions' writes interleaved (dirty write). */
+    /**
+     * A cycle of write-write dependencies only: two transactions' writes interleaved (dirty write).
+     *
+     * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is the
+     * next edge's {@code from}
+     */
     record G0(List<Dependency> cycle) implements Anomaly {
-        /** Copies the cycle. */
+        /**
+         * Copies the cycle.
+         *
+         * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is
+         * the next edge's {@code from}
+         */
         public G0 {
             cycle = List.copyOf(cycle);
         }
@@ -60,9 +86,20 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
         }
     }
 
-    /** A cycle of write-write and write-read dependencies with at least one write-read (circular information flow). */
+    /**
+     * A cycle of write-write and write-read dependencies with at least one write-read (circular
+     * information flow).
+     *
+     * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is the
+     * next edge's {@code from}
+     */
     record G1c(List<Dependency> cycle) implements Anomaly {
-        /** Copies the cycle. */
+        /**
+         * Copies the cycle.
+         *
+         * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is
+         * the next edge's {@code from}
+         */
         public G1c {
             cycle = List.copyOf(cycle);
         }
@@ -83,9 +120,20 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
         }
     }
 
-    /** A cycle with exactly one anti-dependency (read-write) edge: read skew, a lost update seen through a cycle. */
+    /**
+     * A cycle with exactly one anti-dependency (read-write) edge: read skew, a lost update seen
+     * through a cycle.
+     *
+     * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is the
+     * next edge's {@code from}
+     */
     record GSingle(List<Dependency> cycle) implements Anomaly {
-        /** Copies the cycle. */
+        /**
+         * Copies the cycle.
+         *
+         * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is
+         * the next edge's {@code from}
+         */
         public GSingle {
             cycle = List.copyOf(cycle);
         }
@@ -109,14 +157,27 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
     /**
      * A cycle with two or more anti-dependency edges; with two transactions and two read-write
      * edges it is write skew.
+     *
+     * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is the
+     * next edge's {@code from}
      */
     record G2(List<Dependency> cycle) implements Anomaly {
-        /** Copies the cycle. */
+        /**
+         * Copies the cycle.
+         *
+         * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is
+         * the next edge's {@code from}
+         */
         public G2 {
             cycle = List.copyOf(cycle);
         }
 
-        /** Whether this is the classic write skew: two transactions, each overwriting what the other read. */
+        /**
+         * Whether this is the classic write skew: two transactions, each overwriting what the other
+         * read.
+         *
+         * @return true for a cycle of two anti-dependencies between two transactions
+         */
         public boolean isWriteSkew() {
             return cycle.size() == 2 && cycle.stream().allMatch(d -> d.kind() == Dependency.Kind.RW);
         }
@@ -141,9 +202,19 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
     /**
      * An attempt that did not commit read values that no single snapshot holds: the cycle passes
      * through it (opacity violation, a "zombie" read).
+     *
+     * @param attempt the attempt, aborted or unfinished, that read from no single snapshot
+     * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is the
+     * next edge's {@code from}
      */
     record NonOpaqueRead(Txn attempt, List<Dependency> cycle) implements Anomaly {
-        /** Copies the cycle. */
+        /**
+         * Copies the cycle.
+         *
+         * @param attempt the attempt, aborted or unfinished, that read from no single snapshot
+         * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is
+         * the next edge's {@code from}
+         */
         public NonOpaqueRead {
             Objects.requireNonNull(attempt, "attempt");
             cycle = List.copyOf(cycle);
@@ -166,7 +237,14 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
         }
     }
 
-    /** Aborted read: {@code reader} read a value written only by an attempt that did not commit. */
+    /**
+     * Aborted read: {@code reader} read a value written only by an attempt that did not commit.
+     *
+     * @param reader the attempt that read the aborted value
+     * @param writer the attempt that wrote it and did not commit
+     * @param key the register or list read
+     * @param value the value (or list element) read
+     */
     record G1a(Txn reader, Txn writer, long key, long value) implements Anomaly {
         @Override
         public String name() {
@@ -188,6 +266,11 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
     /**
      * Intermediate read: {@code reader} read a version that {@code writer} later overwrote (or
      * appended after) within the same transaction.
+     *
+     * @param reader the attempt that read the intermediate version
+     * @param writer the committed attempt that wrote it and then overwrote (or appended after) it
+     * @param key the register or list read
+     * @param value the value (or last list element) read
      */
     record G1b(Txn reader, Txn writer, long key, long value) implements Anomaly {
         @Override
@@ -209,9 +292,21 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
     /**
      * Lost update: two or more committed transactions read the same version of {@code key} and
      * each wrote a new version of it, so all but one of the updates were lost.
+     *
+     * @param key the register or list updated
+     * @param readValue the version all the writers read ({@value History#INITIAL_VALUE} for the
+     * initial one)
+     * @param writers the committed attempts that read it and wrote the key
      */
     record LostUpdate(long key, long readValue, List<Txn> writers) implements Anomaly {
-        /** Copies the writers. */
+        /**
+         * Copies the writers.
+         *
+         * @param key the register or list updated
+         * @param readValue the version all the writers read ({@value History#INITIAL_VALUE} for the
+         * initial one)
+         * @param writers the committed attempts that read it and wrote the key
+         */
         public LostUpdate {
             writers = List.copyOf(writers);
         }
@@ -236,7 +331,13 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
         }
     }
 
-    /** A read inside {@code txn} that contradicts the transaction's own earlier writes. */
+    /**
+     * A read inside {@code txn} that contradicts the transaction's own earlier writes.
+     *
+     * @param txn the attempt whose read contradicts its own writes
+     * @param key the register or list read
+     * @param detail what was read and what the attempt's own writes imply
+     */
     record InternalRead(Txn txn, long key, String detail) implements Anomaly {
         @Override
         public String name() {
@@ -254,7 +355,15 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
         }
     }
 
-    /** A read of a value (or list element) that no attempt ever wrote, or that appears twice in a list. */
+    /**
+     * A read of a value (or list element) that no attempt ever wrote, or that appears twice in a
+     * list.
+     *
+     * @param reader the attempt that read it
+     * @param key the register or list read
+     * @param value the value or element that no attempt wrote, or that appears twice
+     * @param detail which of the two it is
+     */
     record GarbageRead(Txn reader, long key, long value, String detail) implements Anomaly {
         @Override
         public String name() {
@@ -272,7 +381,14 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
         }
     }
 
-    /** Two reads of list {@code key} where neither is a prefix of the other: no single order of appends explains both. */
+    /**
+     * Two reads of list {@code key} where neither is a prefix of the other: no single order of
+     * appends explains both.
+     *
+     * @param key the list read
+     * @param reader one of the two attempts that read the list
+     * @param other the other one
+     */
     record IncompatibleOrder(long key, Txn reader, Txn other) implements Anomaly {
         @Override
         public String name() {

@@ -59,7 +59,11 @@ public final class BankWorkload implements Workload {
         this.runner = Objects.requireNonNull(runner, "runner");
     }
 
-    /** A Weft bank of 8 accounts with 100 each, one transaction in four an audit. */
+    /**
+     * A Weft bank of 8 accounts with 100 each, one transaction in four an audit.
+     *
+     * @return a new workload, recording through {@link TransactionRunner#WEFT}
+     */
     public static BankWorkload weft() {
         return new BankWorkload(8, 100, 0.25, TransactionRunner.WEFT);
     }

@@ -34,7 +34,13 @@ public final class BlockingScenario {
      * @param arguments its arguments, boxed, in order
      */
     public record Call(String operation, List<Object> arguments) {
-        /** Copies the arguments; rejects a null name. */
+        /**
+         * Copies the arguments; rejects a null name.
+         *
+         * @param operation the method name
+         * @param arguments its arguments, boxed, in order; copied
+         * @throws NullPointerException if {@code operation} or {@code arguments} is null
+         */
         public Call {
             Objects.requireNonNull(operation, "operation");
             arguments = List.copyOf(arguments);
@@ -53,6 +59,8 @@ public final class BlockingScenario {
     /**
      * Starts a scenario for {@code structure}.
      *
+     * @param structure the class under test, with {@code @Operation} methods
+     * @return a builder with no calls yet
      * @throws IllegalArgumentException if the class has no {@code @Operation} method or cannot be
      *     instantiated by Lincheck
      */
@@ -61,18 +69,38 @@ public final class BlockingScenario {
         return new BlockingScenario(structure);
     }
 
-    /** A call of operation {@code name} with {@code arguments} (boxed; {@code 5L} for a {@code long}). */
+    /**
+     * A call of operation {@code name} with {@code arguments} (boxed; {@code 5L} for a
+     * {@code long}).
+     *
+     * @param name the name of an {@code @Operation} method
+     * @param arguments its arguments, in order
+     * @return the call, to pass to {@link #before}, {@link #thread} or {@link #after}
+     */
     public static Call call(String name, Object... arguments) {
         return new Call(name, List.of(arguments));
     }
 
-    /** Calls run one after another before the parallel part. */
+    /**
+     * Calls run one after another before the parallel part.
+     *
+     * @param calls the calls, in order
+     * @return this builder
+     * @throws IllegalArgumentException if a call names no {@code @Operation} method of the structure
+     */
     public BlockingScenario before(Call... calls) {
         initial.addAll(actors(calls));
         return this;
     }
 
-    /** One thread of the parallel part, running {@code calls} in order. */
+    /**
+     * One thread of the parallel part, running {@code calls} in order.
+     *
+     * @param calls the thread's calls, in order, at least one
+     * @return this builder
+     * @throws IllegalArgumentException if {@code calls} is empty, or names no {@code @Operation}
+     *     method of the structure
+     */
     public BlockingScenario thread(Call... calls) {
         if (calls.length == 0) {
             throw new IllegalArgumentException("a thread needs at least one call");
@@ -81,15 +109,22 @@ public final class BlockingScenario {
         return this;
     }
 
-    /** Calls run one after another after the parallel part. */
+    /**
+     * Calls run one after another after the parallel part.
+     *
+     * @param calls the calls, in order
+     * @return this builder
+     * @throws IllegalArgumentException if a call names no {@code @Operation} method of the structure
+     */
     public BlockingScenario after(Call... calls) {
         post.addAll(actors(calls));
         return this;
     }
 
     /**
-     * The scenario.
+     * The scenario built so far, for {@link WeftLincheck#checkScenarios}.
      *
+     * @return a Lincheck scenario with the calls added so far
      * @throws IllegalStateException if no thread was added
      */
     public ExecutionScenario build() {

@@ -10,6 +10,8 @@ import java.util.Objects;
 /**
  * What {@link SerializabilityChecker} found in a history.
  *
+ * <p>Thread-safety: an immutable record.
+ *
  * @param transactions the number of attempts checked
  * @param committed how many of them committed
  * @param dependencies the number of dependency edges inferred
@@ -17,24 +19,43 @@ import java.util.Objects;
  *     "G1a", "G1b", "G1c", "G-single", "G2", "non-opaque read", "lost update", "internal
  *     inconsistency", "garbage read", "incompatible order"), in the order first found
  * @param anomalies the first few anomalies of each kind, in full
- *
- * <p>Thread-safety: an immutable record.
  */
 public record CheckResult(int transactions, int committed, int dependencies, Map<String, Integer> anomalyCounts,
         List<Anomaly> anomalies) {
 
-    /** Copies the maps and lists. */
+    /**
+     * Copies the maps and lists.
+     *
+     * @param transactions the number of attempts checked
+     * @param committed how many of them committed
+     * @param dependencies the number of dependency edges inferred
+     * @param anomalyCounts every anomaly found, counted by {@link Anomaly#name()}-like kind ("G0",
+     *     "G1a", "G1b", "G1c", "G-single", "G2", "non-opaque read", "lost update", "internal
+     *     inconsistency", "garbage read", "incompatible order"), in the order first found
+     * @param anomalies the first few anomalies of each kind, in full
+     */
     public CheckResult {
         anomalyCounts = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(anomalyCounts)));
         anomalies = List.copyOf(anomalies);
     }
 
-    /** Whether the history is serializable and opaque as far as the checker can tell: no anomaly at all. */
+    /**
+     * Whether the history is serializable and opaque as far as the checker can tell: no anomaly at
+     * all.
+     *
+     * @return true if no anomaly was found
+     */
     public boolean valid() {
         return anomalies.isEmpty();
     }
 
-    /** The reported anomalies of one kind, for example {@code anomaliesOf(Anomaly.G2.class)}. */
+    /**
+     * The reported anomalies of one kind, for example {@code anomaliesOf(Anomaly.G2.class)}.
+     *
+     * @param kind the anomaly record class
+     * @param <A> the anomaly type
+     * @return the kept anomalies of that kind, in the order found
+     */
     public <A extends Anomaly> List<A> anomaliesOf(Class<A> kind) {
         List<A> matching = new ArrayList<>();
         for (Anomaly anomaly : anomalies) {
@@ -57,7 +78,11 @@ public record CheckResult(int transactions, int committed, int dependencies, Map
         }
     }
 
-    /** A report: the counts, then every kept anomaly with its transactions. */
+    /**
+     * A report: the counts, then every kept anomaly with its transactions.
+     *
+     * @return the report, several lines
+     */
     public String describe() {
         StringBuilder out = new StringBuilder();
         out.append(transactions).append(" attempts (").append(committed).append(" committed), ")

@@ -6,6 +6,8 @@ import java.util.Objects;
  * One edge of the dependency graph (Adya): {@code to} must follow {@code from} in every serial
  * order that explains the history.
  *
+ * <p>Thread-safety: an immutable record.
+ *
  * @param from the earlier attempt
  * @param to the later attempt
  * @param kind why
@@ -14,8 +16,6 @@ import java.util.Objects;
  *     the list ({@value History#INITIAL_VALUE} for the initial, empty version): for {@link Kind#WW}
  *     the version {@code to} replaced, for {@link Kind#WR} the version {@code to} read, for
  *     {@link Kind#RW} the version {@code from} read and {@code to} replaced
- *
- * <p>Thread-safety: an immutable record.
  */
 public record Dependency(Txn from, Txn to, Kind kind, long key, long value) {
 
@@ -29,7 +29,19 @@ public record Dependency(Txn from, Txn to, Kind kind, long key, long value) {
         RW
     }
 
-    /** Rejects nulls. */
+    /**
+     * Rejects nulls.
+     *
+     * @param from the earlier attempt
+     * @param to the later attempt
+     * @param kind why
+     * @param key the register or list that carries the dependency
+     * @param value the version involved, named by the register's value or by the last element of
+     *     the list ({@value History#INITIAL_VALUE} for the initial, empty version): for {@link Kind#WW}
+     *     the version {@code to} replaced, for {@link Kind#WR} the version {@code to} read, for
+     *     {@link Kind#RW} the version {@code from} read and {@code to} replaced
+     * @throws NullPointerException if {@code from}, {@code to} or {@code kind} is null
+     */
     public Dependency {
         Objects.requireNonNull(from, "from");
         Objects.requireNonNull(to, "to");

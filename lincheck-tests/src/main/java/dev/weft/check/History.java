@@ -25,12 +25,21 @@ public final class History {
         this.columns = columns;
     }
 
-    /** The number of attempts (committed, aborted and unfinished). */
+    /**
+     * The number of attempts (committed, aborted and unfinished).
+     *
+     * @return the number of attempts
+     */
     public int size() {
         return columns.txnCount;
     }
 
-    /** The number of attempts that ended with {@code outcome}. */
+    /**
+     * The number of attempts that ended with {@code outcome}.
+     *
+     * @param outcome the outcome to count
+     * @return the number of such attempts
+     */
     public int count(Outcome outcome) {
         int count = 0;
         for (int t = 0; t < columns.txnCount; t++) {
@@ -41,7 +50,11 @@ public final class History {
         return count;
     }
 
-    /** The number of micro-operations of all attempts. */
+    /**
+     * The number of micro-operations of all attempts.
+     *
+     * @return the number of micro-operations
+     */
     public int opCount() {
         return columns.opCount();
     }
@@ -70,7 +83,11 @@ public final class History {
         return new Txn(id, columns.thread[id], columns.sequence[id], Outcome.values()[columns.outcome[id]], ops);
     }
 
-    /** Every attempt, as a list view that builds each record on access. */
+    /**
+     * Every attempt, as a list view that builds each record on access.
+     *
+     * @return an unmodifiable list of the attempts, indexed by {@link Txn#id()}
+     */
     public List<Txn> transactions() {
         return new AbstractList<>() {
             @Override

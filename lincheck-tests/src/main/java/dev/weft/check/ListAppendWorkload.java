@@ -30,6 +30,8 @@ public final class ListAppendWorkload implements Workload {
     private final int[] transactionsRun = new int[1024];
 
     /**
+     * A list-append workload over Weft refs holding immutable arrays.
+     *
      * @param keysPerWindow keys in use at a time, at least 1 (fewer keys, more conflicts)
      * @param transactionsPerWindow transactions per worker before it moves to fresh keys, at least 1
      * @param maxOpsPerTxn micro-operations per transaction, at most, at least 1
@@ -45,7 +47,11 @@ public final class ListAppendWorkload implements Workload {
         this.runner = Objects.requireNonNull(runner, "runner");
     }
 
-    /** 4 keys at a time, fresh keys every 40 transactions per worker, up to 4 micro-operations. */
+    /**
+     * 4 keys at a time, fresh keys every 40 transactions per worker, up to 4 micro-operations.
+     *
+     * @return a new workload, recording through {@link TransactionRunner#WEFT}
+     */
     public static ListAppendWorkload weft() {
         return new ListAppendWorkload(4, 40, 4, TransactionRunner.WEFT);
     }

@@ -18,7 +18,11 @@ import java.util.Objects;
  */
 public sealed interface Op permits Op.Read, Op.Write, Op.Append, Op.ReadList {
 
-    /** The key this operation touches. */
+    /**
+     * The key this operation touches.
+     *
+     * @return the register or list key
+     */
     long key();
 
     /**
@@ -68,8 +72,11 @@ public sealed interface Op permits Op.Read, Op.Write, Op.Append, Op.ReadList {
      */
     record ReadList(long key, List<Long> elements) implements Op {
         /**
+         * Copies {@code elements}.
+         *
          * @param key the list
          * @param elements the elements read, oldest first; copied
+         * @throws NullPointerException if {@code elements} or one of them is null
          */
         public ReadList {
             elements = List.copyOf(Objects.requireNonNull(elements, "elements"));

@@ -23,6 +23,8 @@ public final class RegisterWorkload implements Workload {
     private final ConcurrentHashMap<Long, LongRef> registers = new ConcurrentHashMap<>();
 
     /**
+     * A register workload over Weft {@code LongRef}s.
+     *
      * @param keys number of registers, at least 1
      * @param maxOpsPerTxn micro-operations per transaction, at most, at least 1
      * @param blindWriteShare fraction of micro-operations that write without reading, 0 to 1
@@ -38,7 +40,11 @@ public final class RegisterWorkload implements Workload {
         this.runner = Objects.requireNonNull(runner, "runner");
     }
 
-    /** 6 registers, up to 4 micro-operations, one write in twenty blind. */
+    /**
+     * 6 registers, up to 4 micro-operations, one write in twenty blind.
+     *
+     * @return a new workload, recording through {@link TransactionRunner#WEFT}
+     */
     public static RegisterWorkload weft() {
         return new RegisterWorkload(6, 4, 0.05, TransactionRunner.WEFT);
     }

@@ -54,7 +54,11 @@ public final class ThreadRecorder {
         this.index = index;
     }
 
-    /** This recorder's thread index in the merged history ({@link Txn#thread()}). */
+    /**
+     * This recorder's thread index in the merged history ({@link Txn#thread()}).
+     *
+     * @return the thread index, from 0 in creation order
+     */
     public int threadIndex() {
         return index;
     }
@@ -95,7 +99,11 @@ public final class ThreadRecorder {
         end(HistoryColumns.ABORTED);
     }
 
-    /** Whether an attempt is open (begun and neither committed nor aborted). */
+    /**
+     * Whether an attempt is open (begun and neither committed nor aborted).
+     *
+     * @return true between {@link #begin()} and {@link #commit()} or {@link #abort()}
+     */
     public boolean attemptOpen() {
         return open;
     }
@@ -103,6 +111,8 @@ public final class ThreadRecorder {
     /**
      * Records that the open attempt read {@code value} from register {@code key}.
      *
+     * @param key the register
+     * @param value the value the read returned; {@value History#INITIAL_VALUE} if never written
      * @return this recorder
      * @throws IllegalStateException if no attempt is open
      */
@@ -115,6 +125,8 @@ public final class ThreadRecorder {
     /**
      * Records that the open attempt wrote {@code value} to register {@code key}.
      *
+     * @param key the register
+     * @param value the value written, unique for this key (see {@link #uniqueValue()})
      * @return this recorder
      * @throws IllegalArgumentException if {@code value} is {@value History#INITIAL_VALUE}
      * @throws IllegalStateException if no attempt is open
@@ -129,6 +141,8 @@ public final class ThreadRecorder {
     /**
      * Records that the open attempt appended {@code element} to the list at {@code key}.
      *
+     * @param key the list
+     * @param element the element appended, unique for this key (see {@link #uniqueValue()})
      * @return this recorder
      * @throws IllegalArgumentException if {@code element} is {@value History#INITIAL_VALUE}
      * @throws IllegalStateException if no attempt is open
@@ -143,6 +157,8 @@ public final class ThreadRecorder {
     /**
      * Records that the open attempt read the list at {@code key} as {@code elements} (copied).
      *
+     * @param key the list
+     * @param elements the elements read, oldest first
      * @return this recorder
      * @throws IllegalStateException if no attempt is open
      */
@@ -155,8 +171,12 @@ public final class ThreadRecorder {
      * Records that the open attempt read the list at {@code key} as the first {@code length}
      * entries of {@code elements} (copied).
      *
+     * @param key the list
+     * @param elements holds the elements read, oldest first, from index 0
+     * @param length how many entries of {@code elements} the read returned
      * @return this recorder
      * @throws IllegalStateException if no attempt is open
+     * @throws IllegalArgumentException if {@code length} is outside 0 to {@code elements.length}
      */
     public ThreadRecorder readList(long key, long[] elements, int length) {
         requireOpen();

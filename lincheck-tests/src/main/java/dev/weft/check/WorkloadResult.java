@@ -7,6 +7,8 @@ import java.util.Objects;
  * The outcome of one {@link WorkloadRunner} run: the recorded history, what the checker found,
  * the workload's own invariant violations, and the seed that replays the workers' choices.
  *
+ * <p>Thread-safety: an immutable record (the history is immutable).
+ *
  * @param workload the workload's description
  * @param seed the seed of the run; {@code -D}{@value WorkloadRunner#SEED_PROPERTY}{@code =seed}
  *     replays it
@@ -16,20 +18,34 @@ import java.util.Objects;
  * @param check the serializability and opacity check of {@code history}
  * @param invariantViolations the workload's own findings ({@link Workload#invariantViolations()})
  * @param workerFailure the first exception a worker threw, or null
- *
- * <p>Thread-safety: an immutable record (the history is immutable).
  */
 public record WorkloadResult(String workload, long seed, int threads, int transactionsPerThread, History history,
         CheckResult check, List<String> invariantViolations, Throwable workerFailure) {
 
-    /** Copies the list. */
+    /**
+     * Copies the list.
+     *
+     * @param workload the workload's description
+     * @param seed the seed of the run; {@code -D}{@value WorkloadRunner#SEED_PROPERTY}{@code =seed}
+     *     replays it
+     * @param threads the number of worker threads
+     * @param transactionsPerThread the transactions each worker ran
+     * @param history every recorded attempt
+     * @param check the serializability and opacity check of {@code history}
+     * @param invariantViolations the workload's own findings ({@link Workload#invariantViolations()})
+     * @param workerFailure the first exception a worker threw, or null
+     */
     public WorkloadResult {
         Objects.requireNonNull(history, "history");
         Objects.requireNonNull(check, "check");
         invariantViolations = List.copyOf(invariantViolations);
     }
 
-    /** Whether the run found nothing wrong: no anomaly, no invariant violation, no worker failure. */
+    /**
+     * Whether the run found nothing wrong: no anomaly, no invariant violation, no worker failure.
+     *
+     * @return true if nothing was found
+     */
     public boolean valid() {
         return check.valid() && invariantViolations.isEmpty() && workerFailure == null;
     }
@@ -50,7 +66,11 @@ public record WorkloadResult(String workload, long seed, int threads, int transa
         }
     }
 
-    /** The seed line, then the checker's report and the invariant violations. */
+    /**
+     * The seed line, then the checker's report and the invariant violations.
+     *
+     * @return the report, several lines
+     */
     public String describe() {
         StringBuilder out = new StringBuilder();
         out.append(workload).append(" on ").append(threads).append(" threads x ").append(transactionsPerThread)

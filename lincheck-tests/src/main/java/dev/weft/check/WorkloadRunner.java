@@ -57,6 +57,11 @@ public final class WorkloadRunner {
      * Runs {@code workload} on {@code threads} platform threads, {@code transactionsPerThread}
      * transactions each, then checks the recorded history. Waits at most 10 minutes.
      *
+     * @param workload the workload; its {@code transaction} is called concurrently by every worker
+     * @param threads the number of worker threads, at least 1
+     * @param transactionsPerThread the transactions each worker runs, at least 1
+     * @param seed seeds every worker's random choices (see the class comment); {@link #seed()}
+     *     gives one that a failing run prints
      * @return the history, the check and the seed; never throws because of what it found
      * @throws IllegalArgumentException if {@code threads} or {@code transactionsPerThread} is below 1
      * @throws AssertionError if the workers do not finish in time (a livelock or a hang)

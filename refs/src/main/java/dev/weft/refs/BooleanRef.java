@@ -41,6 +41,12 @@ public final class BooleanRef extends TxnCell {
     /**
      * Reads the value in the running transaction.
      *
+     * @implNote Cost model. Looks in the transaction's write log first (usually one AND of a 64-bit
+     * filter); otherwise two reads of this ref's lock word and one of its value, and an append to
+     * the read log: nothing allocated, nothing shared written. If the ref was committed after the
+     * transaction's snapshot was taken, the snapshot is extended first: the global clock is
+     * advanced (a CAS, unless another thread already did) and the read log revalidated, O(reads).
+     *
      * @return the value as of this transaction
      * @throws IllegalStateException if no transaction is running on this thread
      */
@@ -50,6 +56,12 @@ public final class BooleanRef extends TxnCell {
 
     /**
      * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @implNote Cost model. Adds or updates this ref's entry in the transaction's write log:
+     * nothing shared is touched and nothing allocated until commit, where the ref costs one CAS of
+     * its lock word and one release store of its new version, plus its share of the commit's clock
+     * read and read-log validation. A write without a read does not put the ref in the read log, so
+     * other commits to it cannot invalidate this transaction.
      *
      * @param value the new value
      * @throws IllegalStateException if no transaction is running on this thread
@@ -63,12 +75,17 @@ public final class BooleanRef extends TxnCell {
      *
      * @param value the new value
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public boolean getAndSet(boolean value) {
         return Barrier.exchangeLong(this, bits(value)) != 0L;
     }
 
-    /** Flips the value ({@code true} becomes {@code false} and back), in the running transaction. */
+    /**
+     * Flips the value ({@code true} becomes {@code false} and back), in the running transaction.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void toggle() {
         Barrier.writeLong(this, Barrier.readLong(this) ^ 1L);
     }
@@ -126,6 +143,17 @@ public final class BooleanRef extends TxnCell {
      * ref: reads take no lock and write nothing shared; updates lock the one ref briefly, never a
      * transaction descriptor. Inside a running transaction each method joins it.
      * Thread-safe.
+     *
+     * @implNote Cost model, outside a transaction (docs/design.md, "Single-operation
+     * transactions"): {@code get} is one seqlock snapshot (two reads of the lock word, one of the
+     * value) with no lock, no shared write and no allocation. Updates ({@code set},
+     * {@code getAndSet} and a successful {@code compareAndSet}) take the ref's lock with one CAS,
+     * read the global clock (without writing it) and publish with one release store; they allocate
+     * nothing unless a registered snapshot reader needs the old value kept, spin while a commit
+     * holds the ref, and wait while the irrevocable transaction has reserved it.
+     * {@code compareAndSet} writes nothing when the comparison fails; {@code getAndToggle} repeats
+     * a snapshot and a compare-and-set until one succeeds. Inside a transaction each method costs
+     * what the ref's own method does there.
      */
     public static final class Atomic {
         private final BooleanRef ref;
@@ -134,22 +162,38 @@ public final class BooleanRef extends TxnCell {
             this.ref = ref;
         }
 
-        /** @return the ref this view acts on */
+        /**
+         * The ref this view reads and writes.
+         *
+         * @return the ref this view acts on
+         */
         public BooleanRef ref() {
             return ref;
         }
 
-        /** @return the current value */
+        /**
+         * Reads the value: outside a transaction the latest committed value, inside one the value
+         * as of that transaction.
+         *
+         * @return the current value
+         */
         public boolean get() {
             return Barrier.getLong(ref) != 0L;
         }
 
-        /** @param value the new value */
+        /**
+         * Writes the value: outside a transaction it is committed at once, inside one it is written
+         * in that transaction and visible to others when it commits.
+         *
+         * @param value the new value
+         */
         public void set(boolean value) {
             Barrier.setLong(ref, bits(value));
         }
 
         /**
+         * Writes {@code value} and returns the value it replaced, atomically.
+         *
          * @param value the new value
          * @return the previous value
          */
@@ -182,7 +226,11 @@ public final class BooleanRef extends TxnCell {
             }
         }
 
-        /** @return {@code "BooleanRef.Atomic[value]"} with the latest committed value */
+        /**
+         * Shows the latest committed value; never reads inside a transaction.
+         *
+         * @return {@code "BooleanRef.Atomic[value]"} with the latest committed value
+         */
         @Override
         public String toString() {
             return "BooleanRef.Atomic[" + (Barrier.peekLong(ref) != 0L) + "]";

@@ -45,6 +45,12 @@ public final class DoubleRef extends TxnCell {
     /**
      * Reads the value in the running transaction.
      *
+     * @implNote Cost model. Looks in the transaction's write log first (usually one AND of a 64-bit
+     * filter); otherwise two reads of this ref's lock word and one of its value, and an append to
+     * the read log: nothing allocated, nothing shared written. If the ref was committed after the
+     * transaction's snapshot was taken, the snapshot is extended first: the global clock is
+     * advanced (a CAS, unless another thread already did) and the read log revalidated, O(reads).
+     *
      * @return the value as of this transaction
      * @throws IllegalStateException if no transaction is running on this thread
      */
@@ -54,6 +60,12 @@ public final class DoubleRef extends TxnCell {
 
     /**
      * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @implNote Cost model. Adds or updates this ref's entry in the transaction's write log:
+     * nothing shared is touched and nothing allocated until commit, where the ref costs one CAS of
+     * its lock word and one release store of its new version, plus its share of the commit's clock
+     * read and read-log validation. A write without a read does not put the ref in the read log, so
+     * other commits to it cannot invalidate this transaction.
      *
      * @param value the new value
      * @throws IllegalStateException if no transaction is running on this thread
@@ -67,6 +79,7 @@ public final class DoubleRef extends TxnCell {
      *
      * @param value the new value
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public double getAndSet(double value) {
         return Double.longBitsToDouble(Barrier.exchangeLong(this, Double.doubleToRawLongBits(value)));
@@ -76,6 +89,7 @@ public final class DoubleRef extends TxnCell {
      * Replaces the value with {@code function} applied to it, in the running transaction.
      *
      * @param function a side-effect-free function (it may run again if the transaction retries)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void update(DoubleUnaryOperator function) {
         set(function.applyAsDouble(get()));
@@ -86,6 +100,7 @@ public final class DoubleRef extends TxnCell {
      *
      * @param function a side-effect-free function
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public double updateAndGet(DoubleUnaryOperator function) {
         double updated = function.applyAsDouble(get());
@@ -98,6 +113,7 @@ public final class DoubleRef extends TxnCell {
      *
      * @param function a side-effect-free function
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public double getAndUpdate(DoubleUnaryOperator function) {
         double previous = get();
@@ -109,6 +125,7 @@ public final class DoubleRef extends TxnCell {
      * Adds {@code delta}, in the running transaction.
      *
      * @param delta the amount to add (may be negative)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void add(double delta) {
         set(get() + delta);
@@ -119,6 +136,7 @@ public final class DoubleRef extends TxnCell {
      *
      * @param delta the amount to add
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public double addAndGet(double delta) {
         double updated = get() + delta;
@@ -131,6 +149,7 @@ public final class DoubleRef extends TxnCell {
      *
      * @param delta the amount to add
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public double getAndAdd(double delta) {
         double previous = get();
@@ -149,14 +168,15 @@ public final class DoubleRef extends TxnCell {
      * as read (a conflicting commit makes the transaction run again). Outside a transaction this
      * is a one-operation update.
      *
-     * @implNote Cost model. The call links the function into the ref's write-log entry (one
-     * small node per call); nothing is read, so the ref adds no read-log entry and nothing to
-     * validate. At commit the functions run while the ref's lock is held, so a slow function holds
-     * up every writer of this ref.
-     * A later read of the ref in the same transaction applies the pending functions to a snapshot
-     * value and makes the ref an ordinary read from then on.
+     * @implNote Cost model. The call links the function into the ref's write-log entry (one small
+     * node per call, plus a small adapter from raw bits to {@code double}); nothing is read, so
+     * the ref adds no read-log entry and nothing to validate. At commit the functions run while
+     * the ref's lock is held, so a slow function holds up every writer of this ref. A later read
+     * of the ref in the same transaction applies the pending functions to a snapshot value and
+     * makes the ref an ordinary read from then on.
      *
      * @param function the update
+     * @throws NullPointerException if {@code function} is null
      */
     public void commute(DoubleUnaryOperator function) {
         java.util.Objects.requireNonNull(function, "function");
@@ -218,6 +238,18 @@ public final class DoubleRef extends TxnCell {
      * {@link Double#doubleToRawLongBits}), not with {@code ==}: {@code 0.0} and {@code -0.0} are
      * different, and a NaN matches a NaN with the same bits (so {@code compareAndSet(Double.NaN, x)}
      * succeeds on a ref holding {@code Double.NaN}, and update loops terminate on NaN values).
+     *
+     * @implNote Cost model, outside a transaction (docs/design.md, "Single-operation
+     * transactions"): {@code get} is one seqlock snapshot (two reads of the lock word, one of the
+     * value) with no lock, no shared write and no allocation. Updates ({@code set},
+     * {@code getAndSet} and a successful {@code compareAndSet}) take the ref's lock with one CAS,
+     * read the global clock (without writing it) and publish with one release store; they allocate
+     * nothing unless a registered snapshot reader needs the old value kept, spin while a commit
+     * holds the ref, and wait while the irrevocable transaction has reserved it.
+     * {@code compareAndSet} writes nothing when the comparison fails; {@code addAndGet},
+     * {@code getAndAdd}, {@code updateAndGet}, {@code getAndUpdate} and {@code accumulateAndGet}
+     * repeat a snapshot and a compare-and-set until one succeeds, calling the function each time.
+     * Inside a transaction each method costs what the ref's own method does there.
      */
     public static final class Atomic {
         private final DoubleRef ref;
@@ -226,22 +258,38 @@ public final class DoubleRef extends TxnCell {
             this.ref = ref;
         }
 
-        /** @return the ref this view acts on */
+        /**
+         * The ref this view reads and writes.
+         *
+         * @return the ref this view acts on
+         */
         public DoubleRef ref() {
             return ref;
         }
 
-        /** @return the current value */
+        /**
+         * Reads the value: outside a transaction the latest committed value, inside one the value
+         * as of that transaction.
+         *
+         * @return the current value
+         */
         public double get() {
             return Double.longBitsToDouble(Barrier.getLong(ref));
         }
 
-        /** @param value the new value */
+        /**
+         * Writes the value: outside a transaction it is committed at once, inside one it is written
+         * in that transaction and visible to others when it commits.
+         *
+         * @param value the new value
+         */
         public void set(double value) {
             Barrier.setLong(ref, Double.doubleToRawLongBits(value));
         }
 
         /**
+         * Writes {@code value} and returns the value it replaced, atomically.
+         *
          * @param value the new value
          * @return the previous value
          */
@@ -344,7 +392,11 @@ public final class DoubleRef extends TxnCell {
             }
         }
 
-        /** @return {@code "DoubleRef.Atomic[value]"} with the latest committed value */
+        /**
+         * Shows the latest committed value; never reads inside a transaction.
+         *
+         * @return {@code "DoubleRef.Atomic[value]"} with the latest committed value
+         */
         @Override
         public String toString() {
             return "DoubleRef.Atomic[" + Double.longBitsToDouble(Barrier.peekLong(ref)) + "]";

@@ -50,6 +50,12 @@ public final class IntRef extends TxnCell {
     /**
      * Reads the value in the running transaction.
      *
+     * @implNote Cost model. Looks in the transaction's write log first (usually one AND of a 64-bit
+     * filter); otherwise two reads of this ref's lock word and one of its value, and an append to
+     * the read log: nothing allocated, nothing shared written. If the ref was committed after the
+     * transaction's snapshot was taken, the snapshot is extended first: the global clock is
+     * advanced (a CAS, unless another thread already did) and the read log revalidated, O(reads).
+     *
      * @return the value as of this transaction
      * @throws IllegalStateException if no transaction is running on this thread
      */
@@ -59,6 +65,12 @@ public final class IntRef extends TxnCell {
 
     /**
      * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @implNote Cost model. Adds or updates this ref's entry in the transaction's write log:
+     * nothing shared is touched and nothing allocated until commit, where the ref costs one CAS of
+     * its lock word and one release store of its new version, plus its share of the commit's clock
+     * read and read-log validation. A write without a read does not put the ref in the read log, so
+     * other commits to it cannot invalidate this transaction.
      *
      * @param value the new value
      * @throws IllegalStateException if no transaction is running on this thread
@@ -72,6 +84,7 @@ public final class IntRef extends TxnCell {
      *
      * @param value the new value
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int getAndSet(int value) {
         return (int) Barrier.exchangeLong(this, (long) value);
@@ -81,6 +94,7 @@ public final class IntRef extends TxnCell {
      * Replaces the value with {@code function} applied to it, in the running transaction.
      *
      * @param function a side-effect-free function (it may run again if the transaction retries)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void update(IntUnaryOperator function) {
         set(function.applyAsInt(get()));
@@ -91,6 +105,7 @@ public final class IntRef extends TxnCell {
      *
      * @param function a side-effect-free function
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int updateAndGet(IntUnaryOperator function) {
         int updated = function.applyAsInt(get());
@@ -103,6 +118,7 @@ public final class IntRef extends TxnCell {
      *
      * @param function a side-effect-free function
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int getAndUpdate(IntUnaryOperator function) {
         int previous = get();
@@ -110,12 +126,20 @@ public final class IntRef extends TxnCell {
         return previous;
     }
 
-    /** Adds one, in the running transaction. */
+    /**
+     * Adds one, in the running transaction.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void increment() {
         Barrier.addInt(this, 1);
     }
 
-    /** Subtracts one, in the running transaction. */
+    /**
+     * Subtracts one, in the running transaction.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void decrement() {
         Barrier.addInt(this, -1);
     }
@@ -124,6 +148,7 @@ public final class IntRef extends TxnCell {
      * Adds {@code delta}, in the running transaction.
      *
      * @param delta the amount to add (may be negative)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void add(int delta) {
         Barrier.addInt(this, delta);
@@ -133,6 +158,7 @@ public final class IntRef extends TxnCell {
      * Adds one and returns the new value, in the running transaction.
      *
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int incrementAndGet() {
         return Barrier.addInt(this, 1);
@@ -142,6 +168,7 @@ public final class IntRef extends TxnCell {
      * Subtracts one and returns the new value, in the running transaction.
      *
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int decrementAndGet() {
         return Barrier.addInt(this, -1);
@@ -152,6 +179,7 @@ public final class IntRef extends TxnCell {
      *
      * @param delta the amount to add
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int addAndGet(int delta) {
         return Barrier.addInt(this, delta);
@@ -162,6 +190,7 @@ public final class IntRef extends TxnCell {
      *
      * @param delta the amount to add
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public int getAndAdd(int delta) {
         return Barrier.addInt(this, delta) - delta;
@@ -176,6 +205,12 @@ public final class IntRef extends TxnCell {
      * the read sees the value with its pending commutes applied, and from then on the ref counts
      * as read (a conflicting commit makes the transaction run again). Outside a transaction this
      * is a one-operation update.
+     *
+     * @implNote Cost model. Within a transaction the deltas to one ref are summed in its write-log
+     * entry, so many calls cost one entry and allocate nothing; at commit the sum is added under
+     * the ref's lock. Commuters of one ref never invalidate each other, but they still take its
+     * lock in turn at commit: for a count that very many threads change, {@code TCounter} spreads
+     * it over stripes.
      *
      * @param delta the amount to add (may be negative)
      */
@@ -194,14 +229,15 @@ public final class IntRef extends TxnCell {
      * as read (a conflicting commit makes the transaction run again). Outside a transaction this
      * is a one-operation update.
      *
-     * @implNote Cost model. The call links the function into the ref's write-log entry (one
-     * small node per call); nothing is read, so the ref adds no read-log entry and nothing to
-     * validate. At commit the functions run while the ref's lock is held, so a slow function holds
-     * up every writer of this ref.
-     * A later read of the ref in the same transaction applies the pending functions to a snapshot
-     * value and makes the ref an ordinary read from then on.
+     * @implNote Cost model. The call links the function into the ref's write-log entry (one small
+     * node per call, plus a small adapter from raw bits to {@code int}); nothing is read, so the
+     * ref adds no read-log entry and nothing to validate. At commit the functions run while the
+     * ref's lock is held, so a slow function holds up every writer of this ref. A later read of
+     * the ref in the same transaction applies the pending functions to a snapshot value and makes
+     * the ref an ordinary read from then on.
      *
      * @param function the update
+     * @throws NullPointerException if {@code function} is null
      */
     public void commute(IntUnaryOperator function) {
         java.util.Objects.requireNonNull(function, "function");
@@ -257,6 +293,18 @@ public final class IntRef extends TxnCell {
      * ref: reads take no lock and write nothing shared; updates lock the one ref briefly, never a
      * transaction descriptor. Inside a running transaction each method joins it.
      * Thread-safe.
+     *
+     * @implNote Cost model, outside a transaction (docs/design.md, "Single-operation
+     * transactions"): {@code get} is one seqlock snapshot (two reads of the lock word, one of the
+     * value) with no lock, no shared write and no allocation. Updates ({@code set},
+     * {@code getAndSet}, the increments and additions, and a successful {@code compareAndSet}) take
+     * the ref's lock with one CAS, read the global clock (without writing it) and publish with one
+     * release store; they allocate nothing unless a registered snapshot reader needs the old value
+     * kept, spin while a commit holds the ref, and wait while the irrevocable transaction has
+     * reserved it. {@code compareAndSet} writes nothing when the comparison fails;
+     * {@code updateAndGet}, {@code getAndUpdate} and {@code accumulateAndGet} repeat a snapshot and
+     * a compare-and-set until one succeeds, calling the function each time. Inside a transaction
+     * each method costs what the ref's own method does there.
      */
     public static final class Atomic {
         private final IntRef ref;
@@ -265,22 +313,38 @@ public final class IntRef extends TxnCell {
             this.ref = ref;
         }
 
-        /** @return the ref this view acts on */
+        /**
+         * The ref this view reads and writes.
+         *
+         * @return the ref this view acts on
+         */
         public IntRef ref() {
             return ref;
         }
 
-        /** @return the current value */
+        /**
+         * Reads the value: outside a transaction the latest committed value, inside one the value
+         * as of that transaction.
+         *
+         * @return the current value
+         */
         public int get() {
             return (int) Barrier.getLong(ref);
         }
 
-        /** @param value the new value */
+        /**
+         * Writes the value: outside a transaction it is committed at once, inside one it is written
+         * in that transaction and visible to others when it commits.
+         *
+         * @param value the new value
+         */
         public void set(int value) {
             Barrier.setLong(ref, (long) value);
         }
 
         /**
+         * Writes {@code value} and returns the value it replaced, atomically.
+         *
          * @param value the new value
          * @return the previous value
          */
@@ -299,27 +363,45 @@ public final class IntRef extends TxnCell {
             return Barrier.compareAndSetLong(ref, (long) expected, (long) update);
         }
 
-        /** @return the new value */
+        /**
+         * Adds one atomically.
+         *
+         * @return the new value
+         */
         public int incrementAndGet() {
             return Barrier.getAndAddInt(ref, 1) + 1;
         }
 
-        /** @return the new value */
+        /**
+         * Subtracts one atomically.
+         *
+         * @return the new value
+         */
         public int decrementAndGet() {
             return Barrier.getAndAddInt(ref, -1) - 1;
         }
 
-        /** @return the previous value */
+        /**
+         * Adds one atomically.
+         *
+         * @return the previous value
+         */
         public int getAndIncrement() {
             return Barrier.getAndAddInt(ref, 1);
         }
 
-        /** @return the previous value */
+        /**
+         * Subtracts one atomically.
+         *
+         * @return the previous value
+         */
         public int getAndDecrement() {
             return Barrier.getAndAddInt(ref, -1);
         }
 
         /**
+         * Adds {@code delta} atomically.
+         *
          * @param delta the amount to add
          * @return the new value
          */
@@ -328,6 +410,8 @@ public final class IntRef extends TxnCell {
         }
 
         /**
+         * Adds {@code delta} atomically.
+         *
          * @param delta the amount to add
          * @return the previous value
          */
@@ -383,7 +467,11 @@ public final class IntRef extends TxnCell {
             }
         }
 
-        /** @return {@code "IntRef.Atomic[value]"} with the latest committed value */
+        /**
+         * Shows the latest committed value; never reads inside a transaction.
+         *
+         * @return {@code "IntRef.Atomic[value]"} with the latest committed value
+         */
         @Override
         public String toString() {
             return "IntRef.Atomic[" + (int) Barrier.peekLong(ref) + "]";

@@ -42,6 +42,12 @@ public final class LongRef extends TxnCell {
     /**
      * Reads the value in the running transaction.
      *
+     * @implNote Cost model. Looks in the transaction's write log first (usually one AND of a 64-bit
+     * filter); otherwise two reads of this ref's lock word and one of its value, and an append to
+     * the read log: nothing allocated, nothing shared written. If the ref was committed after the
+     * transaction's snapshot was taken, the snapshot is extended first: the global clock is
+     * advanced (a CAS, unless another thread already did) and the read log revalidated, O(reads).
+     *
      * @return the value as of this transaction
      * @throws IllegalStateException if no transaction is running on this thread
      */
@@ -51,6 +57,12 @@ public final class LongRef extends TxnCell {
 
     /**
      * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @implNote Cost model. Adds or updates this ref's entry in the transaction's write log:
+     * nothing shared is touched and nothing allocated until commit, where the ref costs one CAS of
+     * its lock word and one release store of its new version, plus its share of the commit's clock
+     * read and read-log validation. A write without a read does not put the ref in the read log, so
+     * other commits to it cannot invalidate this transaction.
      *
      * @param value the new value
      * @throws IllegalStateException if no transaction is running on this thread
@@ -64,6 +76,7 @@ public final class LongRef extends TxnCell {
      *
      * @param value the new value
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long getAndSet(long value) {
         return Barrier.exchangeLong(this, value);
@@ -73,6 +86,7 @@ public final class LongRef extends TxnCell {
      * Replaces the value with {@code function} applied to it, in the running transaction.
      *
      * @param function a side-effect-free function (it may run again if the transaction retries)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void update(LongUnaryOperator function) {
         set(function.applyAsLong(get()));
@@ -83,6 +97,7 @@ public final class LongRef extends TxnCell {
      *
      * @param function a side-effect-free function
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long updateAndGet(LongUnaryOperator function) {
         long updated = function.applyAsLong(get());
@@ -95,6 +110,7 @@ public final class LongRef extends TxnCell {
      *
      * @param function a side-effect-free function
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long getAndUpdate(LongUnaryOperator function) {
         long previous = get();
@@ -102,12 +118,20 @@ public final class LongRef extends TxnCell {
         return previous;
     }
 
-    /** Adds one, in the running transaction. */
+    /**
+     * Adds one, in the running transaction.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void increment() {
         Barrier.addLong(this, 1L);
     }
 
-    /** Subtracts one, in the running transaction. */
+    /**
+     * Subtracts one, in the running transaction.
+     *
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public void decrement() {
         Barrier.addLong(this, -1L);
     }
@@ -116,6 +140,7 @@ public final class LongRef extends TxnCell {
      * Adds {@code delta}, in the running transaction.
      *
      * @param delta the amount to add (may be negative)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void add(long delta) {
         Barrier.addLong(this, delta);
@@ -125,6 +150,7 @@ public final class LongRef extends TxnCell {
      * Adds one and returns the new value, in the running transaction.
      *
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long incrementAndGet() {
         return Barrier.addLong(this, 1L);
@@ -134,6 +160,7 @@ public final class LongRef extends TxnCell {
      * Subtracts one and returns the new value, in the running transaction.
      *
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long decrementAndGet() {
         return Barrier.addLong(this, -1L);
@@ -144,6 +171,7 @@ public final class LongRef extends TxnCell {
      *
      * @param delta the amount to add
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long addAndGet(long delta) {
         return Barrier.addLong(this, delta);
@@ -154,6 +182,7 @@ public final class LongRef extends TxnCell {
      *
      * @param delta the amount to add
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public long getAndAdd(long delta) {
         return Barrier.addLong(this, delta) - delta;
@@ -201,6 +230,7 @@ public final class LongRef extends TxnCell {
      * value and makes the ref an ordinary read from then on.
      *
      * @param function the update
+     * @throws NullPointerException if {@code function} is null
      */
     public void commute(LongUnaryOperator function) {
         Barrier.commuteLong(this, java.util.Objects.requireNonNull(function, "function"));
@@ -254,6 +284,18 @@ public final class LongRef extends TxnCell {
      * ref: reads take no lock and write nothing shared; updates lock the one ref briefly, never a
      * transaction descriptor. Inside a running transaction each method joins it.
      * Thread-safe.
+     *
+     * @implNote Cost model, outside a transaction (docs/design.md, "Single-operation
+     * transactions"): {@code get} is one seqlock snapshot (two reads of the lock word, one of the
+     * value) with no lock, no shared write and no allocation. Updates ({@code set},
+     * {@code getAndSet}, the increments and additions, and a successful {@code compareAndSet}) take
+     * the ref's lock with one CAS, read the global clock (without writing it) and publish with one
+     * release store; they allocate nothing unless a registered snapshot reader needs the old value
+     * kept, spin while a commit holds the ref, and wait while the irrevocable transaction has
+     * reserved it. {@code compareAndSet} writes nothing when the comparison fails;
+     * {@code updateAndGet}, {@code getAndUpdate} and {@code accumulateAndGet} repeat a snapshot and
+     * a compare-and-set until one succeeds, calling the function each time. Inside a transaction
+     * each method costs what the ref's own method does there.
      */
     public static final class Atomic {
         private final LongRef ref;
@@ -262,22 +304,38 @@ public final class LongRef extends TxnCell {
             this.ref = ref;
         }
 
-        /** @return the ref this view acts on */
+        /**
+         * The ref this view reads and writes.
+         *
+         * @return the ref this view acts on
+         */
         public LongRef ref() {
             return ref;
         }
 
-        /** @return the current value */
+        /**
+         * Reads the value: outside a transaction the latest committed value, inside one the value
+         * as of that transaction.
+         *
+         * @return the current value
+         */
         public long get() {
             return Barrier.getLong(ref);
         }
 
-        /** @param value the new value */
+        /**
+         * Writes the value: outside a transaction it is committed at once, inside one it is written
+         * in that transaction and visible to others when it commits.
+         *
+         * @param value the new value
+         */
         public void set(long value) {
             Barrier.setLong(ref, value);
         }
 
         /**
+         * Writes {@code value} and returns the value it replaced, atomically.
+         *
          * @param value the new value
          * @return the previous value
          */
@@ -296,27 +354,45 @@ public final class LongRef extends TxnCell {
             return Barrier.compareAndSetLong(ref, expected, update);
         }
 
-        /** @return the new value */
+        /**
+         * Adds one atomically.
+         *
+         * @return the new value
+         */
         public long incrementAndGet() {
             return Barrier.getAndAddLong(ref, 1L) + 1L;
         }
 
-        /** @return the new value */
+        /**
+         * Subtracts one atomically.
+         *
+         * @return the new value
+         */
         public long decrementAndGet() {
             return Barrier.getAndAddLong(ref, -1L) - 1L;
         }
 
-        /** @return the previous value */
+        /**
+         * Adds one atomically.
+         *
+         * @return the previous value
+         */
         public long getAndIncrement() {
             return Barrier.getAndAddLong(ref, 1L);
         }
 
-        /** @return the previous value */
+        /**
+         * Subtracts one atomically.
+         *
+         * @return the previous value
+         */
         public long getAndDecrement() {
             return Barrier.getAndAddLong(ref, -1L);
         }
 
         /**
+         * Adds {@code delta} atomically.
+         *
          * @param delta the amount to add
          * @return the new value
          */
@@ -325,6 +401,8 @@ public final class LongRef extends TxnCell {
         }
 
         /**
+         * Adds {@code delta} atomically.
+         *
          * @param delta the amount to add
          * @return the previous value
          */
@@ -380,7 +458,11 @@ public final class LongRef extends TxnCell {
             }
         }
 
-        /** @return {@code "LongRef.Atomic[value]"} with the latest committed value */
+        /**
+         * Shows the latest committed value; never reads inside a transaction.
+         *
+         * @return {@code "LongRef.Atomic[value]"} with the latest committed value
+         */
         @Override
         public String toString() {
             return "LongRef.Atomic[" + Barrier.peekLong(ref) + "]";

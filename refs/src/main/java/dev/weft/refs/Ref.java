@@ -47,6 +47,12 @@ public final class Ref<T> extends TxnCell {
     /**
      * Reads the value in the running transaction.
      *
+     * @implNote Cost model. Looks in the transaction's write log first (usually one AND of a 64-bit
+     * filter); otherwise two reads of this ref's lock word and one of its value, and an append to
+     * the read log: nothing allocated, nothing shared written. If the ref was committed after the
+     * transaction's snapshot was taken, the snapshot is extended first: the global clock is
+     * advanced (a CAS, unless another thread already did) and the read log revalidated, O(reads).
+     *
      * @return the value as of this transaction, may be {@code null}
      * @throws IllegalStateException if no transaction is running on this thread
      */
@@ -57,6 +63,12 @@ public final class Ref<T> extends TxnCell {
 
     /**
      * Writes the value in the running transaction; visible to others when it commits.
+     *
+     * @implNote Cost model. Adds or updates this ref's entry in the transaction's write log:
+     * nothing shared is touched and nothing allocated until commit, where the ref costs one CAS of
+     * its lock word and one release store of its new version, plus its share of the commit's clock
+     * read and read-log validation. A write without a read does not put the ref in the read log, so
+     * other commits to it cannot invalidate this transaction.
      *
      * @param value the new value, may be {@code null}
      * @throws IllegalStateException if no transaction is running on this thread
@@ -70,6 +82,7 @@ public final class Ref<T> extends TxnCell {
      *
      * @param value the new value, may be {@code null}
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     @SuppressWarnings("unchecked")
     public T getAndSet(T value) {
@@ -80,6 +93,7 @@ public final class Ref<T> extends TxnCell {
      * Replaces the value with {@code function} applied to it, in the running transaction.
      *
      * @param function a side-effect-free function (it may run again if the transaction retries)
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public void update(UnaryOperator<T> function) {
         set(function.apply(get()));
@@ -90,6 +104,7 @@ public final class Ref<T> extends TxnCell {
      *
      * @param function a side-effect-free function
      * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public T updateAndGet(UnaryOperator<T> function) {
         T updated = function.apply(get());
@@ -102,6 +117,7 @@ public final class Ref<T> extends TxnCell {
      *
      * @param function a side-effect-free function
      * @return the previous value
+     * @throws IllegalStateException if no transaction is running on this thread
      */
     public T getAndUpdate(UnaryOperator<T> function) {
         T previous = get();
@@ -128,6 +144,7 @@ public final class Ref<T> extends TxnCell {
      * value and makes the ref an ordinary read from then on.
      *
      * @param function the update
+     * @throws NullPointerException if {@code function} is null
      */
     public void commute(UnaryOperator<T> function) {
         Barrier.commuteObject(this, java.util.Objects.requireNonNull(function, "function"));
@@ -187,6 +204,18 @@ public final class Ref<T> extends TxnCell {
      * with {@link Object#equals}, as {@code AtomicReference} does: an equal but distinct object
      * does not match.
      *
+     * @implNote Cost model, outside a transaction (docs/design.md, "Single-operation
+     * transactions"): {@code get} is one seqlock snapshot (two reads of the lock word, one of the
+     * value) with no lock, no shared write and no allocation. Updates ({@code set},
+     * {@code getAndSet} and a successful {@code compareAndSet}) take the ref's lock with one CAS,
+     * read the global clock (without writing it) and publish with one release store; they allocate
+     * nothing unless a registered snapshot reader needs the old value kept, spin while a commit
+     * holds the ref, and wait while the irrevocable transaction has reserved it.
+     * {@code compareAndSet} writes nothing when the comparison fails; {@code updateAndGet},
+     * {@code getAndUpdate} and {@code accumulateAndGet} repeat a snapshot and a compare-and-set
+     * until one succeeds, calling the function each time. Inside a transaction each method costs
+     * what the ref's own method does there.
+     *
      * @param <T> the type of the value
      */
     public static final class Atomic<T> {
@@ -196,23 +225,39 @@ public final class Ref<T> extends TxnCell {
             this.ref = ref;
         }
 
-        /** @return the ref this view acts on */
+        /**
+         * The ref this view reads and writes.
+         *
+         * @return the ref this view acts on
+         */
         public Ref<T> ref() {
             return ref;
         }
 
-        /** @return the current value, may be {@code null} */
+        /**
+         * Reads the value: outside a transaction the latest committed value, inside one the value
+         * as of that transaction.
+         *
+         * @return the current value, may be {@code null}
+         */
         @SuppressWarnings("unchecked")
         public T get() {
             return (T) Barrier.getObject(ref);
         }
 
-        /** @param value the new value, may be {@code null} */
+        /**
+         * Writes the value: outside a transaction it is committed at once, inside one it is written
+         * in that transaction and visible to others when it commits.
+         *
+         * @param value the new value, may be {@code null}
+         */
         public void set(T value) {
             Barrier.setObject(ref, value);
         }
 
         /**
+         * Writes {@code value} and returns the value it replaced, atomically.
+         *
          * @param value the new value, may be {@code null}
          * @return the previous value
          */
@@ -281,7 +326,11 @@ public final class Ref<T> extends TxnCell {
             }
         }
 
-        /** @return {@code "Ref.Atomic[value]"} with the latest committed value */
+        /**
+         * Shows the latest committed value; never reads inside a transaction.
+         *
+         * @return {@code "Ref.Atomic[value]"} with the latest committed value
+         */
         @Override
         public String toString() {
             return "Ref.Atomic[" + String.valueOf(Barrier.peekObject(ref)) + "]";

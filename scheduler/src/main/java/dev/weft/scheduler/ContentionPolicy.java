@@ -26,6 +26,9 @@ public interface ContentionPolicy {
     long ESCALATE = -1;
 
     /**
+     * Decides how the worker goes on after an attempt of its task lost a conflict; called on that
+     * worker, outside the transaction, once per lost attempt.
+     *
      * @param conflict the lost attempt (valid during this call only)
      * @return nanoseconds to wait before the next attempt (0: at once), or {@link #ESCALATE}
      */
@@ -47,6 +50,8 @@ public interface ContentionPolicy {
      * @param first the upper bound of the first wait (positive)
      * @param max the largest upper bound, at least {@code first}
      * @return the policy
+     * @throws IllegalArgumentException unless {@code 0 < first <= max}
+     * @throws NullPointerException if an argument is null
      */
     static ContentionPolicy exponentialBackoff(Duration first, Duration max) {
         Objects.requireNonNull(first, "first");

@@ -118,12 +118,23 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     /**
      * Runs {@code body} as one transaction on a worker.
      *
+     * @implNote Cost model. The call allocates the task and its {@code CompletableFuture}, finds
+     * the task type (a {@code ClassValue} lookup; a map lookup for a named type), CASes the
+     * scheduler's count of accepted tasks (a line every submitter and every finishing submitted
+     * task writes) and adds to a striped counter. From outside the scheduler the task goes to a
+     * random worker's inbox (a {@code ConcurrentLinkedQueue} offer: one node and a CAS); from a
+     * worker it is pushed on that worker's own deque (no CAS). Then a full fence and a read of the
+     * sleeper count, and a CAS and an unpark if a worker sleeps. On the worker, the body costs what
+     * {@code Stm.atomic} costs (the worker's descriptor is a field, so there is no
+     * {@code ThreadLocal} lookup), plus the contention policy's waits after lost attempts.
+     *
      * @param body the transaction body; may run more than once, see {@code Stm.atomic}
      * @param <T> the result type
      * @return a future completed with the result of the attempt that committed, or with the
      *         exception the body threw (then nothing was published)
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if {@code body} is null
      */
     public <T> CompletableFuture<T> submitAtomic(Supplier<T> body) {
         Objects.requireNonNull(body, "body");
@@ -134,12 +145,16 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      * {@link #submitAtomic(Supplier)}, counted in the statistics of task type {@code type} (see
      * {@link #statisticsByType()}).
      *
+     * @implNote Costs as {@link #submitAtomic(Supplier)}; the type is found by name in a concurrent
+     * map.
+     *
      * @param type the task type's name, for example {@code "reserve"}
      * @param body the transaction body; may run more than once
      * @param <T> the result type
      * @return a future completed with the committed attempt's result or the body's exception
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if an argument is null
      */
     public <T> CompletableFuture<T> submitAtomic(String type, Supplier<T> body) {
         Objects.requireNonNull(type, "type");
@@ -157,10 +172,14 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     /**
      * Runs {@code body} as one transaction on a worker.
      *
+     * @implNote Costs as {@link #submitAtomic(Supplier)}, plus one small adapter object around
+     * {@code body}.
+     *
      * @param body the transaction body; may run more than once
      * @return a future completed (with null) when it committed, or with the exception it threw
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if {@code body} is null
      */
     public CompletableFuture<Void> submitAtomic(Runnable body) {
         Objects.requireNonNull(body, "body");
@@ -173,11 +192,15 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     /**
      * {@link #submitAtomic(Runnable)}, counted in the statistics of task type {@code type}.
      *
+     * @implNote Costs as {@link #submitAtomic(Supplier)}, plus one small adapter object around
+     * {@code body}; the type is found by name in a concurrent map.
+     *
      * @param type the task type's name
      * @param body the transaction body; may run more than once
      * @return a future completed (with null) when it committed, or with the exception it threw
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if an argument is null
      */
     public CompletableFuture<Void> submitAtomic(String type, Runnable body) {
         Objects.requireNonNull(type, "type");
@@ -195,12 +218,20 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      * rethrown with the later ones suppressed on it. Called on a worker, the caller helps instead
      * of blocking.
      *
+     * @implNote Cost model. One submission (as {@link #submitAtomic(Supplier)}) when called from
+     * outside, after which the caller parks until the loop is done; on a worker, one push on its
+     * own deque, after which the caller runs pieces itself. Pieces split lazily: each pushes its
+     * right half on its worker's deque (allocating one small task) until it is one grain, about an
+     * eighth of a worker's share, so a loop allocates O(parallelism) tasks however many indexes it
+     * has. Each index then runs as one {@code Stm.atomic} transaction without further allocation.
+     *
      * @param from the first index
      * @param to one past the last index, not smaller than {@code from}
      * @param body the body of each index's transaction; may run more than once per index
      * @throws IllegalArgumentException if {@code to < from}
      * @throws RejectedExecutionException after shutdown, when called from outside the scheduler
      * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if {@code body} is null
      */
     public void parallelFor(int from, int to, IntConsumer body) {
         Objects.requireNonNull(body, "body");
@@ -211,6 +242,8 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      * {@link #parallelFor(int, int, IntConsumer)}, with every index counted in the statistics of
      * task type {@code type}.
      *
+     * @implNote Costs as {@link #parallelFor(int, int, IntConsumer)}.
+     *
      * @param type the task type's name
      * @param from the first index
      * @param to one past the last index, not smaller than {@code from}
@@ -218,6 +251,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      * @throws IllegalArgumentException if {@code to < from}
      * @throws RejectedExecutionException after shutdown, when called from outside the scheduler
      * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if an argument is null
      */
     public void parallelFor(String type, int from, int to, IntConsumer body) {
         Objects.requireNonNull(type, "type");
@@ -260,11 +294,17 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      * handle to join it. On a worker it goes on the worker's own deque: cheap, and stolen by idle
      * workers; the caller should join it (or not) after doing other work.
      *
+     * @implNote Cost model. On a worker: one small task object, a push on the worker's own deque (a
+     * release store, no CAS), a per-worker counter update and the sleeper check of a submission (a
+     * full fence and a read). From outside the scheduler it is a submission like
+     * {@link #submitAtomic(Supplier)}.
+     *
      * @param body the subtask
      * @param <T> the result type
      * @return the handle
      * @throws RejectedExecutionException after shutdown, when called from outside the scheduler
      * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if {@code body} is null
      */
     public <T> Fork<T> fork(Supplier<? extends T> body) {
         Objects.requireNonNull(body, "body");
@@ -284,6 +324,11 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     /**
      * Runs {@code task} (plain code) on a worker.
      *
+     * @implNote Costs as the submission of {@link #submitAtomic(Supplier)}; the task runs as plain
+     * code, and each transaction it runs costs what {@code Stm.atomic} costs.
+     *
+     * @param task plain code, which may run transactions
+     * @param <T> the result type
      * @return a future completed with its result or exception
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
@@ -297,12 +342,15 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     /**
      * {@link #submit(Callable)}, counted in the statistics of task type {@code type}.
      *
+     * @implNote Costs as {@link #submit(Callable)}; the type is found by name in a concurrent map.
+     *
      * @param type the task type's name
      * @param task plain code, which may run transactions
      * @param <T> the result type
      * @return a future completed with its result or exception
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if an argument is null
      */
     public <T> CompletableFuture<T> submit(String type, Callable<T> task) {
         Objects.requireNonNull(type, "type");
@@ -320,6 +368,11 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     /**
      * Runs {@code task} (plain code) on a worker.
      *
+     * @implNote Costs as the submission of {@link #submitAtomic(Supplier)}; the task runs as plain
+     * code, and each transaction it runs costs what {@code Stm.atomic} costs. One small adapter
+     * object wraps {@code task}.
+     *
+     * @param task plain code, which may run transactions
      * @return a future completed with null, or with the exception it threw
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
@@ -336,6 +389,13 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     /**
      * Runs {@code task} (plain code) on a worker.
      *
+     * @implNote Costs as the submission of {@link #submitAtomic(Supplier)}; the task runs as plain
+     * code, and each transaction it runs costs what {@code Stm.atomic} costs. One small adapter
+     * object wraps {@code task}.
+     *
+     * @param task plain code, which may run transactions
+     * @param result the value the future completes with
+     * @param <T> the result type
      * @return a future completed with {@code result}, or with the exception it threw
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
@@ -353,6 +413,9 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      * Runs {@code command} on a worker; an exception it throws goes to the worker thread's
      * uncaught-exception handler.
      *
+     * @implNote Costs as the submission of {@link #submitAtomic(Supplier)}, without a future.
+     *
+     * @param command plain code, which may run transactions
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
      */
@@ -367,9 +430,16 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      * Runs all tasks and waits for all of them; on a worker of this scheduler the caller runs
      * queued tasks while it waits instead of blocking.
      *
+     * @implNote One submission per task, as {@link #submitAtomic(Supplier)}, then a wait for each
+     * in order.
+     *
+     * @param tasks plain code, which may run transactions; each runs on a worker
+     * @param <T> the result type
      * @return the futures, in the order of {@code tasks}, all done
      * @throws InterruptedException if interrupted while waiting (outside the scheduler); the
      *         tasks not yet finished are cancelled
+     * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if {@code tasks} or one of its elements is null
      */
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
@@ -535,8 +605,9 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         /**
          * The number of workers; default: the number of available processors.
          *
-         * @param parallelism at least 1
+         * @param parallelism from 1 to 32,767
          * @return this builder
+         * @throws IllegalArgumentException if {@code parallelism} is outside [1, 32767]
          */
         public Builder parallelism(int parallelism) {
             if (parallelism < 1 || parallelism > 32_767) {
@@ -551,6 +622,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
          *
          * @param policy the policy, shared by all workers
          * @return this builder
+         * @throws NullPointerException if {@code policy} is null
          */
         public Builder contentionPolicy(ContentionPolicy policy) {
             this.policy = Objects.requireNonNull(policy, "policy");
@@ -564,6 +636,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
          *
          * @param aborts at least 1
          * @return this builder
+         * @throws IllegalArgumentException if {@code aborts} is below 1
          */
         public Builder escalateAfter(int aborts) {
             if (aborts < 1) {
@@ -592,6 +665,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
          *
          * @param relocations at least 0
          * @return this builder
+         * @throws IllegalArgumentException if {@code relocations} is negative
          */
         public Builder maxRelocations(int relocations) {
             if (relocations < 0) {
@@ -618,6 +692,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
          *
          * @param threads at least 0
          * @return this builder
+         * @throws IllegalArgumentException if {@code threads} is negative
          */
         public Builder maxCompensationThreads(int threads) {
             if (threads < 0) {
@@ -648,6 +723,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
          *
          * @param idleStrategies creates one strategy per worker
          * @return this builder
+         * @throws NullPointerException if {@code idleStrategies} is null
          */
         public Builder idleStrategy(Supplier<? extends IdleStrategy> idleStrategies) {
             this.idleStrategies = Objects.requireNonNull(idleStrategies, "idleStrategies");
@@ -659,6 +735,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
          *
          * @param prefix the prefix
          * @return this builder
+         * @throws NullPointerException if {@code prefix} is null
          */
         public Builder threadNamePrefix(String prefix) {
             this.threadNamePrefix = Objects.requireNonNull(prefix, "prefix");
@@ -670,8 +747,11 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
          * worker blocked outside {@code retry()} is compensated after about two ticks blocked (one
          * blocked in {@code retry()} at once).
          *
-         * @param tick positive
+         * @param tick positive, at most one second
          * @return this builder
+         * @throws IllegalArgumentException if {@code tick} is not positive or longer than one
+         * second
+         * @throws NullPointerException if {@code tick} is null
          */
         public Builder supervisorTick(Duration tick) {
             Objects.requireNonNull(tick, "tick");

@@ -9,6 +9,9 @@ public final class AfterCommitException extends TransactionException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception; Weft throws it from {@code atomic} after running every
+     * {@code afterCommit} hook of a committed transaction, when at least one of them threw.
+     *
      * @param cause the first exception thrown by an afterCommit hook
      */
     public AfterCommitException(Throwable cause) {

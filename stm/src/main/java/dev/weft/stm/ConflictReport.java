@@ -28,7 +28,12 @@ public record ConflictReport(List<Entry> refs, List<Entry> sites) {
     public record Entry(String name, long suffered, long caused) { }
 
     /**
-     * @throws NullPointerException if an argument is null
+     * Creates a report holding unmodifiable copies of both lists; Weft builds it from the
+     * profiler's counts, tests and tools may build their own.
+     *
+     * @param refs  refs by conflicts suffered on them, most first
+     * @param sites transaction sites by conflicts suffered plus caused, most first
+     * @throws NullPointerException if an argument or an element is null
      */
     public ConflictReport {
         refs = List.copyOf(refs);
@@ -36,6 +41,8 @@ public record ConflictReport(List<Entry> refs, List<Entry> sites) {
     }
 
     /**
+     * Formats the report as two tables, refs first, then transaction sites.
+     *
      * @param topN how many rows of each table to print
      * @return the two tables as aligned text
      */
@@ -49,6 +56,11 @@ public record ConflictReport(List<Entry> refs, List<Entry> sites) {
         return out.toString();
     }
 
+    /**
+     * The first ten rows of each table.
+     *
+     * @return {@code table(10)}
+     */
     @Override
     public String toString() {
         return table(10);

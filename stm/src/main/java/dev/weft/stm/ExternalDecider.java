@@ -15,6 +15,9 @@ package dev.weft.stm;
 @FunctionalInterface
 public interface ExternalDecider {
     /**
+     * Decides whether the transaction asking may commit; see the interface comment for when it
+     * is called and what it must not do.
+     *
      * @return whether the transaction may commit
      */
     boolean shouldCommit();

@@ -52,17 +52,28 @@ public final class Stm {
     private Stm() {}
 
     /**
-     * Runs {@code body} as a transaction (or as part of the running one).
+     * Runs {@code body} as a transaction (or as part of the running one). On a thread with no
+     * running transaction this starts one, runs {@code body} until an attempt commits (re-running
+     * it after each conflict and after each {@link #retry()} wake-up) and returns after the commit
+     * and the {@link #afterCommit afterCommit} hooks. Inside a running transaction it joins it as a
+     * nested scope: if {@code body} throws, only the scope's writes are rolled back before the
+     * exception propagates, and nothing is committed until the outermost call returns.
      *
-     * @implNote Cost model. The descriptor is per thread and reused, so a transaction allocates
-     * nothing of its own in steady state (the body's lambda aside). A read costs a lock-word load,
-     * a value load and an append to the read log; a write an entry in the write log (a hash index
-     * is built past a few entries); a read-only transaction takes no lock and writes no shared
-     * memory. Commit locks each written ref, bumps the global clock once and validates the read
-     * log: O(reads + writes). Each conflict re-runs the whole body, so cost grows with the body's
-     * length times the conflict rate ({@link #statistics()} counts them); after 16 lost attempts
+     * @implNote Cost model (docs/design.md, "Costs"). The descriptor is per thread and reused, so
+     * a transaction allocates nothing of its own in steady state (the body's lambda aside). Begin
+     * is one volatile read of the global clock. A read looks in the write log (usually one AND of
+     * a 64-bit filter), then reads the ref's lock word twice and its value once and appends to the
+     * read log; a ref committed after the snapshot was taken makes the transaction advance the
+     * clock (a CAS, unless someone already did) and revalidate its read log. A write only touches
+     * the write log (a hash index is built past a few entries), no shared memory. A read-only
+     * transaction commits without a lock or a shared write. A writing commit CASes the lock word of
+     * each written ref, reads the clock (it does not write it), validates the read log and
+     * release-stores each new version: O(reads + writes), allocating one history node per written
+     * ref only while a long read-only transaction is registered as a snapshot reader. Each conflict
+     * re-runs the whole body, so cost grows with the body's length times the conflict rate
+     * ({@link #statistics()} counts them); after 16 lost attempts
      * ({@code -Ddev.weft.stm.irrevocableAfter}) the transaction runs irrevocably. A nested call
-     * costs a savepoint, not a transaction.
+     * that does not fail costs a few field writes (a savepoint), not a transaction.
      *
      * @param body the transaction body; may run more than once
      * @throws NullPointerException if {@code body} is null
@@ -72,7 +83,11 @@ public final class Stm {
     }
 
     /**
-     * Runs {@code body} as a transaction (or as part of the running one) and returns its result.
+     * Runs {@code body} as a transaction (or as part of the running one) and returns its result;
+     * otherwise exactly {@link #atomic(Runnable)}.
+     *
+     * @implNote Costs as {@link #atomic(Runnable)}; the result is handed over in a field of the
+     * thread's descriptor, so nothing is allocated beyond what {@code body} returns.
      *
      * @param body the transaction body; may run more than once
      * @param <T> the result type
@@ -89,8 +104,12 @@ public final class Stm {
     /**
      * {@link #atomic(Supplier)} for a {@code long} result, without boxing.
      *
+     * @implNote Costs as {@link #atomic(Runnable)}; the result is passed back as raw bits in the
+     * thread's descriptor, so nothing is boxed or allocated.
+     *
      * @param body the transaction body; may run more than once
      * @return the result of the attempt that committed
+     * @throws NullPointerException if {@code body} is null
      */
     public static long atomicLong(LongSupplier body) {
         Transaction txn = Transaction.current();
@@ -101,8 +120,12 @@ public final class Stm {
     /**
      * {@link #atomic(Supplier)} for an {@code int} result, without boxing.
      *
+     * @implNote Costs as {@link #atomic(Runnable)}; the result is passed back as raw bits in the
+     * thread's descriptor, so nothing is boxed or allocated.
+     *
      * @param body the transaction body; may run more than once
      * @return the result of the attempt that committed
+     * @throws NullPointerException if {@code body} is null
      */
     public static int atomicInt(IntSupplier body) {
         Transaction txn = Transaction.current();
@@ -113,8 +136,12 @@ public final class Stm {
     /**
      * {@link #atomic(Supplier)} for a {@code double} result, without boxing.
      *
+     * @implNote Costs as {@link #atomic(Runnable)}; the result is passed back as raw bits in the
+     * thread's descriptor, so nothing is boxed or allocated.
+     *
      * @param body the transaction body; may run more than once
      * @return the result of the attempt that committed
+     * @throws NullPointerException if {@code body} is null
      */
     public static double atomicDouble(DoubleSupplier body) {
         Transaction txn = Transaction.current();
@@ -125,8 +152,12 @@ public final class Stm {
     /**
      * {@link #atomic(Supplier)} for a {@code boolean} result, without boxing.
      *
+     * @implNote Costs as {@link #atomic(Runnable)}; the result is passed back as raw bits in the
+     * thread's descriptor, so nothing is boxed or allocated.
+     *
      * @param body the transaction body; may run more than once
      * @return the result of the attempt that committed
+     * @throws NullPointerException if {@code body} is null
      */
     public static boolean atomicBoolean(BooleanSupplier body) {
         Transaction txn = Transaction.current();
@@ -137,6 +168,10 @@ public final class Stm {
     /**
      * Runs {@code body} as a transaction with {@code options}; inside a running transaction it
      * joins it (as a nested scope) and the options are ignored.
+     *
+     * @implNote Costs as {@link #atomic(Runnable)}: the options are copied into fields of the
+     * thread's descriptor when the top-level transaction starts (no allocation), and a timeout adds
+     * a {@link System#nanoTime()} check between attempts and while blocked.
      *
      * @param options how to run it
      * @param body the transaction body; may run more than once
@@ -156,6 +191,9 @@ public final class Stm {
      * @param body the transaction body; may run more than once
      * @param <T> the result type
      * @return the result of the attempt that committed
+     * @throws TooManyAttemptsException after {@link TxnOptions#maxAttempts()} lost attempts
+     * @throws TransactionTimeoutException when it did not commit within {@link TxnOptions#timeout()}
+     * @throws NullPointerException if an argument is null
      */
     @SuppressWarnings("unchecked")
     public static <T> T atomic(TxnOptions options, Supplier<T> body) {
@@ -215,6 +253,8 @@ public final class Stm {
      *
      * @param timeout the total time to wait, not negative
      * @throws IllegalStateException outside a transaction
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} is null
      */
     public static void retryFor(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -235,6 +275,11 @@ public final class Stm {
      * {@code second} instead. If both retry, the transaction waits until any ref either of them
      * read changes. Alternatives nest: {@code orElse(a, () -> orElse(b, c))}. Outside a
      * transaction the call runs as its own transaction.
+     *
+     * @implNote An alternative that completes costs a savepoint (a few field writes, no
+     * allocation). One that retries is rolled back in time linear in the transaction's write log;
+     * its reads stay in the read log, so the transaction is validated against them at commit and a
+     * wait covers them.
      *
      * @param first the preferred alternative
      * @param second the alternative run when {@code first} retries
@@ -258,6 +303,7 @@ public final class Stm {
      * @param second the alternative run when {@code first} retries
      * @param <T> the result type
      * @return the result of {@code first}, or of {@code second} if {@code first} retried
+     * @throws NullPointerException if an argument is null
      */
     @SuppressWarnings("unchecked")
     public static <T> T orElse(Supplier<? extends T> first, Supplier<? extends T> second) {
@@ -279,7 +325,7 @@ public final class Stm {
      * to roll the transaction back. Hooks run in registration order, once per attempt that gets
      * that far; a hook may register further hooks.
      *
-     * @param hook the hook
+     * @param hook the code to run before the commit, inside the transaction
      * @throws IllegalStateException outside a transaction
      */
     public static void beforeCommit(Runnable hook) {
@@ -292,7 +338,7 @@ public final class Stm {
      * If hooks throw, all hooks still run and {@code atomic} then throws
      * {@link AfterCommitException}; the transaction stays committed.
      *
-     * @param hook the hook
+     * @param hook the code to run once the transaction has committed
      * @throws IllegalStateException outside a transaction
      */
     public static void afterCommit(Runnable hook) {
@@ -306,7 +352,7 @@ public final class Stm {
      * back, inside the enclosing transaction. An exception from the hook is added as suppressed to
      * the body's exception, or else ends the transaction (already rolled back) with it.
      *
-     * @param hook the hook
+     * @param hook the code to run once the current attempt (or nested scope) has rolled back
      * @throws IllegalStateException outside a transaction
      */
     public static void afterRollback(Runnable hook) {
@@ -317,7 +363,7 @@ public final class Stm {
      * Makes the running transaction's commit depend on {@code decider}, asked once the commit can
      * no longer fail otherwise (see {@link ExternalDecider}). A transaction has at most one.
      *
-     * @param decider the decider
+     * @param decider asked once per commit attempt whether the transaction may commit
      * @throws IllegalStateException outside a transaction, or if it already has another decider
      */
     public static void setExternalDecider(ExternalDecider decider) {
@@ -390,6 +436,8 @@ public final class Stm {
     }
 
     /**
+     * Takes a report of the conflicts counted so far, without stopping the profiler.
+     *
      * @return the conflicts counted since {@link #startConflictProfiling()}, profiling going on
      */
     public static ConflictReport conflictReport() {

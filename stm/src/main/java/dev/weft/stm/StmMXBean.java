@@ -7,21 +7,46 @@ import java.util.Map;
  * {@code dev.weft:type=Stm}; every attribute reads a fresh {@link Stm#statistics()} snapshot.
  */
 public interface StmMXBean {
-    /** @return transactions committed with writes */
+    /**
+     * The JMX attribute {@code Commits}: {@link StmStatistics#commits()}.
+     *
+     * @return transactions committed with writes
+     */
     long getCommits();
 
-    /** @return transactions committed without writing */
+    /**
+     * The JMX attribute {@code ReadOnlyCommits}: {@link StmStatistics#readOnlyCommits()}.
+     *
+     * @return transactions committed without writing
+     */
     long getReadOnlyCommits();
 
-    /** @return attempts re-run because of conflicts */
+    /**
+     * The JMX attribute {@code Conflicts}: {@link StmStatistics#conflicts()}.
+     *
+     * @return attempts re-run because of conflicts
+     */
     long getConflicts();
 
-    /** @return rolled-back attempts by {@link AbortCause} name */
+    /**
+     * The JMX attribute {@code Aborts}: {@link StmStatistics#aborts()}, keyed by cause name so
+     * that generic JMX clients can show it.
+     *
+     * @return rolled-back attempts by {@link AbortCause} name
+     */
     Map<String, Long> getAborts();
 
-    /** @return transactions that turned irrevocable */
+    /**
+     * The JMX attribute {@code Escalations}: {@link StmStatistics#escalations()}.
+     *
+     * @return transactions that turned irrevocable
+     */
     long getEscalations();
 
-    /** @return times a thread parked in {@code retry()} */
+    /**
+     * The JMX attribute {@code BlockedWaits}: {@link StmStatistics#blockedWaits()}.
+     *
+     * @return times a thread parked in {@code retry()}
+     */
     long getBlockedWaits();
 }

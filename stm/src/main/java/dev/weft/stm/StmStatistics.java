@@ -39,7 +39,9 @@ public record StmStatistics(long commits, long readOnlyCommits, Map<AbortCause, 
     }
 
     /**
-     * @param cause a cause
+     * The count of one abort cause.
+     *
+     * @param cause the cause to look up
      * @return the rolled-back attempts with that cause
      */
     public long aborts(AbortCause cause) {
@@ -47,6 +49,9 @@ public record StmStatistics(long commits, long readOnlyCommits, Map<AbortCause, 
     }
 
     /**
+     * The sum of the three conflict causes ({@link AbortCause#READ_CONFLICT},
+     * {@link AbortCause#WRITE_CONFLICT}, {@link AbortCause#VALIDATION}).
+     *
      * @return rolled-back attempts lost to conflicts (read, write, validation): the re-runs that
      *         contention cost
      */
@@ -55,6 +60,9 @@ public record StmStatistics(long commits, long readOnlyCommits, Map<AbortCause, 
     }
 
     /**
+     * The conflict rate: how often, on average, a committed transaction ran again because of a
+     * conflict.
+     *
      * @return conflicts per committed transaction (0 when nothing committed)
      */
     public double conflictsPerCommit() {
@@ -63,6 +71,8 @@ public record StmStatistics(long commits, long readOnlyCommits, Map<AbortCause, 
     }
 
     /**
+     * The difference of two snapshots, for measuring an interval without resetting the counters.
+     *
      * @param earlier a snapshot taken before this one
      * @return the counts accumulated between the two snapshots
      */

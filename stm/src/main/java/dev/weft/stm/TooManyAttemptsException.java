@@ -11,6 +11,9 @@ public final class TooManyAttemptsException extends TransactionException {
     private final int attempts;
 
     /**
+     * Creates the exception; Weft throws it from {@code atomic} when a transaction reaches its
+     * {@link TxnOptions#maxAttempts()}.
+     *
      * @param attempts the attempts the transaction made, all aborted by conflicts
      */
     public TooManyAttemptsException(int attempts) {
@@ -21,6 +24,8 @@ public final class TooManyAttemptsException extends TransactionException {
     }
 
     /**
+     * How many attempts the transaction made before it gave up.
+     *
      * @return the attempts the transaction made
      */
     public int attempts() {

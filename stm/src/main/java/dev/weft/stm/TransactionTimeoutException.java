@@ -12,6 +12,9 @@ public final class TransactionTimeoutException extends TransactionException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception; Weft throws it from {@code atomic} when a transaction's
+     * {@link TxnOptions#timeout()} passes before it commits.
+     *
      * @param timeout the timeout that expired
      */
     public TransactionTimeoutException(Duration timeout) {

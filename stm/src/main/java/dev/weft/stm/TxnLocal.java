@@ -33,16 +33,21 @@ public final class TxnLocal<T> {
     }
 
     /**
+     * Creates a transaction-local whose value in each attempt starts as {@code initial.get()}.
+     *
      * @param initial creates an attempt's value on its first {@link #get()}; runs inside the
-     *                transaction
+     *                transaction, once per attempt that reads the value
      * @param <T> the value type
      * @return a new transaction-local
+     * @throws NullPointerException if {@code initial} is null
      */
     public static <T> TxnLocal<T> withInitial(Supplier<? extends T> initial) {
         return new TxnLocal<>(Objects.requireNonNull(initial, "initial"));
     }
 
     /**
+     * Creates a transaction-local whose value in each attempt starts as {@code null}.
+     *
      * @param <T> the value type
      * @return a new transaction-local whose initial value is null
      */
@@ -51,6 +56,11 @@ public final class TxnLocal<T> {
     }
 
     /**
+     * Returns the running attempt's value, creating it on the first call of the attempt.
+     *
+     * @implNote Costs a lookup in a small per-thread log (like a write-log lookup); no shared
+     * memory is touched, and nothing is allocated beyond the initial value.
+     *
      * @return this attempt's value, created from the initial supplier on first use
      * @throws IllegalStateException outside a transaction
      */
@@ -60,6 +70,9 @@ public final class TxnLocal<T> {
     }
 
     /**
+     * Replaces the running attempt's value; a rollback of the attempt (or of the nested
+     * {@code atomic} that called this) restores the previous one.
+     *
      * @param value this attempt's new value, may be null
      * @throws IllegalStateException outside a transaction
      */

@@ -50,6 +50,8 @@ public record TxnOptions(boolean readOnly, int maxAttempts, boolean irrevocable,
     }
 
     /**
+     * Returns a copy with a different {@code readOnly}; these options are unchanged.
+     *
      * @param readOnly whether writes are rejected
      * @return these options with {@code readOnly} replaced
      */
@@ -58,6 +60,8 @@ public record TxnOptions(boolean readOnly, int maxAttempts, boolean irrevocable,
     }
 
     /**
+     * Returns a copy with a different {@code maxAttempts}; these options are unchanged.
+     *
      * @param maxAttempts attempts lost to conflicts before giving up, at least 1
      * @return these options with {@code maxAttempts} replaced
      */
@@ -66,6 +70,8 @@ public record TxnOptions(boolean readOnly, int maxAttempts, boolean irrevocable,
     }
 
     /**
+     * Returns a copy with a different {@code irrevocable}; these options are unchanged.
+     *
      * @param irrevocable whether to run irrevocably from the first attempt
      * @return these options with {@code irrevocable} replaced
      */
@@ -74,6 +80,8 @@ public record TxnOptions(boolean readOnly, int maxAttempts, boolean irrevocable,
     }
 
     /**
+     * Returns a copy with a different timeout; these options are unchanged.
+     *
      * @param timeout the time the transaction has to commit, not null (use {@link #withoutTimeout()})
      * @return these options with {@code timeout} replaced
      */
@@ -82,6 +90,8 @@ public record TxnOptions(boolean readOnly, int maxAttempts, boolean irrevocable,
     }
 
     /**
+     * Returns a copy without a timeout; these options are unchanged.
+     *
      * @return these options without a timeout
      */
     public TxnOptions withoutTimeout() {

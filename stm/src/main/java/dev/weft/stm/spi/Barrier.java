@@ -16,27 +16,78 @@ import java.util.function.UnaryOperator;
  * running transaction (for {@code toString}).
  *
  * <p>Values of primitive cells are raw {@code long} bits; the caller owns the encoding.
+ *
+ * <p>Thread-safety: every method may be called from any thread; a transactional method acts in
+ * the transaction of the thread that calls it. None of them calls {@code retry()}.
+ *
+ * @implNote Costs are those of docs/design.md, "Costs": a transactional read is two reads of the
+ * cell's lock word and one of its value plus a read-log append (after a write-log lookup); a
+ * transactional write touches only the write log until commit. A single-operation read is one
+ * seqlock snapshot (no lock, no shared write); a single-operation update is one lock-word CAS, a
+ * volatile read of the clock and a release store of the new version, and allocates nothing
+ * unless a snapshot reader is registered.
  */
 public final class Barrier {
     private Barrier() {}
 
+    /**
+     * Transactional: reads a primitive cell's raw bits in the running transaction (its own
+     * pending write if it wrote the cell, else the value of its snapshot).
+     *
+     * @param cell the cell to read
+     * @return the cell's raw bits as of the running transaction
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public static long readLong(TxnCell cell) {
         return running(cell).readLong(cell);
     }
 
+    /**
+     * Transactional: reads a reference cell's value in the running transaction (its own pending
+     * write if it wrote the cell, else the value of its snapshot).
+     *
+     * @param cell the cell to read
+     * @return the cell's value as of the running transaction, may be null
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public static Object readObject(TxnCell cell) {
         return running(cell).readObject(cell);
     }
 
+    /**
+     * Transactional: writes a primitive cell's raw bits in the running transaction; others see
+     * them when it commits.
+     *
+     * @param cell the cell to write
+     * @param bits the new raw bits
+     * @throws IllegalStateException if no transaction is running on this thread, or it is
+     *         read-only
+     */
     public static void writeLong(TxnCell cell, long bits) {
         running(cell).writeLong(cell, bits);
     }
 
+    /**
+     * Transactional: writes a reference cell's value in the running transaction; others see it
+     * when it commits.
+     *
+     * @param cell the cell to write
+     * @param value the new value, may be null
+     * @throws IllegalStateException if no transaction is running on this thread, or it is
+     *         read-only
+     */
     public static void writeObject(TxnCell cell, Object value) {
         running(cell).writeObject(cell, value);
     }
 
-    /** Transactional: adds {@code delta} to a cell holding a {@code long}; returns the new value. */
+    /**
+     * Transactional: adds {@code delta} to a cell holding a {@code long} (a read and a write).
+     *
+     * @param cell the cell, holding a {@code long}
+     * @param delta the amount to add, may be negative
+     * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public static long addLong(TxnCell cell, long delta) {
         Transaction txn = running(cell);
         long updated = txn.readLong(cell) + delta;
@@ -44,7 +95,15 @@ public final class Barrier {
         return updated;
     }
 
-    /** Transactional: adds {@code delta} to a cell holding an {@code int}; returns the new value. */
+    /**
+     * Transactional: adds {@code delta} to a cell holding an {@code int}, wrapping in {@code int}
+     * arithmetic (a read and a write).
+     *
+     * @param cell the cell, holding an {@code int} sign-extended to 64 bits
+     * @param delta the amount to add, may be negative
+     * @return the new value
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public static int addInt(TxnCell cell, int delta) {
         Transaction txn = running(cell);
         int updated = (int) txn.readLong(cell) + delta;
@@ -52,7 +111,14 @@ public final class Barrier {
         return updated;
     }
 
-    /** Transactional: writes {@code bits}, returns the previous bits. */
+    /**
+     * Transactional: writes {@code bits} to a primitive cell (a read and a write).
+     *
+     * @param cell the cell to exchange
+     * @param bits the new raw bits
+     * @return the previous raw bits as of the running transaction
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public static long exchangeLong(TxnCell cell, long bits) {
         Transaction txn = running(cell);
         long previous = txn.readLong(cell);
@@ -60,7 +126,14 @@ public final class Barrier {
         return previous;
     }
 
-    /** Transactional: writes {@code value}, returns the previous value. */
+    /**
+     * Transactional: writes {@code value} to a reference cell (a read and a write).
+     *
+     * @param cell the cell to exchange
+     * @param value the new value, may be null
+     * @return the previous value as of the running transaction
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
     public static Object exchangeObject(TxnCell cell, Object value) {
         Transaction txn = running(cell);
         Object previous = txn.readObject(cell);
@@ -68,16 +141,37 @@ public final class Barrier {
         return previous;
     }
 
+    /**
+     * Single operation: reads a primitive cell's raw bits; inside a running transaction, a
+     * transactional read of it.
+     *
+     * @param cell the cell to read
+     * @return the latest committed raw bits, or the running transaction's view of them
+     */
     public static long getLong(TxnCell cell) {
         Transaction txn = Transaction.current();
         return txn.isActive() ? txn.readLong(cell) : SingleCell.getLong(cell);
     }
 
+    /**
+     * Single operation: reads a reference cell's value; inside a running transaction, a
+     * transactional read of it.
+     *
+     * @param cell the cell to read
+     * @return the latest committed value, or the running transaction's view of it; may be null
+     */
     public static Object getObject(TxnCell cell) {
         Transaction txn = Transaction.current();
         return txn.isActive() ? txn.readObject(cell) : SingleCell.getObject(cell);
     }
 
+    /**
+     * Single operation: writes a primitive cell's raw bits; inside a running transaction, a
+     * transactional write.
+     *
+     * @param cell the cell to write
+     * @param bits the new raw bits
+     */
     public static void setLong(TxnCell cell, long bits) {
         Transaction txn = Transaction.current();
         if (txn.isActive()) {
@@ -87,6 +181,13 @@ public final class Barrier {
         }
     }
 
+    /**
+     * Single operation: writes a reference cell's value; inside a running transaction, a
+     * transactional write.
+     *
+     * @param cell the cell to write
+     * @param value the new value, may be null
+     */
     public static void setObject(TxnCell cell, Object value) {
         Transaction txn = Transaction.current();
         if (txn.isActive()) {
@@ -96,6 +197,16 @@ public final class Barrier {
         }
     }
 
+    /**
+     * Single operation: sets a primitive cell to {@code update} if its raw bits equal
+     * {@code expected}; inside a running transaction, a transactional read and, on a match, a
+     * write. A failed comparison writes nothing.
+     *
+     * @param cell the cell to update
+     * @param expected the raw bits expected
+     * @param update the new raw bits
+     * @return whether the cell held {@code expected} and now holds {@code update}
+     */
     public static boolean compareAndSetLong(TxnCell cell, long expected, long update) {
         Transaction txn = Transaction.current();
         if (!txn.isActive()) {
@@ -108,6 +219,16 @@ public final class Barrier {
         return true;
     }
 
+    /**
+     * Single operation: sets a reference cell to {@code update} if it holds the very object
+     * {@code expected} ({@code ==}); inside a running transaction, a transactional read and, on a
+     * match, a write. A failed comparison writes nothing.
+     *
+     * @param cell the cell to update
+     * @param expected the object expected, may be null
+     * @param update the new value, may be null
+     * @return whether the cell held {@code expected} and now holds {@code update}
+     */
     public static boolean compareAndSetObject(TxnCell cell, Object expected, Object update) {
         Transaction txn = Transaction.current();
         if (!txn.isActive()) {
@@ -120,7 +241,14 @@ public final class Barrier {
         return true;
     }
 
-    /** For cells holding a {@code long}: adds {@code delta}, returns the previous value. */
+    /**
+     * Single operation: adds {@code delta} to a cell holding a {@code long}; inside a running
+     * transaction, a transactional read and write.
+     *
+     * @param cell the cell, holding a {@code long}
+     * @param delta the amount to add, may be negative
+     * @return the previous value
+     */
     public static long getAndAddLong(TxnCell cell, long delta) {
         Transaction txn = Transaction.current();
         if (!txn.isActive()) {
@@ -131,7 +259,14 @@ public final class Barrier {
         return previous;
     }
 
-    /** For cells holding an {@code int}: adds {@code delta} (wrapping), returns the previous value. */
+    /**
+     * Single operation: adds {@code delta} to a cell holding an {@code int}, wrapping in
+     * {@code int} arithmetic; inside a running transaction, a transactional read and write.
+     *
+     * @param cell the cell, holding an {@code int} sign-extended to 64 bits
+     * @param delta the amount to add, may be negative
+     * @return the previous value
+     */
     public static int getAndAddInt(TxnCell cell, int delta) {
         Transaction txn = Transaction.current();
         if (!txn.isActive()) {
@@ -142,6 +277,14 @@ public final class Barrier {
         return previous;
     }
 
+    /**
+     * Single operation: writes a primitive cell's raw bits; inside a running transaction, a
+     * transactional read and write.
+     *
+     * @param cell the cell to exchange
+     * @param bits the new raw bits
+     * @return the previous raw bits
+     */
     public static long getAndSetLong(TxnCell cell, long bits) {
         Transaction txn = Transaction.current();
         if (!txn.isActive()) {
@@ -152,6 +295,14 @@ public final class Barrier {
         return previous;
     }
 
+    /**
+     * Single operation: writes a reference cell's value; inside a running transaction, a
+     * transactional read and write.
+     *
+     * @param cell the cell to exchange
+     * @param value the new value, may be null
+     * @return the previous value, may be null
+     */
     public static Object getAndSetObject(TxnCell cell, Object value) {
         Transaction txn = Transaction.current();
         if (!txn.isActive()) {
@@ -168,6 +319,14 @@ public final class Barrier {
      * reading it now, so concurrent commutes never conflict. A later read of the cell in the same
      * transaction reads it and applies the pending commutes (from then on it is an ordinary
      * read-modify-write). Outside a transaction: a one-operation add.
+     *
+     * @implNote In a transaction the deltas to one cell are summed in its write-log entry: no
+     * allocation, no read-log entry.
+     *
+     * @param cell the cell, holding a {@code long}, or an {@code int} when {@code intCell}
+     * @param delta the amount to add, may be negative
+     * @param intCell whether the cell holds an {@code int} (the sum then wraps in {@code int}
+     *                arithmetic)
      */
     public static void commuteAdd(TxnCell cell, long delta, boolean intCell) {
         Transaction txn = Transaction.current();
@@ -180,7 +339,15 @@ public final class Barrier {
         }
     }
 
-    /** Commute with a function of a primitive cell's raw bits; see {@link #commuteAdd}. */
+    /**
+     * Commute with a function of a primitive cell's raw bits; see {@link #commuteAdd}. Outside a
+     * transaction: a compare-and-set loop, which may call {@code function} more than once.
+     *
+     * @implNote In a transaction each call links one small node into the cell's write-log entry.
+     *
+     * @param cell the cell, holding raw bits
+     * @param function a pure function of the raw bits; runs at commit, under the cell's lock
+     */
     public static void commuteLong(TxnCell cell, LongUnaryOperator function) {
         Transaction txn = Transaction.current();
         if (txn.isActive()) {
@@ -195,7 +362,16 @@ public final class Barrier {
         }
     }
 
-    /** Commute with a function of a reference cell's value; see {@link #commuteAdd}. */
+    /**
+     * Commute with a function of a reference cell's value; see {@link #commuteAdd}. Outside a
+     * transaction: a compare-and-set loop (identity comparison), which may call {@code function}
+     * more than once.
+     *
+     * @implNote In a transaction each call links one small node into the cell's write-log entry.
+     *
+     * @param cell the cell, holding a reference
+     * @param function a pure function of the value; runs at commit, under the cell's lock
+     */
     @SuppressWarnings("unchecked")
     public static void commuteObject(TxnCell cell, UnaryOperator<?> function) {
         Transaction txn = Transaction.current();
@@ -215,32 +391,59 @@ public final class Barrier {
     /**
      * Installs the calling thread's contention manager, or restores the engine's default with
      * null. Affects transactions this thread starts afterwards.
+     *
+     * @param manager the manager for this thread's transactions, or null for the engine's default
      */
     public static void setContentionManager(ContentionManager manager) {
         Transaction.current().setContentionManager(manager);
     }
 
-    /** The owner id of the calling thread's transactions, as reported to contention managers. */
+    /**
+     * The owner id of the calling thread's transactions, as reported to contention managers.
+     *
+     * @return the id, positive and fixed for the life of the thread
+     */
     public static long currentOwnerId() {
         return Transaction.current().ownerId();
     }
 
-    /** Names the cell in diagnostics (conflict reports, JFR events); null removes the name. */
+    /**
+     * Names the cell in diagnostics (conflict reports, JFR events); null removes the name.
+     * Meant to be called once, before the cell is shared.
+     *
+     * @param cell the cell to name
+     * @param label the name, or null
+     */
     public static void setLabel(TxnCell cell, String label) {
         Transaction.label(cell, label);
     }
 
-    /** The cell's diagnostic name, or null. */
+    /**
+     * The cell's diagnostic name, as set by {@link #setLabel}.
+     *
+     * @param cell the cell
+     * @return its name, or null if it has none
+     */
     public static String label(TxnCell cell) {
         return Transaction.labelOf(cell);
     }
 
-    /** The latest committed bits, outside any transaction (never joins one). */
+    /**
+     * The latest committed bits, outside any transaction (never joins one; for {@code toString}).
+     *
+     * @param cell the cell to read
+     * @return its latest committed raw bits
+     */
     public static long peekLong(TxnCell cell) {
         return SingleCell.getLong(cell);
     }
 
-    /** The latest committed value, outside any transaction (never joins one). */
+    /**
+     * The latest committed value, outside any transaction (never joins one; for {@code toString}).
+     *
+     * @param cell the cell to read
+     * @return its latest committed value, may be null
+     */
     public static Object peekObject(TxnCell cell) {
         return SingleCell.getObject(cell);
     }

@@ -20,6 +20,9 @@ public interface ContentionManager {
     int ESCALATE = 2;
 
     /**
+     * Decides how the thread goes on after an attempt of its transaction lost a conflict; called
+     * on that thread, outside the transaction.
+     *
      * @param attempts attempts of this transaction lost so far (1 after the first abort)
      * @param lostOnRead whether the attempt lost on a read (a newer value it could not fit in its
      *                   snapshot) rather than at commit
@@ -35,8 +38,13 @@ public interface ContentionManager {
      * {@link #onConflict(int, boolean, long)} with the size of the attempt that lost; the engine
      * calls this one, which by default ignores the sizes.
      *
+     * @param attempts attempts of this transaction lost so far (1 after the first abort)
+     * @param lostOnRead whether the attempt lost on a read rather than at commit
+     * @param opponentId the owner id of the transaction that beat it, or -1 when unknown (see
+     *                   {@link #onConflict(int, boolean, long)})
      * @param reads refs the attempt read (0 for a registered snapshot, which logs none)
      * @param writes refs the attempt wrote
+     * @return {@link #DEFAULT}, {@link #RETRY_NOW} or {@link #ESCALATE}
      */
     default int onConflict(int attempts, boolean lostOnRead, long opponentId, int reads, int writes) {
         return onConflict(attempts, lostOnRead, opponentId);
