@@ -251,13 +251,18 @@ public final class Transaction {
 
     private static final TxnOptions IRREVOCABLE_OPTIONS = TxnOptions.DEFAULT.withIrrevocable(true);
 
+    /*
+     * The attempt loop. Kept small on purpose: everything that happens only on an abort, a retry,
+     * an exception or a hook lives in the methods it calls, so the JIT compiles this loop (and
+     * the ones of execute and Stm.atomic around it) into the caller and inlines the body, the
+     * reads and the read-only commit into one piece of code.
+     */
     private void run(Object body, int kind, TxnOptions options) {
         if (depth > 0) {
             runNested(body, kind);
             return;
         }
-        start(options);
-        site = ConflictProfiler.isOn() ? ConflictProfiler.siteOf(body, ownerId()) : null;
+        start(options, body);
         try {
             for (;;) {
                 begin();
@@ -267,48 +272,79 @@ public final class Transaction {
                         runBeforeCommitHooks();
                     }
                 } catch (Throwable failure) {
-                    if (doomed || failure == ConflictSignal.INSTANCE) {
-                        abortAndPrepareRetry();
-                        continue;
-                    }
-                    if (failure == RetrySignal.INSTANCE) {
-                        awaitChange();
-                        continue;
-                    }
-                    throw rollback(failure);
+                    recover(failure);
+                    continue;
                 }
-                boolean committed;
-                int readCount = reads.size;
-                int writeCount = writes.size;
-                try {
-                    committed = !doomed && commit();
-                } catch (Throwable failure) { // nothing was published; the locks are released
-                    throw rollback(failure);
-                }
-                if (committed) {
-                    counters.increment(writeCount == 0 ? TxnCounters.READ_ONLY_COMMITS : TxnCounters.COMMITS);
-                    if (contentionManager != null) {
-                        contentionManager.onCommit(attempts, readCount, writeCount);
-                    }
-                    if (commitEvent != null) {
-                        emitCommit(readCount, writeCount);
-                    }
-                    if (hooks.size != 0) {
-                        runAfterCommitHooks();
-                    }
+                if (commitAttempt()) {
                     return;
                 }
                 abortAndPrepareRetry();
             }
         } finally {
-            depth = 0;
-            decider = null;
-            hooks.clear();
-            releaseToken();
+            finish();
         }
     }
 
-    private void start(TxnOptions options) {
+    /**
+     * The body (or a before-commit hook) threw: prepares the next attempt after a conflict or a
+     * {@code retry()}, otherwise rolls back and rethrows.
+     */
+    private void recover(Throwable failure) {
+        if (doomed || failure == ConflictSignal.INSTANCE) {
+            abortAndPrepareRetry();
+        } else if (failure == RetrySignal.INSTANCE) {
+            awaitChange();
+        } else {
+            throw rollback(failure);
+        }
+    }
+
+    /**
+     * Commits the attempt. True when it committed; then the statistics, the contention manager,
+     * the commit event and the after-commit hooks have had their turn.
+     */
+    private boolean commitAttempt() {
+        int readCount = reads.size;
+        int writeCount = writes.size;
+        if (doomed) {
+            return false;
+        }
+        if (writeCount == 0 && decider == null) {
+            endAttempt(); // read-only: serialized at its read version, nothing to lock or validate
+        } else {
+            boolean committed;
+            try {
+                committed = commit();
+            } catch (Throwable failure) { // nothing was published; the locks are released
+                throw rollback(failure);
+            }
+            if (!committed) {
+                return false;
+            }
+        }
+        counters.increment(writeCount == 0 ? TxnCounters.READ_ONLY_COMMITS : TxnCounters.COMMITS);
+        if (contentionManager != null) {
+            contentionManager.onCommit(attempts, readCount, writeCount);
+        }
+        if (commitEvent != null) {
+            emitCommit(readCount, writeCount);
+        }
+        if (hooks.size != 0) {
+            runAfterCommitHooks();
+        }
+        return true;
+    }
+
+    /** The transaction is over, committed or not. */
+    private void finish() {
+        depth = 0;
+        decider = null;
+        hooks.clear();
+        releaseToken();
+    }
+
+    private void start(TxnOptions options, Object body) {
+        site = ConflictProfiler.isOn() ? ConflictProfiler.siteOf(body, ownerId()) : null;
         this.options = options;
         readOnly = options.readOnly();
         maxAttempts = options.maxAttempts();
@@ -1156,9 +1192,36 @@ public final class Transaction {
                     loadedObject = object;
                     return;
                 }
+                if (mode == OPTIMISTIC) {
+                    catchUp(cell, version);
+                    loadedBits = bits;
+                    loadedObject = object;
+                    return;
+                }
             }
         }
         loadSlow(cell);
+    }
+
+    /**
+     * An optimistic read found the cell unlocked at {@code version}, newer than the snapshot (it
+     * was committed since the clock last moved; see GlobalClock): advance the clock past it, log
+     * the read, and extend the snapshot to the clock's time by validating every logged read, this
+     * one included, after reading that time (LSA). On return the value read belongs to the new
+     * snapshot; otherwise the attempt aborts. Kept apart from {@link #loadSlow} and small: a
+     * thread that reads what it wrote a moment ago comes here often, and the JIT inlines this
+     * path into every read where it would not inline the whole slow path.
+     */
+    private void catchUp(TxnCell cell, long version) {
+        long now = GlobalClock.advanceTo(version);
+        if (reads.size >= EXTEND_LIMIT && writes.size == 0) {
+            conflictOnRead(cell); // a long reader: re-run on a registered snapshot (see extendSnapshot)
+        }
+        reads.add(cell, version);
+        if (!validateReads()) {
+            conflictOnRead(cell);
+        }
+        readVersion = now;
     }
     private void loadSlow(TxnCell cell) {
         if (mode == IRREVOCABLE) {
