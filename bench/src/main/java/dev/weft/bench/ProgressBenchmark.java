@@ -133,10 +133,10 @@ public class ProgressBenchmark {
     }
 
     /**
-     * The control for {@code writerWithLongReader}: the same writer next to a thread that sums
+     * A control for {@code writerWithLongReader}: the same writer next to a thread that sums
      * 100,000 {@link AtomicLong}s (as many objects, a similar memory footprint) without any STM.
      * What the writer loses here is what sharing the machine costs (cores, caches, memory
-     * bandwidth); only the difference between the two groups is Weft's.
+     * bandwidth).
      */
     @Benchmark
     @Group("writerWithPlainReader")
@@ -152,6 +152,30 @@ public class ProgressBenchmark {
         long total = 0;
         for (AtomicLong value : refs.plain) {
             total += value.get();
+        }
+        return total;
+    }
+
+    /**
+     * The second control: the same writer next to a thread that reads the very refs the long
+     * reader sums, one at a time ({@code ref.atomic().get()}: no transaction, no snapshot, no
+     * history). The writer's writes invalidate the lines this reader holds, as they do the long
+     * reader's; what the writer loses beyond this group is the snapshot machinery's cost.
+     */
+    @Benchmark
+    @Group("writerWithOneOpReader")
+    @GroupThreads(1)
+    public void writerNextToOneOpSum(Refs refs, Random random) {
+        transfer(refs.many, random.random);
+    }
+
+    @Benchmark
+    @Group("writerWithOneOpReader")
+    @GroupThreads(1)
+    public long oneOpSum(Refs refs) {
+        long total = 0;
+        for (LongRef ref : refs.many) {
+            total += ref.atomic().get();
         }
         return total;
     }
