@@ -22,8 +22,10 @@ abstract class GlobalClockPadding2 extends GlobalClockValue {
  * reads it to fix its snapshot.
  *
  * <p>Overview. The clock follows TL2's GV5 with on-demand advance: a committer that holds the
- * locks of everything it writes reads the clock ({@code c}) and takes a write version greater
- * than {@code c} and than the version of every cell it locked, <em>without writing the clock</em>.
+ * locks of everything it writes reads the clock ({@code c}) and takes {@code c + 1} as its write
+ * version, <em>without writing the clock</em> (unless a cell it locked is itself newer than
+ * {@code c}, a blind overwrite of a fresh value: then it advances the clock to that version first,
+ * so {@code c + 1} is also above the cell's previous version).
  * So committers whose data are disjoint share nothing: the clock's line stays in every core's
  * cache in shared state, and a commit costs no write to any global line. Cells may therefore carry
  * versions newer than the clock. A transaction that meets such a cell (version above its read
@@ -36,8 +38,9 @@ abstract class GlobalClockPadding2 extends GlobalClockValue {
  * of {@code c} precedes that write in the synchronization order, and its locks precede its read.
  * So every snapshot that includes {@code wv} was taken after the committer held all its locks:
  * it sees the committer's cells locked or published, never their old values next to newer ones.
- * Taking {@code wv} above every locked cell's old version keeps each cell's versions strictly
- * increasing, which validation (an equality check) relies on. A committer can no longer skip
+ * Keeping {@code wv} above every locked cell's old version keeps each cell's versions strictly
+ * increasing, which validation (an equality check) relies on; keeping it exactly one above a
+ * clock value the committer read is what the snapshot registry's argument needs. A committer can no longer skip
  * validation by seeing the clock unchanged since its snapshot: others commit without moving it.
  *
  * <p>Registered snapshot readers do not validate: they rely on committers keeping old values
@@ -59,10 +62,14 @@ final class GlobalClock extends GlobalClockPadding2 {
 
     /**
      * The write version of a committer that holds its locks, read the clock at {@code observed}
-     * after taking them, and locked cells whose newest version was {@code newestLocked}.
+     * after taking them, and locked cells whose newest version was {@code newestLocked}: one more
+     * than the clock. If a locked cell is newer than the clock (written since the clock last moved
+     * and overwritten blind), the clock is first advanced to it, so that every version stays at
+     * most one above the clock a committer read and above the cell's previous version.
      */
     static long writeVersion(long observed, long newestLocked) {
-        return Math.max(observed, newestLocked) + 1;
+        long time = newestLocked > observed ? advanceTo(newestLocked) : observed;
+        return time + 1;
     }
 
     /** Raises the clock to at least {@code version}; returns the clock's value, at least {@code version}. */

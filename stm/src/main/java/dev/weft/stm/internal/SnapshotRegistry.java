@@ -11,6 +11,10 @@ abstract class SnapshotRegistryCount extends SnapshotRegistryPadding1 {
     // Written (rarely) by snapshot readers registering and leaving; read by every writing commit
     // (volatile). On its own line so the clock's writes do not evict it from readers' caches.
     volatile int active;
+    // Incremented (volatile) by a reader after it announced itself and before it reads the clock,
+    // again once its read version is in its slot, and by a reader leaving; read by committers
+    // before they collect the slots, so that they collect again only when it moved.
+    volatile long epoch;
 }
 
 abstract class SnapshotRegistryPadding2 extends SnapshotRegistryCount {
@@ -36,6 +40,15 @@ abstract class SnapshotRegistryPadding2 extends SnapshotRegistryCount {
  * slot (pending or final) and keeps history. A pending slot means "keep everything": the reader's
  * version is not known yet. (Reading the clock without advancing it would not do: commits do not
  * write the clock, so a committer could read the same value before the reader registered.)
+ *
+ * <p>Epoch. A committer keeps the slots it collected last, with the epoch it read just before
+ * collecting them, and collects again only when the epoch has moved. Reusing is safe: a reader
+ * the commit must keep history for ticked the clock before the committer read it (above), so its
+ * first epoch increment, which precedes its tick, precedes the committer's epoch read; if that read
+ * still returns the epoch of the last collection, the increment also preceded that collection,
+ * which therefore saw the reader's slot (pending, which means "keep everything", or final). A
+ * reader that left since then is still counted until the next collection: it keeps history
+ * nobody needs, never the reverse.
  *
  * <p>Cost. Committers pay one volatile read of a line that changes only when readers come and go;
  * history nodes are allocated only while some reader is registered, and only for values a
@@ -72,7 +85,9 @@ final class SnapshotRegistry extends SnapshotRegistryPadding2 {
             int index = slotIndex(i);
             if ((long) SLOT.getVolatile(registry.slots, index) == FREE
                     && SLOT.compareAndSet(registry.slots, index, FREE, PENDING)) {
+                EPOCH.getAndAdd(registry, 1L);
                 SLOT.setVolatile(registry.slots, index, GlobalClock.tick());
+                EPOCH.getAndAdd(registry, 1L);
                 return i;
             }
         }
@@ -87,6 +102,12 @@ final class SnapshotRegistry extends SnapshotRegistryPadding2 {
     static void deregister(int slot) {
         SLOT.setVolatile(INSTANCE.slots, slotIndex(slot), FREE);
         ACTIVE.getAndAdd(INSTANCE, -1);
+        EPOCH.getAndAdd(INSTANCE, 1L);
+    }
+
+    /** The registry's epoch; a committer reads it after the clock, before {@link #collect}. */
+    static long epoch() {
+        return INSTANCE.epoch;
     }
 
     /**
@@ -113,11 +134,13 @@ final class SnapshotRegistry extends SnapshotRegistryPadding2 {
     }
 
     private static final VarHandle ACTIVE;
+    private static final VarHandle EPOCH;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
 
     static {
         try {
             ACTIVE = MethodHandles.lookup().findVarHandle(SnapshotRegistryCount.class, "active", int.class);
+            EPOCH = MethodHandles.lookup().findVarHandle(SnapshotRegistryCount.class, "epoch", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

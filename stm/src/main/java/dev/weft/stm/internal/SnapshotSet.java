@@ -13,6 +13,7 @@ final class SnapshotSet {
     private boolean keepAll;
     private boolean empty = true;
     private long oldestVersion = Long.MAX_VALUE;
+    private long capturedEpoch = -1; // the registry's epoch read just before the last collection
 
     /** Reads the registry (see {@link SnapshotRegistry} for why after the clock). Returns this. */
     SnapshotSet capture() {
@@ -20,10 +21,15 @@ final class SnapshotSet {
             empty = true;
             return this;
         }
+        long epoch = SnapshotRegistry.epoch();
+        if (!empty && epoch == capturedEpoch) {
+            return this; // nobody registered or left since the last collection (see SnapshotRegistry)
+        }
         if (versions == null) {
             versions = new long[SnapshotRegistry.SLOT_COUNT];
         }
         empty = false;
+        capturedEpoch = epoch;
         count = SnapshotRegistry.collect(versions);
         keepAll = count < 0; // a reader is between announcing itself and reading the clock
         long oldest = Long.MAX_VALUE;
