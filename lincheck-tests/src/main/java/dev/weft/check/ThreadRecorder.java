@@ -33,6 +33,20 @@ import java.util.function.Supplier;
  * Register values and appended elements must be unique per key and never
  * {@value History#INITIAL_VALUE}: take them from {@link #uniqueValue()}.
  *
+ * <p><b>Partial rollbacks.</b> When part of an attempt is rolled back while the attempt goes on (a
+ * nested {@code Stm.atomic} scope that threw and was caught, an {@code Stm.orElse} alternative
+ * that called {@code retry}), record that part provisionally: take {@link #mark()} where it
+ * starts and call {@link #rollbackTo(int)} when it is rolled back, which drops its ops.
+ *
+ * <pre>{@code
+ * int mark = rec.mark();
+ * try {
+ *     Stm.atomic(() -> { ... rec.append(K, e) ... throw new Abandon(); });
+ * } catch (Abandon e) {
+ *     rec.rollbackTo(mark);                 // K never got e: the committed attempt did not append it
+ * }
+ * }</pre>
+ *
  * <p>Thread-safety: not thread-safe. One thread records at a time (normally the thread that got
  * it from {@code forCurrentThread()}); recording takes no lock and, apart from growing its arrays,
  * allocates nothing. The recording methods are plain bookkeeping, not transactional: an aborted
@@ -106,6 +120,35 @@ public final class ThreadRecorder {
      */
     public boolean attemptOpen() {
         return open;
+    }
+
+    /**
+     * A mark of the ops the open attempt has recorded so far, for {@link #rollbackTo(int)}.
+     *
+     * @return the position of the next op to be recorded
+     * @throws IllegalStateException if no attempt is open
+     */
+    public int mark() {
+        requireOpen();
+        return buffer.opCount();
+    }
+
+    /**
+     * Drops every op the open attempt recorded after {@code mark} was taken: the part of the
+     * attempt that was rolled back while the attempt went on. Reads made before the mark stay.
+     *
+     * @param mark a value {@link #mark()} returned during the open attempt
+     * @throws IllegalStateException if no attempt is open
+     * @throws IllegalArgumentException if {@code mark} was not taken during the open attempt, or
+     *     lies after the ops recorded since (it was rolled back past already)
+     */
+    public void rollbackTo(int mark) {
+        requireOpen();
+        if (mark < buffer.latestTxnOpStart() || mark > buffer.opCount()) {
+            throw new IllegalArgumentException("mark " + mark + " was not taken in the open attempt (its ops are "
+                    + buffer.latestTxnOpStart() + ".." + buffer.opCount() + ")");
+        }
+        buffer.truncateOps(mark);
     }
 
     /**

@@ -53,6 +53,13 @@ class EngineSerializabilityTest {
         run(RegisterWorkload.weft(), threads, SCALE * 8_000 / threads).assertValid();
     }
 
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {2, 4, 8})
+    void composedListAppendHistoriesAreSerializableAndCommutesAddUp(int threads) {
+        WorkloadResult result = run(ComposedListAppendWorkload.weft(), threads, SCALE * 8_000 / threads);
+        result.assertValid();
+    }
+
     @Test
     void bankWithoutTransactionsIsCaught() {
         WorkloadResult result = runUntilCaught(
@@ -69,6 +76,21 @@ class EngineSerializabilityTest {
     @Test
     void registersWithoutTransactionsAreCaught() {
         WorkloadResult result = runUntilCaught(() -> new RegisterWorkload(3, 4, 0.05, NO_TRANSACTION), 4, 2_000);
+        assertFalse(result.check().valid(), result::describe);
+    }
+
+    @Test
+    void composedListAppendWithoutTransactionsIsCaught() {
+        WorkloadResult result = runUntilCaught(
+                () -> new ComposedListAppendWorkload(2, 40, 4, 0.2, 0.5, 0.2, 0.1, NO_TRANSACTION), 4, 2_000);
+        assertFalse(result.check().valid(), result::describe);
+    }
+
+    /** A recorder that keeps the appends of abandoned nested scopes and retried alternatives. */
+    @Test
+    void composedListAppendRecordingRolledBackAppendsIsCaught() {
+        WorkloadResult result = runUntilCaught(() -> new ComposedListAppendWorkload(2, 40, 4, 0.2, 0.5, 0.2, 0.1,
+                TransactionRunner.WEFT, true), 4, 2_000);
         assertFalse(result.check().valid(), result::describe);
     }
 

@@ -64,6 +64,26 @@ public final class RecordBuffer {
         op(HistoryColumns.READ_LIST, key, offset);
     }
 
+    /**
+     * Drops the ops from index {@code mark} on (they must belong to the latest attempt), with the
+     * list elements their list reads stored.
+     */
+    public void truncateOps(int mark) {
+        for (int i = mark; i < opCount; i++) {
+            if (opKind[i] == HistoryColumns.READ_LIST) {
+                listsLength = (int) opValue[i]; // the first dropped list read starts the dropped elements
+                break;
+            }
+        }
+        opCount = mark;
+        opStart[txnCount] = opCount;
+    }
+
+    /** The index where the latest attempt's ops start. */
+    public int latestTxnOpStart() {
+        return opStart[txnCount - 1];
+    }
+
     public int txnCount() {
         return txnCount;
     }
