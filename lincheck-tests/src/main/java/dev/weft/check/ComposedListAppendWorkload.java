@@ -61,6 +61,8 @@ public final class ComposedListAppendWorkload implements Workload {
     private final ConcurrentHashMap<Long, LongRef> counters = new ConcurrentHashMap<>();
     // slot i written only by worker i; read by invariantViolations() after the workers are joined
     private final int[] transactionsRun = new int[MAX_WORKERS];
+    private final int[] abandonedScopes = new int[MAX_WORKERS]; // in every attempt, committed or not
+    private final int[] retriedAlternatives = new int[MAX_WORKERS];
     @SuppressWarnings("unchecked")
     private final HashMap<Long, Long>[] committedCommutes = new HashMap[MAX_WORKERS];
 
@@ -148,8 +150,16 @@ public final class ComposedListAppendWorkload implements Workload {
                 switch (kinds[i]) {
                     case READ -> recorder.readList(keys[i], list(keys[i]).atomic().get());
                     case APPEND -> append(recorder, keys[i]);
-                    case NESTED, NESTED_ABANDONED -> nested(recorder, keys[i], kinds[i] == NESTED_ABANDONED);
-                    case OR_ELSE -> orElse(recorder, keys[i], otherKeys[i]);
+                    case NESTED, NESTED_ABANDONED -> {
+                        if (nested(recorder, keys[i], kinds[i] == NESTED_ABANDONED)) {
+                            abandonedScopes[thread]++;
+                        }
+                    }
+                    case OR_ELSE -> {
+                        if (orElse(recorder, keys[i], otherKeys[i])) {
+                            retriedAlternatives[thread]++;
+                        }
+                    }
                     case COMMUTE -> counter(keys[i]).commuteAdd(1);
                     default -> throw new AssertionError(kinds[i]);
                 }
@@ -167,9 +177,13 @@ public final class ComposedListAppendWorkload implements Workload {
         }
     }
 
-    /** A nested scope reads and appends to {@code key}, then maybe throws; the list is read again after it. */
-    private void nested(ThreadRecorder recorder, long key, boolean abandon) {
+    /**
+     * A nested scope reads and appends to {@code key}, then maybe throws; the list is read again
+     * after it. Returns whether the scope was abandoned.
+     */
+    private boolean nested(ThreadRecorder recorder, long key, boolean abandon) {
         int mark = recorder.mark();
+        boolean abandoned = false;
         try {
             Stm.atomic(() -> {
                 recorder.readList(key, list(key).atomic().get());
@@ -179,16 +193,22 @@ public final class ComposedListAppendWorkload implements Workload {
                 }
             });
         } catch (AbandonedScope e) {
+            abandoned = true;
             if (!recordRolledBack) {
                 recorder.rollbackTo(mark); // the scope's writes were rolled back; its read goes too
             }
         }
         recorder.readList(key, list(key).atomic().get());
+        return abandoned;
     }
 
-    /** {@code first} appends to {@code key} and retries if the length it read is odd; {@code second} appends to {@code other}. */
-    private void orElse(ThreadRecorder recorder, long key, long other) {
+    /**
+     * {@code first} appends to {@code key} and retries if the length it read is odd; {@code second}
+     * appends to {@code other}. Returns whether {@code first} retried.
+     */
+    private boolean orElse(ThreadRecorder recorder, long key, long other) {
         int[] mark = {-1}; // set by first after its read, which stays recorded
+        boolean[] secondRan = {false};
         Stm.orElse(() -> {
             long[] current = list(key).atomic().get();
             recorder.readList(key, current);
@@ -198,11 +218,13 @@ public final class ComposedListAppendWorkload implements Workload {
                 Stm.retry();
             }
         }, () -> {
+            secondRan[0] = true;
             if (mark[0] >= 0 && !recordRolledBack) {
                 recorder.rollbackTo(mark[0]); // first's append was rolled back
             }
             append(recorder, other);
         });
+        return secondRan[0];
     }
 
     private void append(ThreadRecorder recorder, long key) {
@@ -249,6 +271,29 @@ public final class ComposedListAppendWorkload implements Workload {
             }
         });
         return violations;
+    }
+
+    /** Nested scopes abandoned so far, in all attempts (to show the run exercised them). */
+    int abandonedScopes() {
+        return Arrays.stream(abandonedScopes).sum();
+    }
+
+    /** {@code orElse} alternatives that retried so far, in all attempts. */
+    int retriedAlternatives() {
+        return Arrays.stream(retriedAlternatives).sum();
+    }
+
+    /** Counters commuted by committed transactions so far: the sum of the workers' tallies. */
+    long committedCommutes() {
+        long sum = 0;
+        for (HashMap<Long, Long> tally : committedCommutes) {
+            if (tally != null) {
+                for (long count : tally.values()) {
+                    sum += count;
+                }
+            }
+        }
+        return sum;
     }
 
     @Override

@@ -56,8 +56,13 @@ class EngineSerializabilityTest {
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {2, 4, 8})
     void composedListAppendHistoriesAreSerializableAndCommutesAddUp(int threads) {
-        WorkloadResult result = run(ComposedListAppendWorkload.weft(), threads, SCALE * 8_000 / threads);
+        ComposedListAppendWorkload workload = ComposedListAppendWorkload.weft();
+        WorkloadResult result = run(workload, threads, SCALE * 8_000 / threads);
+        System.out.printf("  %,d nested scopes abandoned, %,d orElse alternatives retried, %,d commutes committed%n",
+                workload.abandonedScopes(), workload.retriedAlternatives(), workload.committedCommutes());
         result.assertValid();
+        assertTrue(workload.abandonedScopes() > 0 && workload.retriedAlternatives() > 0
+                && workload.committedCommutes() > 0, "the run did not exercise every composition: " + workload);
     }
 
     @Test
