@@ -57,6 +57,7 @@ public final class ComposedListAppendWorkload implements Workload {
     private final double commuteShare;
     private final TransactionRunner runner;
     private final boolean recordRolledBack;
+    private final long commuteDelta; // 1; 2 in the twin whose counters must disagree with the tallies
     private final ConcurrentHashMap<Long, Ref<long[]>> lists = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, LongRef> counters = new ConcurrentHashMap<>();
     // slot i written only by worker i; read by invariantViolations() after the workers are joined
@@ -91,6 +92,14 @@ public final class ComposedListAppendWorkload implements Workload {
     ComposedListAppendWorkload(int keysPerWindow, int transactionsPerWindow, int maxOpsPerTxn, double nestedShare,
             double abandonShare, double orElseShare, double commuteShare, TransactionRunner runner,
             boolean recordRolledBack) {
+        this(keysPerWindow, transactionsPerWindow, maxOpsPerTxn, nestedShare, abandonShare, orElseShare, commuteShare,
+                runner, recordRolledBack, 1);
+    }
+
+    /** As above; {@code commuteDelta} other than 1 breaks the counters on purpose (a twin for the commute check). */
+    ComposedListAppendWorkload(int keysPerWindow, int transactionsPerWindow, int maxOpsPerTxn, double nestedShare,
+            double abandonShare, double orElseShare, double commuteShare, TransactionRunner runner,
+            boolean recordRolledBack, long commuteDelta) {
         if (keysPerWindow < 1 || transactionsPerWindow < 1 || maxOpsPerTxn < 1) {
             throw new IllegalArgumentException("keysPerWindow, transactionsPerWindow and maxOpsPerTxn must be >= 1");
         }
@@ -108,6 +117,7 @@ public final class ComposedListAppendWorkload implements Workload {
         this.commuteShare = commuteShare;
         this.runner = Objects.requireNonNull(runner, "runner");
         this.recordRolledBack = recordRolledBack;
+        this.commuteDelta = commuteDelta;
     }
 
     /**
@@ -160,7 +170,7 @@ public final class ComposedListAppendWorkload implements Workload {
                             retriedAlternatives[thread]++;
                         }
                     }
-                    case COMMUTE -> counter(keys[i]).commuteAdd(1);
+                    case COMMUTE -> counter(keys[i]).commuteAdd(commuteDelta);
                     default -> throw new AssertionError(kinds[i]);
                 }
             }

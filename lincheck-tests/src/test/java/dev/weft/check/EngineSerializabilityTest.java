@@ -91,6 +91,16 @@ class EngineSerializabilityTest {
         assertFalse(result.check().valid(), result::describe);
     }
 
+    /** Counters that do not match the committed commutes (each commute adds 2): the tally check must say so. */
+    @Test
+    void composedListAppendWithMiscountedCommutesIsCaught() {
+        ComposedListAppendWorkload workload = new ComposedListAppendWorkload(2, 40, 4, 0.2, 0.5, 0.2, 0.1,
+                TransactionRunner.WEFT, false, 2);
+        WorkloadResult result = run(workload, 2, 1_000);
+        assertTrue(result.check().valid(), result::describe);
+        assertFalse(result.invariantViolations().isEmpty(), "the commute tally check missed counters off by a factor 2");
+    }
+
     /** A recorder that keeps the appends of abandoned nested scopes and retried alternatives. */
     @Test
     void composedListAppendRecordingRolledBackAppendsIsCaught() {
