@@ -190,8 +190,12 @@ class StmBench7BenchmarkTest {
 
         String name = module.name();
         assertTrue(failures.isEmpty(), () -> name + " broke an invariant: " + failures);
-        assertTrue(overlapping[0] > 0, name + ": no traversal ran while an update committed ("
-                + updates.get() + " updates in all), so the test checked nothing concurrent");
+        // The lock baseline holds its read lock for the whole traversal, so no update can commit
+        // during one: an overlap there is only the counter racing the check (CI on JDK 25 saw
+        // none in 9,466 updates). For it the test checks the invariants only.
+        boolean traversalsExcludeUpdates = name.startsWith("ReentrantReadWriteLock");
+        assertTrue(traversalsExcludeUpdates || overlapping[0] > 0, name + ": no traversal ran while an update "
+                + "committed (" + updates.get() + " updates in all), so the test checked nothing concurrent");
         assertDoesNotThrow(structure::close, name + " ended in a broken state");
     }
 
