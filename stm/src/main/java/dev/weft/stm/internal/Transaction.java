@@ -1208,14 +1208,16 @@ public final class Transaction {
      * was committed since the clock last moved; see GlobalClock): advance the clock past it, log
      * the read, and extend the snapshot to the clock's time by validating every logged read, this
      * one included, after reading that time (LSA). On return the value read belongs to the new
-     * snapshot; otherwise the attempt aborts. Kept apart from {@link #loadSlow} and small: a
-     * thread that reads what it wrote a moment ago comes here often, and the JIT inlines this
-     * path into every read where it would not inline the whole slow path.
+     * snapshot; otherwise the attempt aborts. The clock is advanced even when the extension is
+     * refused or fails, so that the next attempt starts with a snapshot that includes the cell.
+     * Kept apart from {@link #loadSlow} (which also ends here once a locked cell is free again)
+     * and small: a thread that reads what it wrote a moment ago comes here often, and the JIT
+     * inlines this path into every read where it would not inline the whole slow path.
      */
     private void catchUp(TxnCell cell, long version) {
         long now = GlobalClock.advanceTo(version);
-        if (reads.size >= EXTEND_LIMIT && writes.size == 0) {
-            conflictOnRead(cell); // a long reader: re-run on a registered snapshot (see extendSnapshot)
+        if (reads.size > EXTEND_LIMIT && writes.size == 0) {
+            conflictOnRead(cell); // a long reader: re-run on a registered snapshot instead of O(n) checks
         }
         reads.add(cell, version);
         if (!validateReads()) {
@@ -1266,28 +1268,11 @@ public final class Transaction {
                 loadedObject = old.object;
                 return;
             }
-            if (!extendSnapshot(version)) {
-                conflictOnRead(cell);
-            }
+            catchUp(cell, version);
+            loadedBits = bits;
+            loadedObject = object;
+            return;
         }
-    }
-
-    /**
-     * LSA extension after meeting a cell at {@code version}, newer than the snapshot: advance the
-     * clock to it (commits do not; see GlobalClock), then move rv to now if nothing read so far has
-     * changed. The clock is advanced even when the extension is refused, so that the next attempt
-     * starts with a snapshot that includes the cell.
-     */
-    private boolean extendSnapshot(long version) {
-        long now = GlobalClock.advanceTo(version);
-        if (reads.size > EXTEND_LIMIT && writes.size == 0) {
-            return false; // a long reader: re-run on a registered snapshot instead of O(n) checks
-        }
-        if (!validateReads()) {
-            return false;
-        }
-        readVersion = now;
-        return true;
     }
 
     /**
