@@ -1,8 +1,10 @@
 package dev.weft.bench.report;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -21,27 +23,33 @@ import java.util.Objects;
  *                       bytes per operation
  * @param exclude JMH's exclusion regex: the benchmarks this preset leaves out even when the include
  *                pattern matches them
+ * @param params {@code @Param} values this preset pins (JMH {@code -p}), by parameter name; empty to
+ *               run every value the benchmarks declare
  */
 public record Preset(String name, int forks, int warmupIterations, Duration warmupTime,
                      int measurementIterations, Duration measurementTime, List<Integer> threads,
-                     boolean allocationPass, String exclude) {
+                     boolean allocationPass, String exclude, Map<String, List<String>> params) {
 
     /**
-     * About five minutes on 2 cores for the whole suite (40 benchmarks × 3 thread counts, about
-     * 2.5 s each with the fork's start-up): one short fork per benchmark, enough for the
-     * regression gate's ratios, too short for publishing. Five short measured iterations rather
-     * than fewer long ones, because JMH's error uses Student's t over the iterations.
+     * About 7 minutes on 2 cores (about 80 benchmarks × 2 thread counts, about 2.6 s each with the
+     * fork's start-up): one short fork per benchmark, the collection mixes at one key range and two
+     * update ratios, enough for the regression gate's ratios, too short for publishing. Five short
+     * measured iterations rather than fewer long ones, because JMH's error uses Student's t over
+     * the iterations.
      */
     public static final Preset QUICK = new Preset("quick", 1, 2, Duration.ofMillis(300), 5,
-            Duration.ofMillis(200), List.of(1, 2, 4), false, Preset.EXCLUDE + "|" + Preset.FULL_ONLY);
+            Duration.ofMillis(200), List.of(1, 2), false, Preset.EXCLUDE + "|" + Preset.FULL_ONLY,
+            Map.of("keyRange", List.of("1024"), "update", List.of("0", "50")));
 
     /**
-     * The numbers behind {@code docs/performance.md}: 3 forks of 5 × 1 s warm-up and 5 × 1 s
-     * measured iterations at 1, 2 and 4 threads, then an allocation pass. About 80 minutes on 2
-     * cores, plus about 25 for {@link #FULL_ONLY}.
+     * The numbers behind {@code docs/performance.md}: every benchmark at every declared parameter
+     * value (about 150), 2 forks of 3 × 0.5 s warm-up and 5 × 0.5 s measured iterations at 1, 2 and
+     * 4 threads, then an allocation pass: about 90 minutes on 2 cores. Two forks because a
+     * two-thread result on a small virtual machine can differ between forks (thread placement);
+     * half-second iterations because the whole suite must fit a working session on 2 cores.
      */
-    public static final Preset FULL = new Preset("full", 3, 5, Duration.ofSeconds(1), 5,
-            Duration.ofSeconds(1), List.of(1, 2, 4), true, Preset.EXCLUDE);
+    public static final Preset FULL = new Preset("full", 2, 3, Duration.ofMillis(500), 5,
+            Duration.ofMillis(500), List.of(1, 2, 4), true, Preset.EXCLUDE, Map.of());
 
     /**
      * The benchmarks a preset runs unless {@code --include} says otherwise: every class named
@@ -70,6 +78,14 @@ public record Preset(String name, int forks, int warmupIterations, Duration warm
         }
         threads = List.copyOf(threads);
         Objects.requireNonNull(exclude, "exclude");
+        Map<String, List<String>> pinned = new HashMap<>();
+        params.forEach((param, values) -> {
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException("parameter '" + param + "' is pinned to no value");
+            }
+            pinned.put(param, List.copyOf(values));
+        });
+        params = Map.copyOf(pinned);
         if (threads.isEmpty() || threads.stream().anyMatch(t -> t < 1)) {
             throw new IllegalArgumentException("thread counts must be positive, got " + threads);
         }
@@ -94,7 +110,7 @@ public record Preset(String name, int forks, int warmupIterations, Duration warm
      */
     public Preset withThreads(List<Integer> counts) {
         return new Preset(name, forks, warmupIterations, warmupTime, measurementIterations, measurementTime,
-                counts, allocationPass, exclude);
+                counts, allocationPass, exclude, params);
     }
 
     /** @return the wall-clock time of one benchmark's iterations, without JVM start-up */

@@ -79,9 +79,8 @@ public final class PresetRun {
                     + "list them with: java -jar bench/target/weft-bench.jar jmh -l");
         }
         int passes = preset.threads().size() + (preset.allocationPass() ? 1 : 0);
-        Duration perBenchmark = preset.iterationTimePerBenchmark().plusMillis(FORK_START_MILLIS * preset.forks());
         out.printf("%s preset: %d benchmarks × %d passes, about %d min (threads %s%s)%n", preset.name(), benchmarks,
-                passes, Math.max(1, Math.round(perBenchmark.multipliedBy((long) benchmarks * passes).toSeconds() / 60.0)),
+                passes, Math.max(1, Math.round(estimate().toSeconds() / 60.0)),
                 preset.threads(),
                 preset.allocationPass() ? ", then -prof gc at 1 thread" : "");
         try {
@@ -119,8 +118,8 @@ public final class PresetRun {
 
     private ChainedOptionsBuilder options(Path result) {
         ChainedOptionsBuilder builder = new OptionsBuilder();
-        if (preset.name().equals("quick")) { // the collection mixes at one size and two ratios keep it short
-            builder = builder.param("keyRange", "1024").param("update", "0", "50");
+        for (Map.Entry<String, List<String>> pinned : preset.params().entrySet()) {
+            builder = builder.param(pinned.getKey(), pinned.getValue().toArray(String[]::new));
         }
         return builder
                 .include(include)
@@ -153,8 +152,24 @@ public final class PresetRun {
         }
     }
 
-    /** Benchmarks (methods × parameter combinations) the include and exclude patterns select. */
-    private int countBenchmarks() {
+    /**
+     * @return the expected wall-clock time of {@link #run()}: every selected benchmark at every
+     *         thread count (and once more in the allocation pass), with the forks' start-up
+     */
+    Duration estimate() {
+        Duration perBenchmark = preset.iterationTimePerBenchmark().plusMillis(FORK_START_MILLIS * preset.forks());
+        Duration perPass = perBenchmark.multipliedBy(preset.threads().size());
+        if (preset.allocationPass()) { // one fork
+            perPass = perPass.plus(preset.iterationTimePerBenchmark().dividedBy(preset.forks()).plusMillis(FORK_START_MILLIS));
+        }
+        return perPass.multipliedBy(countBenchmarks());
+    }
+
+    /**
+     * Benchmarks (methods × parameter combinations) the include and exclude patterns select, at
+     * the parameter values the preset pins.
+     */
+    int countBenchmarks() {
         OutputFormat silent = OutputFormatFactory.createFormatInstance(out, VerboseMode.SILENT);
         SortedSet<BenchmarkListEntry> entries = BenchmarkList.defaultList().find(silent, List.of(include),
                 List.of(preset.exclude()));
@@ -163,7 +178,8 @@ public final class PresetRun {
             int combinations = 1;
             if (entry.getParams().hasValue()) {
                 for (Map.Entry<String, String[]> param : entry.getParams().get().entrySet()) {
-                    combinations *= Math.max(1, param.getValue().length);
+                    List<String> pinned = preset.params().get(param.getKey());
+                    combinations *= Math.max(1, pinned != null ? pinned.size() : param.getValue().length);
                 }
             }
             count += combinations;

@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -40,13 +43,31 @@ class ReportCliTest {
     }
 
     @Test
-    void presetsRunAtOneTwoAndFourThreadsAndQuickIsTheShorter() {
-        assertEquals(List.of(1, 2, 4), Preset.QUICK.threads());
+    void presetsRunAtTheirThreadCountsAndQuickIsTheShorter() {
+        assertEquals(List.of(1, 2), Preset.QUICK.threads());
         assertEquals(List.of(1, 2, 4), Preset.FULL.threads());
+        assertEquals(List.of("1024"), Preset.QUICK.params().get("keyRange"));
+        assertTrue(Preset.FULL.params().isEmpty(), "the full preset runs every declared parameter value");
+        assertEquals(Preset.QUICK.params(), Preset.QUICK.withThreads(List.of(1)).params());
+        assertThrows(IllegalArgumentException.class, () -> new Preset("x", 1, 0, Duration.ZERO, 1, Duration.ZERO,
+                List.of(1), false, "", Map.of("update", List.of())));
         assertTrue(Preset.QUICK.iterationTimePerBenchmark().compareTo(Preset.FULL.iterationTimePerBenchmark()) < 0);
         assertTrue(Preset.FULL.allocationPass());
         assertEquals(List.of(1), Preset.QUICK.withThreads(List.of(1)).threads());
         assertThrows(IllegalArgumentException.class, () -> Preset.QUICK.withThreads(List.of(0)));
+    }
+
+    /**
+     * The presets must stay runnable: the full one in a working session on 2 cores, the quick one
+     * in a few minutes. Fails when benchmarks or parameter values are added without re-sizing them.
+     */
+    @Test
+    void presetsFitTheirTimeBudgetsForTheSuiteAsItIs() {
+        PresetRun full = new PresetRun(Preset.FULL, Preset.DEFAULT_INCLUDE, Path.of("unused"), false, System.out);
+        PresetRun quick = new PresetRun(Preset.QUICK, Preset.DEFAULT_INCLUDE, Path.of("unused"), false, System.out);
+        assertTrue(quick.countBenchmarks() < full.countBenchmarks(), "quick pins parameters and leaves STMBench7 out");
+        assertTrue(full.estimate().compareTo(Duration.ofMinutes(100)) <= 0, "full preset: " + full.estimate());
+        assertTrue(quick.estimate().compareTo(Duration.ofMinutes(10)) <= 0, "quick preset: " + quick.estimate());
     }
 
     @Test
