@@ -1,9 +1,11 @@
 package dev.weft.stm;
 
+import dev.weft.stm.internal.IoDetector;
 import dev.weft.stm.internal.Transaction;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -451,6 +453,33 @@ public final class Stm {
      */
     public static ConflictReport stopConflictProfiling() {
         return Transaction.stopConflictProfiling();
+    }
+
+    /**
+     * Starts reporting file and socket I/O done inside transactions, on any thread, to
+     * {@code hook}: a body, a before-commit hook or a commute function may run more than once, so
+     * I/O there may be repeated or done for an attempt that never commits. Meant for tests and
+     * diagnostics: run a test suite or a staging service with a watch that fails or logs, and move
+     * what it reports into {@link #afterCommit}.
+     *
+     * <p>Uses JDK Flight Recorder's {@code jdk.FileRead}, {@code jdk.FileWrite},
+     * {@code jdk.SocketRead} and {@code jdk.SocketWrite} events with a zero threshold and stack
+     * traces, so it sees the JDK's file streams, {@code RandomAccessFile}, file channels and
+     * socket streams (not memory-mapped files or native code), and only I/O within JFR's stack
+     * depth of the transaction (64 frames by default; {@code -XX:FlightRecorderOptions:stackdepth=}).
+     * The hook runs on a JFR streaming thread about once a second, never inside the transaction.
+     *
+     * @implNote Costs nothing when no watch runs. While one runs every file and socket read or
+     *           write in the JVM is recorded with its stack (a few microseconds each); transactions
+     *           themselves run unchanged.
+     * @param hook called once per I/O operation done inside a transaction; exceptions it throws
+     *             are printed and do not stop the watch
+     * @return the running watch; close it to stop
+     * @throws NullPointerException if {@code hook} is null
+     * @throws IllegalStateException if JDK Flight Recorder is not available in this JVM
+     */
+    public static IoWatch watchIo(Consumer<? super IoInTransaction> hook) {
+        return new IoWatch(IoDetector.start(Objects.requireNonNull(hook, "hook")));
     }
 
     /**
