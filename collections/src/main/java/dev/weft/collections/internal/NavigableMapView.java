@@ -1,6 +1,7 @@
 package dev.weft.collections.internal;
 
 import dev.weft.stm.Stm;
+import dev.weft.stm.spi.Barrier;
 import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -41,6 +42,8 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
     private final Object hi;
     private final boolean hiInclusive;
     private final boolean descending;
+    /** The body of a one-call get: non-capturing, so {@link #get} allocates no lambda. */
+    private static final BiFunction<BTree<?, ?>, Object, Object> GET = BTree::txGet;
 
     public NavigableMapView(BTree<K, V> tree) {
         this(tree, null, false, null, false, false);
@@ -258,12 +261,13 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
     // ------------------------------------------------------------------ queries
 
     @Override
+    @SuppressWarnings("unchecked")
     public V get(Object key) {
         checkedKey(key);
         if (!inRange(key)) {
             return null;
         }
-        return Stm.atomic(() -> tree.txGet(key));
+        return (V) Barrier.atomic(GET, tree, key); // no capturing lambda: a get allocates nothing
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntSupplier;
@@ -134,6 +135,7 @@ public final class Transaction {
     public static final int INT_SUPPLIER = 3;
     public static final int DOUBLE_SUPPLIER = 4;
     public static final int BOOLEAN_SUPPLIER = 5;
+    public static final int FUNCTION = 6; // a BiFunction applied to the arguments given to call()
 
     private final long ownerWord = LockWord.lockedBy(OWNER_IDS.incrementAndGet());
     private final ReadLog reads = new ReadLog();
@@ -185,6 +187,8 @@ public final class Transaction {
     private Object loadedObject;
     private long resultBits;
     private Object resultObject;
+    private Object firstArgument;  // the arguments of the FUNCTION body call() is running, else null
+    private Object secondArgument;
 
     private Transaction() {}
 
@@ -250,6 +254,27 @@ public final class Transaction {
     }
 
     private static final TxnOptions IRREVOCABLE_OPTIONS = TxnOptions.DEFAULT.withIrrevocable(true);
+
+    /**
+     * Runs {@code body.apply(first, second)} atomically, as {@link #execute} runs a supplier, and
+     * returns its result. With a non-capturing {@code body} (a static lambda or an unbound method
+     * reference) nothing is allocated per call: the arguments wait in fields of this descriptor,
+     * where every attempt finds them (a nested call saves and restores the enclosing call's).
+     */
+    @SuppressWarnings("unchecked")
+    public Object call(BiFunction<?, ?, ?> body, Object first, Object second) {
+        Object outerFirst = firstArgument;
+        Object outerSecond = secondArgument;
+        firstArgument = first;
+        secondArgument = second;
+        try {
+            run(body, FUNCTION, TxnOptions.DEFAULT);
+        } finally {
+            firstArgument = outerFirst;
+            secondArgument = outerSecond;
+        }
+        return takeResultObject();
+    }
 
     /*
      * The attempt loop. Kept small on purpose: everything that happens only on an abort, a retry,
@@ -537,6 +562,7 @@ public final class Transaction {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private void invoke(Object body, int kind) {
         switch (kind) {
             case RUNNABLE -> ((Runnable) body).run();
@@ -545,6 +571,7 @@ public final class Transaction {
             case INT_SUPPLIER -> resultBits = ((IntSupplier) body).getAsInt();
             case DOUBLE_SUPPLIER -> resultBits = Double.doubleToRawLongBits(((DoubleSupplier) body).getAsDouble());
             case BOOLEAN_SUPPLIER -> resultBits = ((BooleanSupplier) body).getAsBoolean() ? 1 : 0;
+            case FUNCTION -> resultObject = ((BiFunction<Object, Object, Object>) body).apply(firstArgument, secondArgument);
             default -> throw new IllegalArgumentException("unknown body kind " + kind);
         }
     }

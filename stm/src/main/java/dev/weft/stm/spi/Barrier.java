@@ -2,6 +2,8 @@ package dev.weft.stm.spi;
 
 import dev.weft.stm.internal.SingleCell;
 import dev.weft.stm.internal.Transaction;
+import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.LongUnaryOperator;
 import java.util.function.UnaryOperator;
 
@@ -386,6 +388,27 @@ public final class Barrier {
                 return;
             }
         }
+    }
+
+    /**
+     * Runs {@code body.apply(first, second)} as a transaction (joining the running one, as a nested
+     * scope, if there is one) and returns its result: {@code Stm.atomic(() -> body.apply(first,
+     * second))} without the capturing lambda. Meant for collection views whose one-call methods
+     * must not allocate: with a non-capturing {@code body} (a static lambda or an unbound method
+     * reference such as {@code Tree::get}) nothing is allocated per call.
+     *
+     * @param body the transaction body; may run more than once
+     * @param first the first argument passed to {@code body} on every attempt
+     * @param second the second argument passed to {@code body} on every attempt
+     * @param <A> the first argument's type
+     * @param <B> the second argument's type
+     * @param <R> the result type
+     * @return the result of the attempt that committed
+     * @throws NullPointerException if {@code body} is null
+     */
+    @SuppressWarnings("unchecked")
+    public static <A, B, R> R atomic(BiFunction<? super A, ? super B, ? extends R> body, A first, B second) {
+        return (R) Transaction.current().call(Objects.requireNonNull(body, "body"), first, second);
     }
 
     /**
