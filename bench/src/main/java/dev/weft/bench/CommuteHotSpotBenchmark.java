@@ -2,6 +2,7 @@ package dev.weft.bench;
 
 import clojure.lang.LockingTransaction;
 import clojure.lang.Ref;
+import dev.weft.collections.TCounter;
 import dev.weft.refs.LongRef;
 import dev.weft.stm.Stm;
 import java.util.concurrent.Callable;
@@ -33,6 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code weftIncrement}: {@code atomic(() -> c.increment())}, a read-modify-write that
  *       conflicts with every concurrent increment;</li>
  *   <li>{@code weftOneOp}: {@code c.atomic().incrementAndGet()}, the one-operation transaction;</li>
+ *   <li>{@code weftCounter}: {@code TCounter.atomic().increment()}, Weft's striped counter: a
+ *       one-operation commute onto the calling thread's stripe, {@code LongAdder}'s counterpart
+ *       (its total is still read in one transaction, consistent with every other ref);</li>
+ *   <li>{@code weftCounterInTransaction}: {@code atomic(() -> counter.increment())}, the same
+ *       commute inside a transaction;</li>
  *   <li>{@code clojureCommute}: {@code commute} inside {@code LockingTransaction.runInTransaction};</li>
  *   <li>{@code multiverseCommute}: {@code TxnLong.commute(tx, inc)} in {@code StmUtils.atomic}
  *       (Multiverse's own commute; ScalaSTM's Java API has none);</li>
@@ -53,6 +59,13 @@ public class CommuteHotSpotBenchmark {
         final LongRef counter = new LongRef();
         final LongRef.Atomic view = counter.atomic();
         final Runnable commute = () -> counter.commuteAdd(1);
+        final Runnable increment = counter::increment;
+    }
+
+    @State(Scope.Benchmark)
+    public static class CounterState {
+        final TCounter counter = new TCounter();
+        final TCounter.Atomic view = counter.atomic();
         final Runnable increment = counter::increment;
     }
 
@@ -92,6 +105,16 @@ public class CommuteHotSpotBenchmark {
     @Benchmark
     public long weftOneOp(WeftState s) {
         return s.view.incrementAndGet();
+    }
+
+    @Benchmark
+    public void weftCounter(CounterState s) {
+        s.view.increment();
+    }
+
+    @Benchmark
+    public void weftCounterInTransaction(CounterState s) {
+        Stm.atomic(s.increment);
     }
 
     @Benchmark

@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link ListAppendWorkload} with Weft's composition operators in the transaction body: besides
@@ -61,7 +62,10 @@ public final class ComposedListAppendWorkload implements Workload {
     private final ConcurrentHashMap<Long, Ref<long[]>> lists = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, LongRef> counters = new ConcurrentHashMap<>();
     // slot i written only by worker i; read by invariantViolations() after the workers are joined
-    private final int[] transactionsRun = new int[MAX_WORKERS];
+    // Transactions started by all workers: the window is the same for every worker at a time, so
+    // workers that drift apart still contend for the same keys (per-worker windows let a worker
+    // that started a little later work on keys nobody else touched any more: almost no conflicts).
+    private final AtomicLong transactionsStarted = new AtomicLong();
     private final int[] abandonedScopes = new int[MAX_WORKERS]; // in every attempt, committed or not
     private final int[] retriedAlternatives = new int[MAX_WORKERS];
     @SuppressWarnings("unchecked")
@@ -71,7 +75,8 @@ public final class ComposedListAppendWorkload implements Workload {
      * A composed list-append workload over Weft refs.
      *
      * @param keysPerWindow keys in use at a time, at least 1
-     * @param transactionsPerWindow transactions per worker before it moves to fresh keys, at least 1
+     * @param transactionsPerWindow transactions (of all workers together) before they move to fresh
+     *     keys, at least 1
      * @param maxOpsPerTxn micro-operations per transaction, at most, at least 1
      * @param nestedShare fraction of micro-operations run in a nested scope
      * @param abandonShare fraction of nested scopes that throw and are rolled back
@@ -121,7 +126,7 @@ public final class ComposedListAppendWorkload implements Workload {
     }
 
     /**
-     * 4 keys at a time, fresh keys every 40 transactions per worker, up to 4 micro-operations:
+     * 4 keys at a time, fresh keys every 40 transactions (all workers together), up to 4 micro-operations:
      * 20 % nested (half of them abandoned), 20 % orElse, 10 % commute, the rest plain.
      *
      * @return a new workload, recording through {@link TransactionRunner#WEFT}
@@ -135,8 +140,7 @@ public final class ComposedListAppendWorkload implements Workload {
         if (thread >= MAX_WORKERS) {
             throw new IllegalArgumentException("at most " + MAX_WORKERS + " workers");
         }
-        int index = transactionsRun[thread]++;
-        long window = index / transactionsPerWindow;
+        long window = transactionsStarted.getAndIncrement() / transactionsPerWindow;
         int ops = 1 + random.nextInt(maxOpsPerTxn);
         byte[] kinds = new byte[ops];
         long[] keys = new long[ops];

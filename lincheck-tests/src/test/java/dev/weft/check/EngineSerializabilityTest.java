@@ -58,8 +58,9 @@ class EngineSerializabilityTest {
     void composedListAppendHistoriesAreSerializableAndCommutesAddUp(int threads) {
         ComposedListAppendWorkload workload = ComposedListAppendWorkload.weft();
         WorkloadResult result = run(workload, threads, SCALE * 8_000 / threads);
-        System.out.printf("  %,d nested scopes abandoned, %,d orElse alternatives retried, %,d commutes committed%n",
-                workload.abandonedScopes(), workload.retriedAlternatives(), workload.committedCommutes());
+        System.out.printf("  %,d nested scopes abandoned, %,d orElse alternatives retried, %,d commutes committed, "
+                + "%,d attempts aborted%n", workload.abandonedScopes(), workload.retriedAlternatives(),
+                workload.committedCommutes(), result.history().count(Outcome.ABORTED));
         result.assertValid();
         assertTrue(workload.abandonedScopes() > 0 && workload.retriedAlternatives() > 0
                 && workload.committedCommutes() > 0, "the run did not exercise every composition: " + workload);
