@@ -57,6 +57,45 @@ public final class MarkdownReport {
         }
     }
 
+    /** The line after which {@link #splice} puts the report. */
+    public static final String BEGIN = "<!-- report:begin -->";
+    /** The line before which {@link #splice} ends the report. */
+    public static final String END = "<!-- report:end -->";
+
+    /**
+     * Puts the report into a hand-written document, replacing whatever lies between its
+     * {@link #BEGIN} and {@link #END} lines, with every heading one level deeper (the report's
+     * title becomes a section) and chart paths relative to the document. The rest of the document
+     * is kept as it is.
+     *
+     * @param document the Markdown document, holding both marker lines
+     * @param results merged JMH results
+     * @param charts the charts written for them
+     * @param chartDirectory the directory the charts were written to
+     * @param context the title, command and machine
+     * @throws IllegalStateException if the document lacks either marker line, or has them out of order
+     * @throws UncheckedIOException if the document cannot be read or written
+     */
+    public static void splice(Path document, List<JmhResult> results, List<ThroughputCharts.Chart> charts,
+                              Path chartDirectory, Context context) {
+        try {
+            String text = Files.readString(document, StandardCharsets.UTF_8);
+            int begin = text.indexOf(BEGIN + "\n");
+            int end = text.indexOf("\n" + END);
+            if (begin < 0 || end < 0 || end < begin) {
+                throw new IllegalStateException(document + " needs a line '" + BEGIN + "' and, after it, a line '"
+                        + END + "' where the report goes");
+            }
+            Path parent = document.toAbsolutePath().getParent();
+            String chartPath = parent.relativize(chartDirectory.toAbsolutePath()).toString().replace('\\', '/');
+            String report = render(results, charts, chartPath, context).replaceAll("(?m)^#", "##").stripTrailing();
+            String spliced = text.substring(0, begin + BEGIN.length() + 1) + report + "\n" + text.substring(end);
+            Files.writeString(document, spliced, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update " + document + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * @param results merged JMH results
      * @param charts the charts written for them

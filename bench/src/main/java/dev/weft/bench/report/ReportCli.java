@@ -37,13 +37,15 @@ public final class ReportCli {
     static final String USAGE = """
             usage: java -jar weft-bench.jar report --preset quick|full [--include REGEX] [--threads 1,2,4]
                                                    [--out DIR] [--verbose]
-                   java -jar weft-bench.jar render [--out DIR] [--title TEXT] FILE.json...
+                   java -jar weft-bench.jar render [--out DIR] [--title TEXT] [--into DOC.md] FILE.json...
                    java -jar weft-bench.jar gate --baseline FILE.json --current FILE.json [--tolerance 0.10]
             report  runs the preset through JMH (quick: about 7 min on 2 cores; full: about 90 min),
                     writes DIR/results.json, DIR/report.md and DIR/charts/*.png|svg
                     (DIR defaults to bench/results/PRESET); --include narrows the benchmarks (JMH regex)
             render  writes report.md and charts/ into DIR (default: the first file's directory)
-                    from existing JMH JSON; several files are merged, a -prof gc run adds B/op
+                    from existing JMH JSON; several files are merged, a -prof gc run adds B/op;
+                    --into also puts the report into DOC.md between its <!-- report:begin --> and
+                    <!-- report:end --> lines (how docs/performance.md is regenerated)
             gate    flags every Weft benchmark whose ratio to the AtomicLong, ConcurrentHashMap or lock
                     baseline of its own run lost more than the tolerance; exits 1 if any did
             """;
@@ -105,7 +107,7 @@ public final class ReportCli {
         List<JmhResult> results = JmhJson.read(List.of(json));
         String command = "java -jar bench/target/weft-bench.jar " + String.join(" ", options.arguments);
         return renderInto(directory, results, new MarkdownReport.Context(preset.name() + " preset", command, machine),
-                out);
+                null, out);
     }
 
     private static int render(Options options, PrintStream out) {
@@ -126,11 +128,12 @@ public final class ReportCli {
         String title = options.title != null ? options.title
                 : String.join(", ", options.files.stream().map(f -> Path.of(f).getFileName().toString()).toList());
         String command = "java -jar bench/target/weft-bench.jar " + String.join(" ", options.arguments);
-        return renderInto(directory, JmhJson.read(files), new MarkdownReport.Context(title, command, machine), out);
+        return renderInto(directory, JmhJson.read(files), new MarkdownReport.Context(title, command, machine),
+                options.into == null ? null : Path.of(options.into), out);
     }
 
     private static int renderInto(Path directory, List<JmhResult> results, MarkdownReport.Context context,
-                                  PrintStream out) {
+                                  Path document, PrintStream out) {
         if (results.isEmpty()) {
             throw new IllegalStateException("no JMH results to render: every benchmark failed or none ran");
         }
@@ -139,6 +142,10 @@ public final class ReportCli {
         Path report = directory.resolve("report.md");
         MarkdownReport.write(report, results, written, charts, context);
         out.printf("report: %s (%d results, %d charts in %s)%n", report, results.size(), written.size(), charts);
+        if (document != null) {
+            MarkdownReport.splice(document, results, written, charts, context);
+            out.printf("report put into %s%n", document);
+        }
         return 0;
     }
 
@@ -187,6 +194,7 @@ public final class ReportCli {
         String include;
         String out;
         String title;
+        String into;
         String baseline;
         String current;
         List<Integer> threads;
@@ -216,6 +224,7 @@ public final class ReportCli {
                     case "--include" -> options.include = value;
                     case "--out" -> options.out = value;
                     case "--title" -> options.title = value;
+                    case "--into" -> options.into = value;
                     case "--baseline" -> options.baseline = value;
                     case "--current" -> options.current = value;
                     case "--threads" -> options.threads = threads(value);

@@ -1,6 +1,7 @@
 package dev.weft.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -80,6 +81,33 @@ class MarkdownReportTest {
         assertTrue(md.contains("![Transfer: throughput vs threads](charts/Transfer-vs-threads.svg)"), md);
         ThroughputChartsTest.assertValidSvg(out.resolve("charts/Transfer-vs-threads.svg"));
         ThroughputChartsTest.assertValidPng(out.resolve("charts/Transfer-vs-threads.png"));
+    }
+
+    @Test
+    void renderIntoReplacesOnlyWhatLiesBetweenTheMarkersOfTheDocument(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("results"));
+        Path json = transferRun().write(dir.resolve("results/run.json"));
+        Path doc = dir.resolve("docs/performance.md");
+        Files.createDirectories(doc.getParent());
+        Files.writeString(doc, "# Performance\n\nintro kept\n\n" + MarkdownReport.BEGIN + "\nold numbers\n"
+                + MarkdownReport.END + "\n\n## Analysis\n\nkept too\n");
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(console, true, StandardCharsets.UTF_8);
+
+        int status = ReportCli.run(new String[] {"render", "--into", doc.toString(), json.toString()}, print, print);
+
+        assertEquals(0, status, console.toString(StandardCharsets.UTF_8));
+        String md = Files.readString(doc);
+        assertTrue(md.startsWith("# Performance\n\nintro kept\n\n" + MarkdownReport.BEGIN + "\n## Weft benchmarks: "), md);
+        assertTrue(md.endsWith("\n" + MarkdownReport.END + "\n\n## Analysis\n\nkept too\n"), md);
+        assertFalse(md.contains("old numbers"), md);
+        assertTrue(md.contains("### Transfer"), "the report's sections are one level deeper: " + md);
+        assertTrue(md.contains("](../results/charts/Transfer-vs-threads.svg)"), "chart paths relative to the document: " + md);
+
+        Files.writeString(doc, "# no markers\n");
+        assertEquals(2, ReportCli.run(new String[] {"render", "--into", doc.toString(), json.toString()}, print, print));
+        assertTrue(console.toString(StandardCharsets.UTF_8).contains("needs a line '<!-- report:begin -->'"));
+        assertEquals("# no markers\n", Files.readString(doc));
     }
 
     @Test
