@@ -36,7 +36,7 @@ public final class ReportCli {
 
     static final String USAGE = """
             usage: java -jar weft-bench.jar report --preset quick|full [--include REGEX] [--threads 1,2,4]
-                                                   [--out DIR] [--verbose]
+                                                   [--out DIR] [--into DOC.md] [--verbose]
                    java -jar weft-bench.jar render [--out DIR] [--title TEXT] [--into DOC.md] FILE.json...
                    java -jar weft-bench.jar gate --baseline FILE.json --current FILE.json [--tolerance 0.10]
             report  runs the preset through JMH (quick: about 7 min on 2 cores; full: about 90 min),
@@ -107,7 +107,7 @@ public final class ReportCli {
         List<JmhResult> results = JmhJson.read(List.of(json));
         String command = "java -jar bench/target/weft-bench.jar " + String.join(" ", options.arguments);
         return renderInto(directory, results, new MarkdownReport.Context(preset.name() + " preset", command, machine),
-                null, out);
+                options.into == null ? null : Path.of(options.into), out);
     }
 
     private static int render(Options options, PrintStream out) {
