@@ -61,6 +61,27 @@ final class CellAccess {
         OBJECT_VALUE.set(cell, value);
     }
 
+    /** Opaque: written while commit-locked; 64-bit reads must not tear. */
+    static long previousVersion(TxnCell cell) {
+        return (long) PREVIOUS_VERSION.getOpaque(cell);
+    }
+
+    static long previousBits(TxnCell cell) {
+        return (long) PREVIOUS_BITS.getOpaque(cell);
+    }
+
+    static void setPrevious(TxnCell cell, long version, long bits) {
+        PREVIOUS_BITS.setOpaque(cell, bits);
+        PREVIOUS_VERSION.setOpaque(cell, version);
+    }
+
+    static void clearPrevious(TxnCell cell) {
+        PREVIOUS_VERSION.setOpaque(cell, NO_PREVIOUS);
+    }
+
+    /** {@link #previousVersion} of a cell that keeps no previous version in place. */
+    static final long NO_PREVIOUS = Long.MAX_VALUE;
+
     static OldVersion history(TxnCell cell) {
         return (OldVersion) HISTORY.get(cell);
     }
@@ -86,6 +107,8 @@ final class CellAccess {
     private static final VarHandle LONG_VALUE;
     private static final VarHandle OBJECT_VALUE;
     private static final VarHandle HISTORY;
+    private static final VarHandle PREVIOUS_VERSION;
+    private static final VarHandle PREVIOUS_BITS;
     private static final VarHandle HASH;
 
     static {
@@ -95,6 +118,8 @@ final class CellAccess {
             LONG_VALUE = lookup.findVarHandle(TxnCell.class, "longValue", long.class);
             OBJECT_VALUE = lookup.findVarHandle(TxnCell.class, "objectValue", Object.class);
             HISTORY = lookup.findVarHandle(TxnCell.class, "history", Object.class);
+            PREVIOUS_VERSION = lookup.findVarHandle(TxnCell.class, "previousVersion", long.class);
+            PREVIOUS_BITS = lookup.findVarHandle(TxnCell.class, "previousBits", long.class);
             HASH = lookup.findVarHandle(TxnCell.class, "hash", int.class);
             LABEL = lookup.findVarHandle(TxnCell.class, "label", String.class);
         } catch (ReflectiveOperationException e) {

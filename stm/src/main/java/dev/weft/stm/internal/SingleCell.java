@@ -131,6 +131,7 @@ public final class SingleCell {
         boolean keepHistory;
         boolean wake;
         OldVersion history = null;
+        long previousVersion = CellAccess.NO_PREVIOUS;
         try {
             wake = WaitTable.anyWaiting(); // after the lock CAS: see WaitTable
             writeVersion = GlobalClock.writeVersion(GlobalClock.now(), LockWord.version(lockedWord));
@@ -141,12 +142,13 @@ public final class SingleCell {
             keepHistory = !readers.isEmpty();
             if (keepHistory) {
                 history = Transaction.historyAfter(cell, lockedWord, writeVersion, readers);
+                previousVersion = Transaction.previousAfter(cell, lockedWord, writeVersion, readers);
             }
         } catch (Throwable failure) { // nothing written yet: give the cell back unchanged
             CellAccess.setLockWordRelease(cell, lockedWord);
             throw failure;
         }
-        Transaction.publish(cell, bits, object, writeVersion, keepHistory, history);
+        Transaction.publish(cell, bits, object, writeVersion, keepHistory, history, previousVersion);
         if (wake) {
             WaitTable.wake(cell);
         }

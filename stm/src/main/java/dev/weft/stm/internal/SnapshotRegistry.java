@@ -26,8 +26,9 @@ abstract class SnapshotRegistryPadding2 extends SnapshotRegistryCount {
  *
  * <p>Overview. A read-only transaction that lost a validation race once runs its next attempt as a
  * registered snapshot reader: it publishes its read version here, and every committer that
- * overwrites a cell while any reader is registered keeps the old value in the cell's history
- * ({@link OldVersion}) so the reader can still read the version its snapshot needs. Such a reader
+ * overwrites a cell while any reader is registered keeps the old value (in the cell itself when it
+ * is primitive or null, else as an {@link OldVersion} node) so the reader can still read the
+ * version its snapshot needs. Such a reader
  * never aborts on a read, whatever writers do meanwhile.
  *
  * <p>Race argument. A reader increments {@code active}, writes {@link #PENDING} into a free slot,

@@ -1271,7 +1271,14 @@ public final class Transaction {
             }
             long bits = CellAccess.longValueOpaque(cell);
             Object object = CellAccess.objectValue(cell);
-            OldVersion history = mode == SNAPSHOT ? CellAccess.history(cell) : null;
+            OldVersion history = null;
+            long previousVersion = CellAccess.NO_PREVIOUS;
+            long previousBits = 0;
+            if (mode == SNAPSHOT) {
+                previousVersion = CellAccess.previousVersion(cell);
+                previousBits = CellAccess.previousBits(cell);
+                history = CellAccess.history(cell);
+            }
             VarHandle.acquireFence();
             long second = CellAccess.lockWordOpaque(cell);
             if (!LockWord.sameValue(first, second)) {
@@ -1287,6 +1294,11 @@ public final class Transaction {
                 return;
             }
             if (mode == SNAPSHOT) {
+                if (previousVersion <= readVersion) { // the newest kept version (see historyAfter)
+                    loadedBits = previousBits;
+                    loadedObject = null;
+                    return;
+                }
                 OldVersion old = OldVersion.visibleAt(history, readVersion);
                 if (old == null) {
                     conflictOnRead(cell); // cannot happen while registered; fail safe
@@ -1416,7 +1428,8 @@ public final class Transaction {
             throw failure;
         }
         for (int i = 0; i < count; i++) {
-            publish(log.cells[i], log.bits[i], log.objects[i], writeVersion, keepHistory, log.histories[i]);
+            publish(log.cells[i], log.bits[i], log.objects[i], writeVersion, keepHistory, log.histories[i],
+                    log.previousVersions[i]);
         }
         if (wake) {
             WaitTable.wake(log.cells, count);
@@ -1552,6 +1565,7 @@ public final class Transaction {
         log.historiesUsed = true;
         for (int i = 0, n = log.size; i < n; i++) {
             log.histories[i] = historyAfter(log.cells[i], log.lockedWords[i], writeVersion, readers);
+            log.previousVersions[i] = previousAfter(log.cells[i], log.lockedWords[i], writeVersion, readers);
         }
         return true;
     }
@@ -1561,35 +1575,89 @@ public final class Transaction {
         return SnapshotRegistry.anyActive() ? current().snapshotReaders.capture() : SnapshotSet.NONE;
     }
 
+    /*
+     * Keeping old versions. A registered snapshot reader that meets a cell newer than its read
+     * version reads the newest older version the cell keeps: first the one kept in place
+     * (previousVersion/previousBits: a primitive value or a null reference), else the chain of
+     * OldVersion nodes (history), newest first. Invariant: the version kept in place, when there
+     * is one, is newer than every node, so it is the newest kept version. A committer that
+     * overwrites a cell (holding its lock) keeps exactly what some registered reader may need
+     * (SnapshotSet.needs: the reader's version lies between a value's version and the version
+     * that superseded it; for older values the next kept version is used as the upper end, which
+     * only keeps more):
+     *   - the current value, when needed: in place if it is primitive or null (nothing allocated,
+     *     no reference stored: what a long reader next to a writer of numeric refs costs), else
+     *     as a new node at the head of the chain;
+     *   - the version kept in place, when still needed: stays in place if the current value is
+     *     not kept, else becomes a node just below the current value's place;
+     *   - the chain's nodes still needed (OldVersion.retain).
+     * Why a reader finds what it needs: the commit that superseded the version visible at its
+     * read version ran after the reader registered, so it saw the reader (SnapshotRegistry) and
+     * kept that version; every later commit keeps it too while the reader stays registered.
+     */
+
     /**
-     * The history a locked cell must have once its current value (committed at {@code lockedWord})
-     * is superseded at {@code writeVersion}: the old nodes some registered reader still needs, plus
-     * the current value if one needs it. May allocate; changes nothing a reader could miss.
+     * The node chain a locked cell must have once its current value (committed at
+     * {@code lockedWord}) is superseded at {@code writeVersion} (see above). May allocate;
+     * changes nothing a reader could miss.
      */
     static OldVersion historyAfter(TxnCell cell, long lockedWord, long writeVersion, SnapshotSet readers) {
         long oldVersion = LockWord.version(lockedWord);
         OldVersion existing = CellAccess.history(cell);
         // Every node is older than the current value: if no registered snapshot predates the
         // current value, none is needed, and the (probably cold) chain need not be walked.
-        OldVersion kept = existing == null || readers.noneOlderThan(oldVersion)
-                ? null : OldVersion.retain(existing, oldVersion, readers);
-        if (readers.needs(oldVersion, writeVersion)) {
-            kept = new OldVersion(oldVersion, CellAccess.longValueOpaque(cell), CellAccess.objectValue(cell), kept);
+        boolean noneOlder = readers.noneOlderThan(oldVersion);
+        OldVersion kept = existing == null || noneOlder ? null : OldVersion.retain(existing, oldVersion, readers);
+        long previousVersion = CellAccess.previousVersion(cell);
+        boolean keepCurrent = readers.needs(oldVersion, writeVersion);
+        boolean keepPrevious = !noneOlder && previousVersion != CellAccess.NO_PREVIOUS
+                && readers.needs(previousVersion, oldVersion);
+        Object current = CellAccess.objectValue(cell);
+        if (keepPrevious && keepCurrent) { // the current value takes the place: its predecessor moves to a node
+            kept = new OldVersion(previousVersion, CellAccess.previousBits(cell), null, kept);
+        }
+        if (keepCurrent && current != null) {
+            kept = new OldVersion(oldVersion, CellAccess.longValueOpaque(cell), current, kept);
         }
         return kept;
     }
 
     /**
-     * Step 4 for one cell the caller has commit-locked: install the history computed by
-     * {@link #historyAfter} (or drop a stale one when no reader is registered), write the value,
-     * release-store the new version. Allocates nothing and cannot fail.
+     * The {@code previousVersion} a locked cell must have once its current value is superseded at
+     * {@code writeVersion}, as {@link #historyAfter} decides: the current version if the current
+     * value is kept in place, the version kept in place now if it stays, else
+     * {@link CellAccess#NO_PREVIOUS}. Allocates nothing.
+     */
+    static long previousAfter(TxnCell cell, long lockedWord, long writeVersion, SnapshotSet readers) {
+        long oldVersion = LockWord.version(lockedWord);
+        if (readers.needs(oldVersion, writeVersion)) {
+            return CellAccess.objectValue(cell) == null ? oldVersion : CellAccess.NO_PREVIOUS;
+        }
+        long previousVersion = CellAccess.previousVersion(cell);
+        return previousVersion != CellAccess.NO_PREVIOUS && !readers.noneOlderThan(oldVersion)
+                && readers.needs(previousVersion, oldVersion) ? previousVersion : CellAccess.NO_PREVIOUS;
+    }
+
+    /**
+     * Step 4 for one cell the caller has commit-locked: install what {@link #historyAfter} and
+     * {@link #previousAfter} computed (or drop stale history when no reader is registered), write
+     * the value, release-store the new version. Allocates nothing and cannot fail.
      */
     static void publish(TxnCell cell, long bits, Object object, long writeVersion,
-                        boolean keepHistory, OldVersion history) {
-        OldVersion current = CellAccess.history(cell);
+                        boolean keepHistory, OldVersion history, long previousVersion) {
+        OldVersion currentHistory = CellAccess.history(cell);
         OldVersion next = keepHistory ? history : null;
-        if (current != next) {
+        if (currentHistory != next) {
             CellAccess.setHistory(cell, next);
+        }
+        long currentPrevious = CellAccess.previousVersion(cell);
+        long nextPrevious = keepHistory ? previousVersion : CellAccess.NO_PREVIOUS;
+        if (nextPrevious != currentPrevious) {
+            if (nextPrevious == CellAccess.NO_PREVIOUS) {
+                CellAccess.clearPrevious(cell);
+            } else { // the value being overwritten is kept in place (previousAfter)
+                CellAccess.setPrevious(cell, nextPrevious, CellAccess.longValueOpaque(cell));
+            }
         }
         if (Faults.ENABLED && Faults.releaseLockEarly) {
             CellAccess.setLockWordRelease(cell, LockWord.unlocked(writeVersion));
@@ -1628,5 +1696,10 @@ public final class Transaction {
     /** Whether the running attempt is irrevocable. */
     public boolean isIrrevocable() {
         return depth > 0 && mode == IRREVOCABLE;
+    }
+
+    /** Whether the running attempt reads a registered snapshot. */
+    public boolean isSnapshot() {
+        return depth > 0 && mode == SNAPSHOT && snapshotSlot >= 0;
     }
 }

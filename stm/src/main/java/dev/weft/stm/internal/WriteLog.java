@@ -23,6 +23,7 @@ final class WriteLog {
     Object[] objects = new Object[16];
     long[] lockedWords = new long[16];
     OldVersion[] histories = new OldVersion[16]; // filled at commit only while snapshot readers exist
+    long[] previousVersions = new long[16];      // likewise: each cell's previousVersion after the commit
     boolean historiesUsed;
     boolean hasCommutes;  // some entry's objects slot holds a pending Commute
     int size;
@@ -170,5 +171,6 @@ final class WriteLog {
         objects = Arrays.copyOf(objects, capacity);
         lockedWords = Arrays.copyOf(lockedWords, capacity);
         histories = Arrays.copyOf(histories, capacity);
+        previousVersions = Arrays.copyOf(previousVersions, capacity);
     }
 }

@@ -27,8 +27,15 @@ public abstract class TxnCell {
      * longValue    written only while the cell is commit-locked (opaque, so 64-bit writes never
      *              tear); read racily between two lockWord reads.
      * objectValue  as longValue.
-     * history      older committed versions kept for registered snapshot readers; written only
-     *              while commit-locked, read racily between two lockWord reads.
+     * previousVersion, previousBits
+     *              the newest older committed version kept for registered snapshot readers, when
+     *              its value is primitive (or a null reference): kept in the cell, so keeping it
+     *              allocates nothing and stores no reference; Long.MAX_VALUE when there is none.
+     *              Written only while commit-locked (opaque), read racily between two lockWord
+     *              reads.
+     * history      older committed versions kept for registered snapshot readers, all older than
+     *              previousVersion when that is set; written only while commit-locked, read racily
+     *              between two lockWord reads.
      * hash         immutable; spreads cells over the write log's filter and hash index.
      * label        a name for diagnostics (conflict reports, JFR), set once by the owner of the
      *              ref before sharing it, or never; read racily (a String, safely published).
@@ -36,6 +43,8 @@ public abstract class TxnCell {
     @SuppressWarnings("unused") private long lockWord;
     @SuppressWarnings("unused") private long longValue;
     @SuppressWarnings("unused") private Object objectValue;
+    @SuppressWarnings("unused") private long previousVersion;
+    @SuppressWarnings("unused") private long previousBits;
     @SuppressWarnings("unused") private Object history;
     @SuppressWarnings("unused") private final int hash;
     @SuppressWarnings("unused") private String label;
@@ -47,6 +56,7 @@ public abstract class TxnCell {
      */
     protected TxnCell(long initialBits) {
         this.longValue = initialBits;
+        this.previousVersion = Long.MAX_VALUE; // none
         this.hash = ThreadLocalRandom.current().nextInt();
     }
 
@@ -57,6 +67,7 @@ public abstract class TxnCell {
      */
     protected TxnCell(Object initialValue) {
         this.objectValue = initialValue;
+        this.previousVersion = Long.MAX_VALUE; // none
         this.hash = ThreadLocalRandom.current().nextInt();
     }
 }

@@ -72,4 +72,24 @@ public final class EngineProbe {
     public static int waitingCount() {
         return WaitTable.waitingCount();
     }
+
+    /** Whether the calling thread's running attempt reads a registered snapshot. */
+    public static boolean isSnapshot() {
+        return Transaction.current().isSnapshot();
+    }
+
+    /** The version the cell keeps in place for snapshot readers, or -1 if none. */
+    public static long previousVersion(TxnCell cell) {
+        long version = CellAccess.previousVersion(cell);
+        return version == CellAccess.NO_PREVIOUS ? -1 : version;
+    }
+
+    /** How many older versions the cell keeps as nodes. */
+    public static int historyNodes(TxnCell cell) {
+        int count = 0;
+        for (OldVersion node = CellAccess.history(cell); node != null; node = node.older) {
+            count++;
+        }
+        return count;
+    }
 }
