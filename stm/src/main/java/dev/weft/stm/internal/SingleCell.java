@@ -141,8 +141,9 @@ public final class SingleCell {
             SnapshotSet readers = Transaction.captureSnapshotReaders();
             keepHistory = !readers.isEmpty();
             if (keepHistory) {
-                history = Transaction.historyAfter(cell, lockedWord, writeVersion, readers);
-                previousVersion = Transaction.previousAfter(cell, lockedWord, writeVersion, readers);
+                int kept = Transaction.keptVersions(cell, lockedWord, writeVersion, readers);
+                history = Transaction.historyAfter(cell, lockedWord, readers, kept);
+                previousVersion = Transaction.previousAfter(cell, lockedWord, kept);
             }
         } catch (Throwable failure) { // nothing written yet: give the cell back unchanged
             CellAccess.setLockWordRelease(cell, lockedWord);

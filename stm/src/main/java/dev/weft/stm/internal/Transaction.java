@@ -1564,8 +1564,11 @@ public final class Transaction {
         WriteLog log = writes;
         log.historiesUsed = true;
         for (int i = 0, n = log.size; i < n; i++) {
-            log.histories[i] = historyAfter(log.cells[i], log.lockedWords[i], writeVersion, readers);
-            log.previousVersions[i] = previousAfter(log.cells[i], log.lockedWords[i], writeVersion, readers);
+            TxnCell cell = log.cells[i];
+            long lockedWord = log.lockedWords[i];
+            int kept = keptVersions(cell, lockedWord, writeVersion, readers);
+            log.histories[i] = historyAfter(cell, lockedWord, readers, kept);
+            log.previousVersions[i] = previousAfter(cell, lockedWord, kept);
         }
         return true;
     }
@@ -1596,25 +1599,48 @@ public final class Transaction {
      * kept that version; every later commit keeps it too while the reader stays registered.
      */
 
+    /** {@link #keptVersions}: a registered snapshot needs the value being overwritten. */
+    static final int KEEP_CURRENT = 1;
+    /** {@link #keptVersions}: a registered snapshot needs the version kept in place. */
+    static final int KEEP_PREVIOUS = 2;
+    /** {@link #keptVersions}: no registered snapshot predates the value being overwritten. */
+    static final int NONE_OLDER = 4;
+
     /**
-     * The node chain a locked cell must have once its current value (committed at
-     * {@code lockedWord}) is superseded at {@code writeVersion} (see above). May allocate;
-     * changes nothing a reader could miss.
+     * Which old versions of a locked cell some registered reader still needs once its current
+     * value (committed at {@code lockedWord}) is superseded at {@code writeVersion} (see above):
+     * the {@link #KEEP_CURRENT}, {@link #KEEP_PREVIOUS} and {@link #NONE_OLDER} bits. Decided once
+     * per cell; {@link #historyAfter} and {@link #previousAfter} derive what to install from it.
      */
-    static OldVersion historyAfter(TxnCell cell, long lockedWord, long writeVersion, SnapshotSet readers) {
+    static int keptVersions(TxnCell cell, long lockedWord, long writeVersion, SnapshotSet readers) {
+        long oldVersion = LockWord.version(lockedWord);
+        int kept = readers.needs(oldVersion, writeVersion) ? KEEP_CURRENT : 0;
+        // Every older version predates the current value: if no registered snapshot does, none is
+        // needed, and neither the version in place nor the (probably cold) chain need be looked at.
+        if (readers.noneOlderThan(oldVersion)) {
+            return kept | NONE_OLDER;
+        }
+        long previousVersion = CellAccess.previousVersion(cell);
+        if (previousVersion != CellAccess.NO_PREVIOUS && readers.needs(previousVersion, oldVersion)) {
+            kept |= KEEP_PREVIOUS;
+        }
+        return kept;
+    }
+
+    /**
+     * The node chain a locked cell must have once its current value is superseded, given what
+     * {@link #keptVersions} decided. May allocate; changes nothing a reader could miss.
+     */
+    static OldVersion historyAfter(TxnCell cell, long lockedWord, SnapshotSet readers, int keptVersions) {
         long oldVersion = LockWord.version(lockedWord);
         OldVersion existing = CellAccess.history(cell);
-        // Every node is older than the current value: if no registered snapshot predates the
-        // current value, none is needed, and the (probably cold) chain need not be walked.
-        boolean noneOlder = readers.noneOlderThan(oldVersion);
-        OldVersion kept = existing == null || noneOlder ? null : OldVersion.retain(existing, oldVersion, readers);
-        long previousVersion = CellAccess.previousVersion(cell);
-        boolean keepCurrent = readers.needs(oldVersion, writeVersion);
-        boolean keepPrevious = !noneOlder && previousVersion != CellAccess.NO_PREVIOUS
-                && readers.needs(previousVersion, oldVersion);
+        OldVersion kept = existing == null || (keptVersions & NONE_OLDER) != 0
+                ? null : OldVersion.retain(existing, oldVersion, readers);
+        boolean keepCurrent = (keptVersions & KEEP_CURRENT) != 0;
         Object current = CellAccess.objectValue(cell);
-        if (keepPrevious && keepCurrent) { // the current value takes the place: its predecessor moves to a node
-            kept = new OldVersion(previousVersion, CellAccess.previousBits(cell), null, kept);
+        if (keepCurrent && (keptVersions & KEEP_PREVIOUS) != 0) {
+            // the current value takes the place: its predecessor moves to a node
+            kept = new OldVersion(CellAccess.previousVersion(cell), CellAccess.previousBits(cell), null, kept);
         }
         if (keepCurrent && current != null) {
             kept = new OldVersion(oldVersion, CellAccess.longValueOpaque(cell), current, kept);
@@ -1623,24 +1649,21 @@ public final class Transaction {
     }
 
     /**
-     * The {@code previousVersion} a locked cell must have once its current value is superseded at
-     * {@code writeVersion}, as {@link #historyAfter} decides: the current version if the current
-     * value is kept in place, the version kept in place now if it stays, else
+     * The {@code previousVersion} a locked cell must have once its current value is superseded,
+     * given what {@link #keptVersions} decided: the current version if the current value is kept
+     * in place (primitive or null), the version kept in place now if it stays, else
      * {@link CellAccess#NO_PREVIOUS}. Allocates nothing.
      */
-    static long previousAfter(TxnCell cell, long lockedWord, long writeVersion, SnapshotSet readers) {
-        long oldVersion = LockWord.version(lockedWord);
-        if (readers.needs(oldVersion, writeVersion)) {
-            return CellAccess.objectValue(cell) == null ? oldVersion : CellAccess.NO_PREVIOUS;
+    static long previousAfter(TxnCell cell, long lockedWord, int keptVersions) {
+        if ((keptVersions & KEEP_CURRENT) != 0) {
+            return CellAccess.objectValue(cell) == null ? LockWord.version(lockedWord) : CellAccess.NO_PREVIOUS;
         }
-        long previousVersion = CellAccess.previousVersion(cell);
-        return previousVersion != CellAccess.NO_PREVIOUS && !readers.noneOlderThan(oldVersion)
-                && readers.needs(previousVersion, oldVersion) ? previousVersion : CellAccess.NO_PREVIOUS;
+        return (keptVersions & KEEP_PREVIOUS) != 0 ? CellAccess.previousVersion(cell) : CellAccess.NO_PREVIOUS;
     }
 
     /**
      * Step 4 for one cell the caller has commit-locked: install what {@link #historyAfter} and
-     * {@link #previousAfter} computed (or drop stale history when no reader is registered), write
+     * {@link #previousAfter} derived (or drop stale history when no reader is registered), write
      * the value, release-store the new version. Allocates nothing and cannot fail.
      */
     static void publish(TxnCell cell, long bits, Object object, long writeVersion,
