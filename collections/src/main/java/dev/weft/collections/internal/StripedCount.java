@@ -52,18 +52,22 @@ public final class StripedCount {
     }
 
     /** Adds {@code delta} to this thread's stripe, in the running transaction. */
-    @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
     public void add(long delta) {
-        Barrier.commuteAdd(stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)], delta, false);
+        Barrier.commuteAdd(stripe(), delta, false);
     }
 
     /**
      * Adds {@code delta} to this thread's stripe as a one-cell transaction of its own (no
      * descriptor, nothing allocated), or in the running transaction inside one.
      */
-    @SuppressWarnings("deprecation")
     public void addAnywhere(long delta) {
-        Barrier.getAndAddLong(stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)], delta);
+        Barrier.getAndAddLong(stripe(), delta);
+    }
+
+    /** The calling thread's stripe, by thread id. */
+    @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
+    private Stripe stripe() {
+        return stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)];
     }
 
     /** The total, in the running transaction (reads every stripe). */
