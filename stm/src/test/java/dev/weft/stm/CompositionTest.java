@@ -304,7 +304,7 @@ class CompositionTest {
      * registered read-only snapshot): between its read of {@code x} and of {@code y}, another
      * thread commits to both. Returns the number of runs of {@code body}.
      */
-    private static int loseFirstAttemptOnARead(Counter x, Counter y, Runnable body) {
+    static int loseFirstAttemptOnARead(Counter x, Counter y, Runnable body) {
         java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
         atomic(() -> {
             int run = runs.incrementAndGet();

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.stm.internal.EngineProbe;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,26 +33,42 @@ class SnapshotHistoryTest {
      * runs in the second attempt, which must read a registered snapshot. Returns its result.
      */
     private static <T> T onASnapshot(java.util.function.Supplier<T> snapshotBody) {
-        Counter x = new Counter(0);
-        Counter y = new Counter(0);
-        AtomicInteger runs = new AtomicInteger();
         List<T> result = new ArrayList<>(1);
-        atomic(() -> {
-            int run = runs.incrementAndGet();
-            x.get();
-            if (run == 1) {
-                CompletableFuture.runAsync(() -> atomic(() -> {
-                    x.add(1);
-                    y.add(1);
-                }), THREADS).join();
-            }
-            y.get(); // newer than the first attempt's snapshot, and x changed: that attempt loses here
-            assertTrue(EngineProbe.isSnapshot(), "attempt " + run + " does not read a registered snapshot");
+        int runs = CompositionTest.loseFirstAttemptOnARead(new Counter(0), new Counter(0), () -> {
+            assertTrue(EngineProbe.isSnapshot(), "the re-run does not read a registered snapshot");
             result.clear();
             result.add(snapshotBody.get());
         });
-        assertEquals(2, runs.get(), "the snapshot attempt must not abort");
+        assertEquals(2, runs, "the snapshot attempt must not abort");
         return result.get(0);
+    }
+
+    /**
+     * Two snapshot readers that both {@code read} once everything else is done: the first
+     * registers, {@code betweenReaders} runs, the second registers, {@code afterBoth} runs (while
+     * both are still registered). Returns what the first and the second read.
+     */
+    private static <T> List<T> readByTwoSnapshots(java.util.function.Supplier<T> read, Runnable betweenReaders,
+                                                  Runnable afterBoth) throws Exception {
+        CountDownLatch firstRegistered = new CountDownLatch(1);
+        CountDownLatch secondRegistered = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        CompletableFuture<T> first = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
+            firstRegistered.countDown();
+            await(done);
+            return read.get();
+        }), THREADS);
+        await(firstRegistered);
+        betweenReaders.run();
+        CompletableFuture<T> second = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
+            secondRegistered.countDown();
+            await(done);
+            return read.get();
+        }), THREADS);
+        await(secondRegistered);
+        afterBoth.run();
+        done.countDown();
+        return Arrays.asList(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS));
     }
 
     private static void elsewhere(Runnable body) {
@@ -76,27 +92,13 @@ class SnapshotHistoryTest {
     @Test
     void twoReadersWithDifferentSnapshotsEachReadTheirOwnVersion() throws Exception {
         Counter a = new Counter(0);
-        CountDownLatch firstRegistered = new CountDownLatch(1);
-        CountDownLatch secondRegistered = new CountDownLatch(1);
-        CountDownLatch overwritten = new CountDownLatch(1);
-        CompletableFuture<Long> first = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
-            firstRegistered.countDown();
-            await(overwritten);
-            return a.get();
-        }), THREADS);
-        await(firstRegistered);
-        elsewhere(() -> a.set(1)); // the first reader needs 0: kept in place
-        CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
-            secondRegistered.countDown();
-            await(overwritten);
-            return a.get();
-        }), THREADS);
-        await(secondRegistered);
-        elsewhere(() -> a.set(2)); // the second needs 1 in place; 0 moves to a node
-        assertEquals(1, EngineProbe.historyNodes(a));
-        overwritten.countDown();
-        assertEquals(0L, first.get(30, TimeUnit.SECONDS));
-        assertEquals(1L, second.get(30, TimeUnit.SECONDS));
+        List<Long> seen = readByTwoSnapshots(a::get,
+                () -> elsewhere(() -> a.set(1)), // the first reader needs 0: kept in place
+                () -> {
+                    elsewhere(() -> a.set(2)); // the second needs 1 in place; 0 moves to a node
+                    assertEquals(1, EngineProbe.historyNodes(a));
+                });
+        assertEquals(List.of(0L, 1L), seen);
     }
 
     @Test
@@ -121,28 +123,15 @@ class SnapshotHistoryTest {
     @Test
     void aReferenceValueOverwrittenAfterAPrimitiveOneKeepsBothInVersionOrder() throws Exception {
         Box<String> cell = new Box<>(null);
-        CountDownLatch firstRegistered = new CountDownLatch(1);
-        CountDownLatch secondRegistered = new CountDownLatch(1);
-        CountDownLatch overwritten = new CountDownLatch(1);
-        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
-            firstRegistered.countDown();
-            await(overwritten);
-            return cell.get();
-        }), THREADS);
-        await(firstRegistered);
-        elsewhere(() -> cell.set("one")); // the first reader needs null: kept in place
-        CompletableFuture<String> second = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
-            secondRegistered.countDown();
-            await(overwritten);
-            return cell.get();
-        }), THREADS);
-        await(secondRegistered);
-        elsewhere(() -> cell.set("two")); // "one" becomes a node above the null, which moves to a node too
-        assertEquals(-1, EngineProbe.previousVersion(cell), "nothing in place may be older than a node");
-        assertEquals(2, EngineProbe.historyNodes(cell));
-        overwritten.countDown();
-        assertNull(first.get(30, TimeUnit.SECONDS));
-        assertEquals("one", second.get(30, TimeUnit.SECONDS));
+        List<String> seen = readByTwoSnapshots(cell::get,
+                () -> elsewhere(() -> cell.set("one")), // the first reader needs null: kept in place
+                () -> {
+                    elsewhere(() -> cell.set("two")); // "one" becomes a node above the null, which moves to a node too
+                    assertEquals(-1, EngineProbe.previousVersion(cell), "nothing in place may be older than a node");
+                    assertEquals(2, EngineProbe.historyNodes(cell));
+                });
+        assertNull(seen.get(0));
+        assertEquals("one", seen.get(1));
     }
 
     @Test
