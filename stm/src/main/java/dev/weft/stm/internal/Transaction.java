@@ -49,9 +49,11 @@ public final class Transaction {
      * the cell is commit-locked the reader spins briefly (the owner is inside a short commit), and
      * gives up as a conflict after a bound. If the version is <= rv the value belongs to the
      * snapshot and (cell, version) is appended to the read log. If it is newer, the snapshot is
-     * extended (LSA): read the clock, check every logged read still has its logged version and is
-     * not locked; if so rv becomes the new time and the read is retried, otherwise the attempt
-     * aborts. Hence invariant R: every value a running transaction has returned belongs to one
+     * extended (LSA): advance the clock to at least the version, check every logged read still has
+     * its logged version and is not locked; if so rv becomes the new time, otherwise the attempt
+     * aborts. Except for the first read of an attempt: one cell alone is always a consistent
+     * snapshot, so the transaction logs it and defers the extension to its second read (rv is
+     * DEFERRED meanwhile, so that every read takes the slow path). Hence invariant R: every value a running transaction has returned belongs to one
      * committed state (the one at rv), which is opacity: a doomed attempt never sees a broken
      * invariant, because the inconsistent value is never returned.
      *
@@ -62,10 +64,11 @@ public final class Transaction {
      *   1. lock every written cell: CAS from a free word (neither locked nor reserved) to
      *      lockedBy(id), remembering the old word; a cell that stays locked or reserved means
      *      conflict: unlock what we hold and abort (no waiting while holding locks: no deadlock).
-     *   2. get the write version wv from the clock (GV4: one CAS attempt, see GlobalClock).
-     *   3. unless we advanced the clock from exactly rv (nobody else can have committed since our
-     *      snapshot), validate the read log: every cell still at its logged version, and not
-     *      locked except by us (then the version saved at lock time must match).
+     *   2. read the clock after the locks; wv is one above it and above every locked cell's old
+     *      version (see GlobalClock: the clock itself is written only rarely).
+     *   3. unless every read was of a cell we locked and checked while locking it, validate the
+     *      read log: every cell still at its logged version, and not locked except by us (then the
+     *      version saved at lock time must match).
      *   4. publish each written cell: keep the old value in the cell's history if a registered
      *      snapshot reader needs it (SnapshotSet), write the value, release-store unlocked(wv).
      * Invariant C: a cell's value changes only between a successful lock CAS and the release
@@ -123,6 +126,9 @@ public final class Transaction {
      * which slows writers down; such readers re-run on a registered snapshot instead.
      */
     private static final int EXTEND_LIMIT = 1024;
+    // The read version while the snapshot extension of an attempt's first read is deferred (see
+    // catchUp): below every version, so that every read takes the slow path.
+    private static final long DEFERRED = Long.MIN_VALUE;
 
     private static final int OPTIMISTIC = 0;
     private static final int SNAPSHOT = 1;
@@ -158,7 +164,8 @@ public final class Transaction {
     private boolean doomed;        // this attempt lost a conflict; the body must unwind
     private boolean lostOnRead;    // the last conflict was detected by a read (not at commit)
     private int mode;
-    private long readVersion;
+    private long readVersion;      // DEFERRED while the only read is newer than the clock read at begin
+    private long deferredVersion;  // the version of that read, while readVersion is DEFERRED
     private int snapshotSlot = -1;
     private int attempts;          // aborted attempts of the current transaction
     private boolean holdsToken;
@@ -1237,12 +1244,31 @@ public final class Transaction {
      * one included, after reading that time (LSA). On return the value read belongs to the new
      * snapshot; otherwise the attempt aborts. The clock is advanced even when the extension is
      * refused or fails, so that the next attempt starts with a snapshot that includes the cell.
+     *
+     * <p>The first read of an attempt only logs the cell and marks the snapshot {@link #DEFERRED}:
+     * a single cell is consistent on its own, and a transaction that reads one hot cell (an
+     * increment) then commits without ever writing the clock. Every later read comes here (no
+     * version is at most DEFERRED), re-reading that same cell at the same version returns at once,
+     * and any other read extends as above, to a time at least the deferred version, validating
+     * the deferred read with the rest.
      * Kept apart from {@link #loadSlow} (which also ends here once a locked cell is free again)
      * and small: a thread that reads what it wrote a moment ago comes here often, and the JIT
      * inlines this path into every read where it would not inline the whole slow path.
      */
     private void catchUp(TxnCell cell, long version) {
-        long now = GlobalClock.advanceTo(version);
+        long target = version;
+        if (readVersion == DEFERRED) {
+            if (version == deferredVersion && reads.cells[0] == cell) {
+                return; // the one cell read so far, unchanged
+            }
+            target = Math.max(version, deferredVersion);
+        } else if (reads.size == 0) {
+            reads.add(cell, version); // one cell is a consistent snapshot on its own: defer
+            deferredVersion = version;
+            readVersion = DEFERRED;
+            return;
+        }
+        long now = GlobalClock.advanceTo(target);
         if (reads.size > EXTEND_LIMIT && writes.size == 0) {
             conflictOnRead(cell); // a long reader: re-run on a registered snapshot instead of O(n) checks
         }
@@ -1469,6 +1495,8 @@ public final class Transaction {
         WriteLog log = writes;
         TxnCell[] cells = log.cells;
         long[] lockedWords = log.lockedWords;
+        // While the extension is deferred the only read is of one cell, at deferredVersion.
+        long snapshot = readVersion == DEFERRED ? deferredVersion : readVersion;
         readsCheckedAtLock = 0;
         for (int i = 0, n = log.size; i < n; i++) {
             TxnCell cell = cells[i];
@@ -1479,7 +1507,7 @@ public final class Transaction {
                     if (read) {
                         readsCheckedAtLock++;
                     }
-                    if (read && LockWord.version(word) > readVersion
+                    if (read && LockWord.version(word) > snapshot
                             && !(Faults.ENABLED && Faults.skipValidation)) {
                         abortCause = AbortCause.VALIDATION;
                         conflictCell = cell;
@@ -1687,7 +1715,9 @@ public final class Transaction {
             Thread.yield(); // widen the window in which readers see the new version, old value
         }
         CellAccess.setLongValueOpaque(cell, bits);
-        CellAccess.setObjectValue(cell, object);
+        if (object != CellAccess.objectValue(cell)) { // primitive cells keep null: no barriered store
+            CellAccess.setObjectValue(cell, object);
+        }
         CellAccess.setLockWordRelease(cell, LockWord.unlocked(writeVersion));
     }
 

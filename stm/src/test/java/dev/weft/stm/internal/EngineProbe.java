@@ -16,6 +16,11 @@ public final class EngineProbe {
         return GlobalClock.now();
     }
 
+    /** How far above the clock a commit may stamp a cell without writing the clock. */
+    public static long aheadLimit() {
+        return GlobalClock.AHEAD_LIMIT;
+    }
+
     /** Whether the irrevocable transaction currently holds a reservation on the cell. */
     public static boolean isReserved(TxnCell cell) {
         return LockWord.isReserved(CellAccess.lockWordVolatile(cell));
