@@ -55,12 +55,31 @@ class TransferTransactionsTest {
             return b.atomic().get();
         }
 
-        private static boolean move(LongRef from, LongRef to, int amount) {
+        boolean move(LongRef from, LongRef to, int amount) {
             if (from.get() < amount) {
                 return false;
             }
             from.add(-amount);
             to.add(amount);
+            return true;
+        }
+    }
+
+    /**
+     * The same transfers made of commutes: the balance check reads {@code from}, the two updates
+     * are blind and applied at commit. Two opposite transfers then write the same two cells and
+     * read only one each, so their commits contend for both locks; until commits locked in one
+     * global order, each could hold one lock while waiting for the other, both gave up, retried in
+     * step, and the model checker reported the execution as hung.
+     */
+    public static class CommutingAccounts extends Accounts {
+        @Override
+        boolean move(LongRef from, LongRef to, int amount) {
+            if (from.get() < amount) {
+                return false;
+            }
+            from.commuteAdd(-amount);
+            to.commuteAdd(amount);
             return true;
         }
     }
@@ -162,6 +181,11 @@ class TransferTransactionsTest {
     @Test
     void transfersAreAtomicUnderModelChecking() {
         WeftLincheck.modelChecking().sequentialSpecification(PlainAccounts.class).check(Accounts.class);
+    }
+
+    @Test
+    void commutingTransfersAreAtomicUnderModelChecking() {
+        WeftLincheck.modelChecking().sequentialSpecification(PlainAccounts.class).check(CommutingAccounts.class);
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.weft.stm.TransactionInterruptedException;
 import dev.weft.stm.TransactionTimeoutException;
 import dev.weft.stm.TxnOptions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -179,6 +180,7 @@ public final class Transaction {
     private int mode;
     private long readVersion;      // DEFERRED while the only read is newer than the clock read at begin
     private long deferredVersion;  // the version of that read, while readVersion is DEFERRED
+    private boolean sortedLocking; // this commit locks in lockOrder (see lockWrites)
     private int snapshotSlot = -1;
     private int attempts;          // aborted attempts of the current transaction
     private boolean holdsToken;
@@ -1519,12 +1521,33 @@ public final class Transaction {
         }
     }
 
-    /** Step 1: CAS every written cell to locked-by-us. Returns how many it locked. */
+    /**
+     * Step 1: CAS every written cell to locked-by-us. Returns how many it locked: the first that
+     * many entries, or the first that many of {@code lockOrder} when {@link #sortedLocking}.
+     *
+     * <p>No hold-and-wait in two orders: entries are locked in log order until a cell is found
+     * locked by someone else while this commit already holds a lock. Then it releases what it
+     * holds and locks everything again in the order of the cells' hashes, one order shared by
+     * every transaction, waiting (within the spin bound) only in that order. So two commits never
+     * each hold a cell the other waits for: without this, two transfers in opposite directions
+     * could each lock one account, both give up, and retry in step (Lincheck's model checker found
+     * such a run for two commuting transfers). The uncontended path pays nothing for it.
+     */
     private int lockWrites() {
+        sortedLocking = false;
+        int locked = lockInLogOrder();
+        if (locked >= 0) {
+            return locked;
+        }
+        sortedLocking = true;
+        return lockInHashOrder();
+    }
+
+    /** Locks in log order; returns the count locked, or -1 (holding nothing) on meeting a lock while holding one. */
+    private int lockInLogOrder() {
         WriteLog log = writes;
         TxnCell[] cells = log.cells;
         long[] lockedWords = log.lockedWords;
-        // While the extension is deferred the only read is of one cell, at deferredVersion.
         long snapshot = readVersion == DEFERRED ? deferredVersion : readVersion;
         readsCheckedAtLock = 0;
         for (int i = 0, n = log.size; i < n; i++) {
@@ -1532,34 +1555,98 @@ public final class Transaction {
             for (int spins = 0; ; ) {
                 long word = CellAccess.lockWordVolatile(cell);
                 if (LockWord.isFree(word)) {
-                    boolean read = wasRead(cell);
-                    if (read) {
-                        readsCheckedAtLock++;
-                    }
-                    if (read && LockWord.version(word) > snapshot
-                            && !(Faults.ENABLED && Faults.skipValidation)) {
-                        abortCause = AbortCause.VALIDATION;
-                        conflictCell = cell;
-                        if (WriterTable.enabled) {
-                            opponent = WriterTable.ownerOf(LockWord.version(word));
-                        }
-                        return i; // validation would fail: abort before touching the clock
-                    }
-                    if (CellAccess.casLockWord(cell, word, ownerWord)) {
-                        lockedWords[i] = word;
+                    int outcome = lockFree(cell, word, snapshot, i);
+                    if (outcome == LOCKED) {
                         break;
                     }
+                    if (outcome == MUST_ABORT) {
+                        return i;
+                    }
+                } else if (i > 0 && !LockWord.isReserved(word)) {
+                    unlock(i); // held by another committer: do not wait while holding: re-lock in hash order
+                    return -1;
                 } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
-                    opponent = LockWord.isCommitLocked(word) ? LockWord.owner(word) : -1;
-                    abortCause = AbortCause.WRITE_CONFLICT;
-                    conflictCell = cell;
-                    return i;
+                    return lockConflict(cell, word, i);
                 } else {
                     pause(spins);
                 }
             }
         }
         return log.size;
+    }
+
+    /** Locks in the order of the cells' hashes (see {@link #lockWrites}); returns the count locked. */
+    private int lockInHashOrder() {
+        WriteLog log = writes;
+        TxnCell[] cells = log.cells;
+        int n = log.size;
+        long[] order = log.lockOrder;
+        for (int i = 0; i < n; i++) {
+            order[i] = (long) CellAccess.hash(cells[i]) << 32 | i;
+        }
+        Arrays.sort(order, 0, n);
+        long snapshot = readVersion == DEFERRED ? deferredVersion : readVersion;
+        readsCheckedAtLock = 0;
+        for (int k = 0; k < n; k++) {
+            int i = (int) order[k];
+            TxnCell cell = cells[i];
+            for (int spins = 0; ; ) {
+                long word = CellAccess.lockWordVolatile(cell);
+                if (LockWord.isFree(word)) {
+                    int outcome = lockFree(cell, word, snapshot, i);
+                    if (outcome == LOCKED) {
+                        break;
+                    }
+                    if (outcome == MUST_ABORT) {
+                        return k;
+                    }
+                } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
+                    return lockConflict(cell, word, k);
+                } else {
+                    pause(spins);
+                }
+            }
+        }
+        return n;
+    }
+
+    private static final int LOCKED = 1;
+    private static final int CAS_LOST = 0;
+    private static final int MUST_ABORT = -1;
+
+    /**
+     * Tries to lock entry {@code entry}'s cell, found free at {@code word}: {@link #LOCKED},
+     * {@link #CAS_LOST} (the caller reads the word again), or {@link #MUST_ABORT} when the cell
+     * was read and has changed since (validation would fail: abort before touching the clock).
+     * (While the snapshot extension is deferred, the only read is of one cell, at
+     * {@code deferredVersion}: that is the {@code snapshot} to compare with.)
+     */
+    private int lockFree(TxnCell cell, long word, long snapshot, int entry) {
+        boolean read = wasRead(cell);
+        if (read && LockWord.version(word) > snapshot && !(Faults.ENABLED && Faults.skipValidation)) {
+            abortCause = AbortCause.VALIDATION;
+            conflictCell = cell;
+            if (WriterTable.enabled) {
+                opponent = WriterTable.ownerOf(LockWord.version(word));
+            }
+            return MUST_ABORT;
+        }
+        if (!CellAccess.casLockWord(cell, word, ownerWord)) {
+            return CAS_LOST;
+        }
+        if (read) {
+            readsCheckedAtLock++;
+        }
+        writes.lockedWords[entry] = word;
+        return LOCKED;
+    }
+
+    /** A cell stayed locked (or is reserved): record the conflict; returns {@code lockedCount}. */
+    private int lockConflict(TxnCell cell, long word, int lockedCount) {
+        opponent = LockWord.isCommitLocked(word) ? LockWord.owner(word) : -1;
+        abortCause = AbortCause.WRITE_CONFLICT;
+        conflictCell = cell;
+        return lockedCount;
     }
 
     /**
@@ -1601,10 +1688,20 @@ public final class Transaction {
         return newest;
     }
 
-    /** Restores the words of the first {@code lockedCount} written cells (drops reservations too). */
+    /**
+     * Restores the words of the cells locked so far: all of them, or the first {@code lockedCount}
+     * in the order they were locked (drops reservations too).
+     */
     private void unlock(int lockedCount) {
         WriteLog log = writes;
-        for (int i = 0; i < lockedCount; i++) {
+        if (lockedCount == log.size || !sortedLocking) {
+            for (int i = 0; i < lockedCount; i++) {
+                CellAccess.setLockWordRelease(log.cells[i], log.lockedWords[i]);
+            }
+            return;
+        }
+        for (int k = 0; k < lockedCount; k++) {
+            int i = (int) log.lockOrder[k];
             CellAccess.setLockWordRelease(log.cells[i], log.lockedWords[i]);
         }
     }

@@ -13,7 +13,9 @@ import java.util.Arrays;
  * limit and kept up to date from then on.
  *
  * <p>{@code lockedWords[i]} holds the lock word entry {@code i}'s cell had when the commit locked
- * it (its version before this commit), or the reserved word in irrevocable mode.
+ * it (its version before this commit), or the reserved word in irrevocable mode. A commit that
+ * met a lock held by another locks again in {@code lockOrder}: by the cells' hashes, one order
+ * shared by all transactions.
  */
 final class WriteLog {
     private static final int LINEAR_LIMIT = 8;
@@ -24,6 +26,7 @@ final class WriteLog {
     long[] lockedWords = new long[16];
     OldVersion[] histories = new OldVersion[16]; // filled at commit only while snapshot readers exist
     long[] previousVersions = new long[16];      // likewise: each cell's previousVersion after the commit
+    long[] lockOrder = new long[16];             // (cell hash << 32 | entry), sorted: the order of a contended commit
     boolean historiesUsed;
     boolean hasCommutes;  // some entry's objects slot holds a pending Commute
     int size;
@@ -172,5 +175,6 @@ final class WriteLog {
         lockedWords = Arrays.copyOf(lockedWords, capacity);
         histories = Arrays.copyOf(histories, capacity);
         previousVersions = Arrays.copyOf(previousVersions, capacity);
+        lockOrder = Arrays.copyOf(lockOrder, capacity);
     }
 }
