@@ -63,8 +63,10 @@ public final class Transaction {
      * Commit. Read-only: nothing to do, no lock, no shared write; the transaction serializes at
      * rv. Otherwise (TL2):
      *   1. lock every written cell: CAS from a free word (neither locked nor reserved) to
-     *      lockedBy(id), remembering the old word; a cell that stays locked or reserved means
-     *      conflict: unlock what we hold and abort (no waiting while holding locks: no deadlock).
+     *      lockedBy(id), remembering the old word; a cell locked by another while we hold a lock
+     *      makes us release ours and lock again in the cells' hash order (waiting while holding
+     *      locks only in that one order: no two commits wait for each other); a cell that stays
+     *      locked, or is reserved, means conflict: unlock what we hold and abort.
      *   2. read the clock after the locks; wv is one above it and above every locked cell's old
      *      version (see GlobalClock: the clock itself is written only rarely).
      *   3. unless every read was of a cell we locked and checked while locking it, validate the
