@@ -127,31 +127,37 @@ public final class IntRef extends TxnCell {
     }
 
     /**
-     * Adds one, in the running transaction.
+     * Adds one, in the running transaction, without reading the ref (see {@link #add}).
      *
      * @throws IllegalStateException if no transaction is running on this thread
      */
     public void increment() {
-        Barrier.addInt(this, 1);
+        Barrier.addAtCommit(this, 1, true);
     }
 
     /**
-     * Subtracts one, in the running transaction.
+     * Subtracts one, in the running transaction, without reading the ref (see {@link #add}).
      *
      * @throws IllegalStateException if no transaction is running on this thread
      */
     public void decrement() {
-        Barrier.addInt(this, -1);
+        Barrier.addAtCommit(this, -1, true);
     }
 
     /**
-     * Adds {@code delta}, in the running transaction.
+     * Adds {@code delta}, in the running transaction, without reading the ref: a commute, like
+     * {@link #commuteAdd}. The addition is applied when the transaction commits, to the value the
+     * ref holds then, so transactions that only add to this ref do not conflict with each other on
+     * it (Multiverse's {@code increment} behaves the same way). If the transaction reads the ref
+     * afterwards, the read sees the sum and from then on counts as a read. A transaction that
+     * read the ref before adding (a balance check) is still validated on that read. Use
+     * {@link #addAndGet} when the new value is needed.
      *
      * @param delta the amount to add (may be negative)
      * @throws IllegalStateException if no transaction is running on this thread
      */
     public void add(int delta) {
-        Barrier.addInt(this, delta);
+        Barrier.addAtCommit(this, delta, true);
     }
 
     /**

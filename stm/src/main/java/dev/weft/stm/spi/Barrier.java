@@ -98,6 +98,20 @@ public final class Barrier {
     }
 
     /**
+     * Transactional: adds {@code delta} to a primitive cell at commit, without reading it now
+     * (the commute of {@link #commuteAdd}), for refs' {@code void} adds. Unlike
+     * {@link #commuteAdd}, refuses to run outside a transaction.
+     *
+     * @param cell the cell, holding a {@code long}, or an {@code int} when {@code intCell}
+     * @param delta the amount to add, may be negative
+     * @param intCell whether the cell holds an {@code int} (the sum wraps in {@code int} arithmetic)
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public static void addAtCommit(TxnCell cell, long delta, boolean intCell) {
+        running(cell).commuteAdd(cell, delta, intCell);
+    }
+
+    /**
      * Transactional: adds {@code delta} to a cell holding an {@code int}, wrapping in {@code int}
      * arithmetic (a read and a write).
      *
