@@ -25,6 +25,50 @@ class CommuteTest {
         assertEquals(31, ref.atomic().get());
     }
 
+    /**
+     * The void adds commute: a transaction that incremented a ref (and read nothing else) commits
+     * on its first attempt although another transaction incremented the same ref in between, and
+     * both increments count. A read before the add still makes it conflict.
+     */
+    @Test
+    void voidAddsCommuteButAReadBeforeThemStillConflicts() throws Exception {
+        LongRef longRef = new LongRef(0);
+        IntRef intRef = new IntRef(0);
+        assertEquals(1, attemptsWithACommitInBetween(() -> longRef.increment(), () -> longRef.add(10)));
+        assertEquals(11, longRef.atomic().get());
+        assertEquals(1, attemptsWithACommitInBetween(() -> intRef.decrement(), () -> intRef.add(10)));
+        assertEquals(9, intRef.atomic().get());
+        assertEquals(2, attemptsWithACommitInBetween(() -> {
+            longRef.get();
+            longRef.add(1);
+        }, () -> longRef.increment()));
+        assertEquals(13, longRef.atomic().get());
+    }
+
+    /** Runs {@code body} in a transaction on another thread, commits {@code between} after its first attempt ran the body; returns its attempts. */
+    private static int attemptsWithACommitInBetween(Runnable body, Runnable between) throws Exception {
+        java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch committed = new java.util.concurrent.CountDownLatch(1);
+        int[] attempts = {0};
+        Thread thread = new Thread(() -> atomic(() -> {
+            body.run();
+            if (++attempts[0] == 1) {
+                ran.countDown();
+                try {
+                    committed.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }));
+        thread.start();
+        ran.await();
+        atomic(between);
+        committed.countDown();
+        thread.join(10_000);
+        return attempts[0];
+    }
+
     @Test
     void intRefCommuteWrapsLikeIntArithmetic() {
         IntRef ref = new IntRef(Integer.MAX_VALUE);
