@@ -227,17 +227,17 @@ public final class Transaction {
         if (thread instanceof TxnThread worker) {
             return (Transaction) worker.descriptor();
         }
-        Transaction cached = BY_THREAD_ID[(int) thread.getId() & (BY_THREAD_ID.length - 1)];
+        int slot = (int) thread.getId() & (BY_THREAD_ID.length - 1);
+        Transaction cached = BY_THREAD_ID[slot];
         if (cached != null && cached.home == thread) {
             return cached;
         }
-        return lookUp(thread);
+        return lookUp(slot);
     }
 
-    @SuppressWarnings("deprecation")
-    private static Transaction lookUp(Thread thread) {
+    private static Transaction lookUp(int slot) {
         Transaction txn = CURRENT.get();
-        BY_THREAD_ID[(int) thread.getId() & (BY_THREAD_ID.length - 1)] = txn;
+        BY_THREAD_ID[slot] = txn;
         return txn;
     }
 
@@ -1537,60 +1537,34 @@ public final class Transaction {
      */
     private int lockWrites() {
         sortedLocking = false;
-        int locked = lockInLogOrder();
+        int locked = lockInOrder();
         if (locked >= 0) {
             return locked;
         }
-        sortedLocking = true;
-        return lockInHashOrder();
-    }
-
-    /** Locks in log order; returns the count locked, or -1 (holding nothing) on meeting a lock while holding one. */
-    private int lockInLogOrder() {
         WriteLog log = writes;
-        TxnCell[] cells = log.cells;
-        long[] lockedWords = log.lockedWords;
-        long snapshot = readVersion == DEFERRED ? deferredVersion : readVersion;
-        readsCheckedAtLock = 0;
-        for (int i = 0, n = log.size; i < n; i++) {
-            TxnCell cell = cells[i];
-            for (int spins = 0; ; ) {
-                long word = CellAccess.lockWordVolatile(cell);
-                if (LockWord.isFree(word)) {
-                    int outcome = lockFree(cell, word, snapshot, i);
-                    if (outcome == LOCKED) {
-                        break;
-                    }
-                    if (outcome == MUST_ABORT) {
-                        return i;
-                    }
-                } else if (i > 0 && !LockWord.isReserved(word)) {
-                    unlock(i); // held by another committer: do not wait while holding: re-lock in hash order
-                    return -1;
-                } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
-                    return lockConflict(cell, word, i);
-                } else {
-                    pause(spins);
-                }
-            }
-        }
-        return log.size;
-    }
-
-    /** Locks in the order of the cells' hashes (see {@link #lockWrites}); returns the count locked. */
-    private int lockInHashOrder() {
-        WriteLog log = writes;
-        TxnCell[] cells = log.cells;
-        int n = log.size;
         long[] order = log.lockOrder;
-        for (int i = 0; i < n; i++) {
-            order[i] = (long) CellAccess.hash(cells[i]) << 32 | i;
+        for (int i = 0, n = log.size; i < n; i++) {
+            order[i] = (long) CellAccess.hash(log.cells[i]) << 32 | i;
         }
-        Arrays.sort(order, 0, n);
+        Arrays.sort(order, 0, log.size);
+        sortedLocking = true;
+        return lockInOrder();
+    }
+
+    /**
+     * Locks the written cells in log order, or in {@code lockOrder} when {@link #sortedLocking};
+     * returns how many it locked, or -1 (holding nothing) when, in log order, it met a cell locked
+     * by another while holding one.
+     */
+    private int lockInOrder() {
+        WriteLog log = writes;
+        TxnCell[] cells = log.cells;
+        long[] order = log.lockOrder;
+        boolean sorted = sortedLocking;
         long snapshot = readVersion == DEFERRED ? deferredVersion : readVersion;
         readsCheckedAtLock = 0;
-        for (int k = 0; k < n; k++) {
-            int i = (int) order[k];
+        for (int k = 0, n = log.size; k < n; k++) {
+            int i = sorted ? (int) order[k] : k;
             TxnCell cell = cells[i];
             for (int spins = 0; ; ) {
                 long word = CellAccess.lockWordVolatile(cell);
@@ -1602,6 +1576,9 @@ public final class Transaction {
                     if (outcome == MUST_ABORT) {
                         return k;
                     }
+                } else if (!sorted && k > 0 && !LockWord.isReserved(word)) {
+                    unlock(k); // held by another committer: do not wait while holding: re-lock in hash order
+                    return -1;
                 } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
                     return lockConflict(cell, word, k);
                 } else {
@@ -1609,7 +1586,7 @@ public final class Transaction {
                 }
             }
         }
-        return n;
+        return log.size;
     }
 
     private static final int LOCKED = 1;
