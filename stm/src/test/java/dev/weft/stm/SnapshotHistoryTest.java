@@ -50,25 +50,25 @@ class SnapshotHistoryTest {
      */
     private static <T> List<T> readByTwoSnapshots(java.util.function.Supplier<T> read, Runnable betweenReaders,
                                                   Runnable afterBoth) throws Exception {
-        CountDownLatch firstRegistered = new CountDownLatch(1);
-        CountDownLatch secondRegistered = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
-        CompletableFuture<T> first = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
-            firstRegistered.countDown();
-            await(done);
-            return read.get();
-        }), THREADS);
-        await(firstRegistered);
+        CompletableFuture<T> first = registeredReader(read, done);
         betweenReaders.run();
-        CompletableFuture<T> second = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
-            secondRegistered.countDown();
-            await(done);
-            return read.get();
-        }), THREADS);
-        await(secondRegistered);
+        CompletableFuture<T> second = registeredReader(read, done);
         afterBoth.run();
         done.countDown();
         return Arrays.asList(first.get(30, TimeUnit.SECONDS), second.get(30, TimeUnit.SECONDS));
+    }
+
+    /** Starts a reader on a snapshot and returns once it is registered; it reads when {@code done} opens. */
+    private static <T> CompletableFuture<T> registeredReader(java.util.function.Supplier<T> read, CountDownLatch done) {
+        CountDownLatch registered = new CountDownLatch(1);
+        CompletableFuture<T> reader = CompletableFuture.supplyAsync(() -> onASnapshot(() -> {
+            registered.countDown();
+            await(done);
+            return read.get();
+        }), THREADS);
+        await(registered);
+        return reader;
     }
 
     private static void elsewhere(Runnable body) {
