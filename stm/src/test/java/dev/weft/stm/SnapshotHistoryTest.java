@@ -151,6 +151,25 @@ class SnapshotHistoryTest {
     }
 
     @Test
+    void rawBitsNextToAReferenceAreKeptAndReadBackWithIt() {
+        Tagged a = new Tagged(1, "one");
+        Tagged b = new Tagged(2, null);
+        String seen = onASnapshot(() -> {
+            elsewhere(() -> {
+                a.set(3, "three");
+                b.set(4, "four");
+            });
+            elsewhere(() -> {
+                a.set(5, null);
+                b.set(6, null);
+            });
+            return a.read() + " " + b.read();
+        });
+        assertEquals("one/1 null/2", seen, "a node keeps both halves; a null value keeps its bits in place");
+        assertEquals("null/5 null/6", atomic(() -> a.read() + " " + b.read()));
+    }
+
+    @Test
     void onceNoReaderIsRegisteredTheNextCommitDropsWhatWasKept() {
         Counter a = new Counter(0);
         Box<String> b = new Box<>("b0");

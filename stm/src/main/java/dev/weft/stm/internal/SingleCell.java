@@ -42,6 +42,23 @@ public final class SingleCell {
         }
     }
 
+    /**
+     * The latest committed reference value if the raw bits committed with it share a set bit
+     * with {@code mask}, else null; bits and value come from one seqlock snapshot.
+     */
+    public static Object getObjectIfBitsMatch(TxnCell cell, long mask) {
+        for (int spins = 0; ; ) {
+            long first = CellAccess.lockWordAcquire(cell);
+            long bits = CellAccess.longValueOpaque(cell);
+            Object value = CellAccess.objectValue(cell);
+            VarHandle.acquireFence();
+            if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
+                return (bits & mask) != 0 ? value : null;
+            }
+            Transaction.pause(++spins);
+        }
+    }
+
     /** Sets the cell to {@code update} if its raw bits equal {@code expected}. */
     public static boolean compareAndSetLong(TxnCell cell, long expected, long update) {
         for (int spins = 0; ; ) {

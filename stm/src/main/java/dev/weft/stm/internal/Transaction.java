@@ -2,6 +2,7 @@ package dev.weft.stm.internal;
 
 import dev.weft.stm.spi.ContentionManager;
 import dev.weft.stm.spi.TxnCell;
+import dev.weft.stm.spi.TxnHandle;
 import dev.weft.stm.spi.TxnThread;
 import java.lang.invoke.VarHandle;
 import dev.weft.stm.AbortCause;
@@ -33,7 +34,7 @@ import java.util.function.UnaryOperator;
  * <p>Not thread-safe: each thread owns exactly one descriptor (found through a {@link ThreadLocal})
  * and reuses it for every transaction it runs, so nothing is allocated per transaction.
  */
-public final class Transaction {
+public final class Transaction implements TxnHandle {
     /*
      * Overview.
      *
@@ -1077,6 +1078,15 @@ public final class Transaction {
         return loadedBits;
     }
 
+    /**
+     * The primitive half of the cell the latest {@link #readObject} or {@link #readLong} loaded
+     * (a cell may carry raw bits next to its reference value: both are committed, versioned and
+     * kept for snapshot readers together).
+     */
+    public long lastLoadedBits() {
+        return loadedBits;
+    }
+
     public Object readObject(TxnCell cell) {
         load(cell);
         Object value = loadedObject;
@@ -1090,6 +1100,11 @@ public final class Transaction {
 
     public void writeObject(TxnCell cell, Object value) {
         write(cell, 0L, value);
+    }
+
+    /** Writes both halves of a cell: raw bits next to a reference value (see {@link #lastLoadedBits}). */
+    public void writeBitsAndObject(TxnCell cell, long bits, Object value) {
+        write(cell, bits, value);
     }
 
     private void write(TxnCell cell, long bits, Object value) {

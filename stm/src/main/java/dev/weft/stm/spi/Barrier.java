@@ -57,6 +57,84 @@ public final class Barrier {
     }
 
     /**
+     * Transactional: the running transaction, to pass to the handle-taking barriers below (one
+     * descriptor lookup for a run of calls instead of one per call); see {@link TxnHandle}.
+     *
+     * @return the calling thread's running transaction
+     * @throws IllegalStateException if no transaction is running on this thread
+     */
+    public static TxnHandle running() {
+        Transaction txn = Transaction.current();
+        if (!txn.isActive()) {
+            throw new IllegalStateException("No transaction is running on thread '"
+                    + Thread.currentThread().getName() + "': run this inside Stm.atomic(() -> ...).");
+        }
+        return txn;
+    }
+
+    /**
+     * {@link #readObject(TxnCell)} in the transaction {@code txn} obtained from {@link #running()}
+     * on this thread.
+     *
+     * @param txn the calling thread's running transaction
+     * @param cell the cell to read
+     * @return the cell's value as of the running transaction, may be null
+     */
+    public static Object readObject(TxnHandle txn, TxnCell cell) {
+        return ((Transaction) txn).readObject(cell);
+    }
+
+    /**
+     * {@link #writeObject(TxnCell, Object)} in the transaction {@code txn} obtained from
+     * {@link #running()} on this thread.
+     *
+     * @param txn the calling thread's running transaction
+     * @param cell the cell to write
+     * @param value the new value, may be null
+     */
+    public static void writeObject(TxnHandle txn, TxnCell cell, Object value) {
+        ((Transaction) txn).writeObject(cell, value);
+    }
+
+    /**
+     * The raw bits committed together with the reference value that the latest
+     * {@link #readObject(TxnHandle, TxnCell)} on {@code txn} returned (the same version of the
+     * same cell: no second read, nothing logged).
+     *
+     * @param txn the calling thread's running transaction
+     * @return the bits half of the cell last read
+     */
+    public static long lastReadBits(TxnHandle txn) {
+        return ((Transaction) txn).lastLoadedBits();
+    }
+
+    /**
+     * Transactional: writes both halves of a reference cell, raw bits next to the value, in the
+     * transaction {@code txn} obtained from {@link #running()} on this thread.
+     *
+     * @param txn the calling thread's running transaction
+     * @param cell the cell to write
+     * @param bits the raw bits committed with the value
+     * @param value the new value, may be null
+     */
+    public static void writeBitsAndObject(TxnHandle txn, TxnCell cell, long bits, Object value) {
+        ((Transaction) txn).writeBitsAndObject(cell, bits, value);
+    }
+
+    /**
+     * {@link #addAtCommit(TxnCell, long, boolean)} in the transaction {@code txn} obtained from
+     * {@link #running()} on this thread.
+     *
+     * @param txn the calling thread's running transaction
+     * @param cell the cell, holding a {@code long}, or an {@code int} when {@code intCell}
+     * @param delta the amount to add, may be negative
+     * @param intCell whether the cell holds an {@code int}
+     */
+    public static void addAtCommit(TxnHandle txn, TxnCell cell, long delta, boolean intCell) {
+        ((Transaction) txn).commuteAdd(cell, delta, intCell);
+    }
+
+    /**
      * Transactional: writes a primitive cell's raw bits in the running transaction; others see
      * them when it commits.
      *
@@ -483,6 +561,19 @@ public final class Barrier {
      */
     public static Object peekObject(TxnCell cell) {
         return SingleCell.getObject(cell);
+    }
+
+    /**
+     * The latest committed value, outside any transaction, if the raw bits committed with it
+     * share a set bit with {@code mask}; null otherwise. Bits and value come from one consistent
+     * read, so a filter kept in the bits lets the caller skip following the value.
+     *
+     * @param cell the cell to read
+     * @param mask the bits to look for
+     * @return its latest committed value, or null when its bits and {@code mask} are disjoint
+     */
+    public static Object peekObjectIfBitsMatch(TxnCell cell, long mask) {
+        return SingleCell.getObjectIfBitsMatch(cell, mask);
     }
 
     private static Transaction running(TxnCell cell) {

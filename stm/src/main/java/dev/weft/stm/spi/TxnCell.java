@@ -5,6 +5,10 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One transactional memory location: the unit the engine versions, locks and validates.
  *
+ * <p>A reference cell may also carry raw {@code long} bits next to its value (both halves are
+ * written, versioned, validated and kept for snapshot readers together): a collection stores there
+ * what lets a reader decide without following the reference, e.g. a filter of the keys below.
+ *
  * <p>Weft's refs and collection nodes extend this class, so a ref <em>is</em> its cell and a
  * transactional read costs no extra indirection. The class deliberately has no public or protected
  * methods: its state is reachable only through the engine (which accesses the private fields with
@@ -56,6 +60,20 @@ public abstract class TxnCell {
      */
     protected TxnCell(long initialBits) {
         this.longValue = initialBits;
+        this.previousVersion = Long.MAX_VALUE; // none
+        this.hash = ThreadLocalRandom.current().nextInt();
+    }
+
+    /**
+     * Creates a cell holding a reference value and raw bits next to it (both halves, see
+     * {@link Barrier#writeBitsAndObject}), committed at version zero.
+     *
+     * @param initialBits the raw bits committed with the value
+     * @param initialValue the initial value, may be {@code null}
+     */
+    protected TxnCell(long initialBits, Object initialValue) {
+        this.longValue = initialBits;
+        this.objectValue = initialValue;
         this.previousVersion = Long.MAX_VALUE; // none
         this.hash = ThreadLocalRandom.current().nextInt();
     }
