@@ -72,7 +72,7 @@ class TMapTest {
             Key key = new Key(id, id % 7 == 0 ? 42 : id * 31);
             int value = random.nextInt(100);
             String where = "step " + step + " (seed " + seed + ")";
-            switch (random.nextInt(8)) {
+            switch (random.nextInt(9)) {
                 case 0 -> assertEquals(model.put(key, value), view.put(key, value), where);
                 case 1 -> assertEquals(model.remove(key), view.remove(key), where);
                 case 2 -> assertEquals(model.putIfAbsent(key, value), view.putIfAbsent(key, value), where);
@@ -81,6 +81,7 @@ class TMapTest {
                         view.computeIfPresent(key, (k, v) -> v % 2 == 0 ? null : v + 1), where);
                 case 5 -> assertEquals(model.replace(key, value), atomic(() -> map.replace(key, value)), where);
                 case 6 -> assertEquals(model.remove(key, value), atomic(() -> map.remove(key, value)), where);
+                case 7 -> assertEquals(model.get(key), atomic(() -> map.get(key)), where);
                 default -> assertEquals(model.get(key), view.get(key), where);
             }
             if (step % 5_000 == 0) {

@@ -1,8 +1,9 @@
 package dev.weft.collections.internal;
 
-import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnCell;
+import dev.weft.stm.spi.TxnHandle;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.BiConsumer;
@@ -17,42 +18,57 @@ import java.util.function.LongSupplier;
  * caller has checked that one runs. {@link #lookupAnywhere}, {@link #snapshot} and the iterators
  * work with or without one.
  */
-public final class HashTrie<K, V> {
+public final class HashTrie<K, V> extends TxnCell {
     /*
      * Overview.
      *
-     * Shape. The map is one Ref, root, holding null (empty), a leaf, or a Node. A leaf is an
-     * immutable Object[] {k0, v0, k1, v1, ...} of at most LEAF_MAX entries (more only at the last
-     * level, where the hash bits are used up). A Node is an immutable array of WIDTH Refs, each
-     * holding null, a leaf or a Node; the node at depth d is indexed by hash bits [5d, 5d + 5).
-     * Keys are placed by spread(hashCode()).
+     * Shape. The trie is itself the root cell, holding null (empty), a leaf, or a node. A leaf is
+     * an immutable Object[] {k0, v0, k1, v1, ...} of at most LEAF_MAX entries (more only at the
+     * last level, where the hash bits are used up). A node is a Slot[] of WIDTH slot cells, each
+     * holding null, a leaf or a node; the node at depth d is indexed by hash bits [5d, 5d + 5).
+     * Keys are placed by spread(hashCode()). A node is its slot array and a slot is its cell (no
+     * node object, no Ref wrapper, the root cell is this object): a lookup at depth d follows
+     * 2d + 2 references from the trie to the first key, the least a trie of cells allows, as the
+     * pointer chase, not the barriers, is what a lookup spends its time on. (Slot[] is told apart
+     * from a leaf by its array class: a leaf is always created as a plain Object[].)
      *
-     * Conflicts. A write changes exactly one slot Ref (the one holding its leaf) plus one stripe of
-     * the StripedCount; every operation reads the Refs on its path. Two writes conflict only when
+     * Filters. A slot cell (and the root cell) carries raw bits next to its reference (the engine
+     * commits, versions and keeps both halves together): NODE_BITS (all ones) over a node, 0 over
+     * null, and over a leaf a 64-bit filter holding filterBit(h) of every key in it (a superset:
+     * a removal leaves its key's bit set until the leaf is emptied or split). A lookup tests its
+     * key's bit in the same read that yields the reference and stops on a clear bit without
+     * following it, so a miss costs no leaf load and no key comparison (the key objects are
+     * where a miss would otherwise go to memory, ConcurrentHashMap avoids them by comparing
+     * cached hashes); an insert of an absent key skips the leaf scan the same way. The bit comes
+     * from the top six bits of the spread hash, which only paths below depth 5 share.
+     *
+     * Conflicts. A write changes exactly one slot cell (the one holding its leaf) plus one stripe of
+     * the StripedCount; every operation reads the cells on its path. Two writes conflict only when
      * they change the same leaf (keys whose spread hashes share the path), or add from threads
-     * sharing a count stripe. There is no hot cell: the root Ref and the upper slots are written
+     * sharing a count stripe. There is no hot cell: the root cell and the upper slots are written
      * only when a leaf there splits (once per LEAF_MAX inserts at most) or by a snapshot.
      *
-     * Growth. A leaf that overflows is replaced, in the same write, by a Node holding the leaves
+     * Growth. A leaf that overflows is replaced, in the same write, by a node holding the leaves
      * its entries split into. Nodes never turn back into leaves (only clear() drops them), so the
      * path of a key only ever gets longer; this monotonicity is what makes the lock-free lookup
      * below linearizable. Like ConcurrentHashMap, the structure does not shrink on removal.
      *
-     * Snapshots (generations). Every Node carries the generation it was created in; the root
-     * Node's generation is the current one. snapshot() replaces the root Node by a copy with the
-     * next generation (fresh Refs holding the same children) and keeps the old root: from its
-     * commit on, nothing writes a Ref of an older generation, so the old tree is frozen and can be
-     * walked without a transaction. A writer that descends into a Node older than the root copies
-     * it (fresh Refs, same children) and links the copy into its parent before writing below it;
-     * the frozen original stays as the snapshot saw it. Every writer reads the root Ref, so a
+     * Snapshots (generations). Every slot carries the generation its node was created in (all
+     * slots of a node carry the same one); the root node's generation is the current one.
+     * snapshot() replaces the root node by a copy with the next generation (fresh slots holding
+     * the same children) and keeps the old root: from its commit on, nothing writes a slot of an
+     * older generation, so the old tree is frozen and can be walked without a transaction. A
+     * writer that descends into a node older than the root copies it (fresh slots, same children)
+     * and links the copy into its parent before writing below it;
+     * the frozen original stays as the snapshot saw it. Every writer reads the root cell, so a
      * writer that raced with a snapshot either committed before it (and is in it) or fails
-     * validation. A snapshot costs O(WIDTH); each Node is copied at most once per snapshot.
+     * validation. A snapshot costs O(WIDTH); each node is copied at most once per snapshot.
      *
      * Lock-free lookup (outside transactions). lookupAnywhere walks root and slots with
-     * single-cell reads. Each read returns a committed value; a slot that holds a Node holds it
-     * (or a copy of it) forever, and a frozen Node's contents equal the live contents at the
+     * single-cell reads. Each read returns a committed value; a slot that holds a node holds it
+     * (or a copy of it) forever, and a frozen node's contents equal the live contents at the
      * moment it was replaced. So the leaf finally read was, at the moment its slot was read or at
-     * the moment the Node holding that slot was replaced, whichever came first, the live leaf of
+     * the moment the node holding that slot was replaced, whichever came first, the live leaf of
      * the key: the lookup is linearizable at that moment, which lies inside the call.
      */
 
@@ -64,31 +80,50 @@ public final class HashTrie<K, V> {
     /** Leaves whose split shift would be at least this many bits cannot split. */
     static final int HASH_BITS = 32;
 
-    /** An inner node: WIDTH slots and the generation it belongs to. Immutable; the slots are not. */
-    static final class Node {
+    /**
+     * One slot of an inner node: a cell holding null, a leaf or a child node, and the generation
+     * of the node it belongs to. A node is a {@code Slot[]} of length WIDTH.
+     */
+    static final class Slot extends TxnCell {
         final int generation;
-        final Ref<Object>[] slots;
 
-        @SuppressWarnings("unchecked")
-        Node(int generation) {
+        Slot(long bits, Object child, int generation) {
+            super(bits, child);
             this.generation = generation;
-            this.slots = (Ref<Object>[]) new Ref<?>[WIDTH];
-        }
-
-        /** A copy in {@code newGeneration}: fresh slots with this node's children (transactional reads). */
-        Node copy(int newGeneration) {
-            Node copy = new Node(newGeneration);
-            for (int i = 0; i < WIDTH; i++) {
-                copy.slots[i] = new Ref<>(slots[i].get());
-            }
-            return copy;
         }
     }
 
-    private final Ref<Object> root = new Ref<>(null);
+    /** The bits of a cell holding a node: every filter probe matches, so lookups descend. */
+    static final long NODE_BITS = -1L;
+
+    /** The filter bit of a key with spread hash {@code h} (see the overview). */
+    static long filterBit(int h) {
+        return 1L << (h >>> 26);
+    }
+
+    /** The generation of a node (every slot of it carries it). */
+    static int generation(Slot[] node) {
+        return node[0].generation;
+    }
+
+    /** A copy of {@code node} in {@code newGeneration}: fresh slots holding its children (read in the running transaction). */
+    static Slot[] copy(TxnHandle txn, Slot[] node, int newGeneration) {
+        Slot[] copy = new Slot[WIDTH];
+        for (int i = 0; i < WIDTH; i++) {
+            Object child = Barrier.readObject(txn, node[i]);
+            copy[i] = new Slot(Barrier.lastReadBits(txn), child, newGeneration);
+        }
+        return copy;
+    }
+
     private final StripedCount count = new StripedCount();
     /** Made once, so a size() outside a transaction does not allocate a lambda per call. */
     private final LongSupplier sizeBody = this::txSize;
+
+    /** An empty trie. */
+    public HashTrie() {
+        super(0L, null);
+    }
 
     /** Mixes the hash so that keys with patterned hash codes still spread over every level. */
     static int spread(int h) {
@@ -103,13 +138,16 @@ public final class HashTrie<K, V> {
     /** The value of {@code key} in the running transaction, or null. Allocation-free. */
     public V txGet(Object key) {
         int h = spread(key.hashCode());
-        Object current = root.get();
+        TxnHandle txn = Barrier.running();
+        Object current = Barrier.readObject(txn, this);
+        long bits = Barrier.lastReadBits(txn);
         int shift = 0;
-        while (current instanceof Node node) {
-            current = node.slots[(h >>> shift) & MASK].get();
+        while (current instanceof Slot[] node) {
+            current = Barrier.readObject(txn, node[(h >>> shift) & MASK]);
+            bits = Barrier.lastReadBits(txn);
             shift += BITS;
         }
-        return valueIn(current, key);
+        return (bits & filterBit(h)) == 0 ? null : valueIn(current, key);
     }
 
     /**
@@ -121,12 +159,13 @@ public final class HashTrie<K, V> {
             return txGet(key);
         }
         int h = spread(key.hashCode());
-        // Single-cell reads straight through the SPI: a Ref's atomic() view would allocate a view
-        // object per slot Ref and look the transaction up again at every level.
-        Object current = Barrier.peekObject(root);
+        // Single-cell reads straight through the SPI (no transaction is running); a cell whose
+        // filter rules the key out reads as null.
+        long probe = filterBit(h);
+        Object current = Barrier.peekObjectIfBitsMatch(this, probe);
         int shift = 0;
-        while (current instanceof Node node) {
-            current = Barrier.peekObject(node.slots[(h >>> shift) & MASK]);
+        while (current instanceof Slot[] node) {
+            current = Barrier.peekObjectIfBitsMatch(node[(h >>> shift) & MASK], probe);
             shift += BITS;
         }
         return valueIn(current, key);
@@ -220,29 +259,33 @@ public final class HashTrie<K, V> {
     @SuppressWarnings("unchecked")
     public Object txUpdate(K key, int op, Object a, Object b) {
         int h = spread(key.hashCode());
-        Ref<Object> slot = root;
-        Object current = root.get();
+        TxnHandle txn = Barrier.running();
+        TxnCell slot = this;
+        Object current = Barrier.readObject(txn, this);
+        long bits = Barrier.lastReadBits(txn);
         int shift = 0;
         int generation = 0;
-        if (current instanceof Node top) {
-            generation = top.generation;
-            Node node = top;
+        if (current instanceof Slot[] top) {
+            generation = generation(top);
+            Slot[] node = top;
             for (;;) {
-                slot = node.slots[(h >>> shift) & MASK];
+                slot = node[(h >>> shift) & MASK];
                 shift += BITS;
-                current = slot.get();
-                if (!(current instanceof Node child)) {
+                current = Barrier.readObject(txn, slot);
+                bits = Barrier.lastReadBits(txn);
+                if (!(current instanceof Slot[] child)) {
                     break;
                 }
-                if (child.generation != generation) { // shared with a snapshot: copy before writing below
-                    child = child.copy(generation);
-                    slot.set(child);
+                if (generation(child) != generation) { // shared with a snapshot: copy before writing below
+                    child = copy(txn, child, generation);
+                    Barrier.writeBitsAndObject(txn, slot, NODE_BITS, child);
                 }
                 node = child;
             }
         }
         Object[] leaf = (Object[]) current;
-        int index = indexIn(leaf, key);
+        long probe = filterBit(h);
+        int index = (bits & probe) == 0 ? -1 : indexIn(leaf, key);
         V old = index < 0 ? null : (V) leaf[index + 1];
         V updated;
         Object result;
@@ -279,15 +322,20 @@ public final class HashTrie<K, V> {
             return result;
         }
         if (updated == null) {
-            slot.set(leaf.length == 2 ? null : without(leaf, index));
-            count.add(-1);
+            if (leaf.length == 2) {
+                Barrier.writeBitsAndObject(txn, slot, 0L, null);
+            } else { // the removed key's bit may stay: the filter is a superset
+                Barrier.writeBitsAndObject(txn, slot, bits, without(leaf, index));
+            }
+            count.add(txn, -1);
         } else if (index >= 0) {
             Object[] copy = leaf.clone();
             copy[index + 1] = updated;
-            slot.set(copy);
+            Barrier.writeBitsAndObject(txn, slot, bits, copy);
         } else {
-            slot.set(with(leaf, key, updated, shift, generation));
-            count.add(1);
+            Object grown = with(leaf, key, updated, shift, generation);
+            Barrier.writeBitsAndObject(txn, slot, grown instanceof Slot[] ? NODE_BITS : bits | probe, grown);
+            count.add(txn, 1);
         }
         return result;
     }
@@ -311,7 +359,7 @@ public final class HashTrie<K, V> {
         return copy;
     }
 
-    /** The leaf (or, if it overflows and can split, the Node) holding {@code leaf} plus the entry. */
+    /** The leaf (or, if it overflows and can split, the node) holding {@code leaf} plus the entry. */
     private static Object with(Object[] leaf, Object key, Object value, int shift, int generation) {
         int length = leaf == null ? 0 : leaf.length;
         Object[] grown = new Object[length + 2];
@@ -324,47 +372,57 @@ public final class HashTrie<K, V> {
     }
 
     /** Distributes an overflowing leaf by the hash bits at {@code shift} (recursively if needed). */
-    private static Node split(Object[] leaf, int shift, int generation) {
+    private static Slot[] split(Object[] leaf, int shift, int generation) {
         Object[][] parts = new Object[WIDTH][];
         int[] sizes = new int[WIDTH];
+        long[] filters = new long[WIDTH];
         for (int i = 0; i < leaf.length; i += 2) {
-            int slot = (spread(leaf[i].hashCode()) >>> shift) & MASK;
+            int h = spread(leaf[i].hashCode());
+            int slot = (h >>> shift) & MASK;
+            filters[slot] |= filterBit(h);
             if (parts[slot] == null) {
                 parts[slot] = new Object[leaf.length];
             }
             parts[slot][sizes[slot]++] = leaf[i];
             parts[slot][sizes[slot]++] = leaf[i + 1];
         }
-        Node node = new Node(generation);
+        Slot[] node = new Slot[WIDTH];
         for (int s = 0; s < WIDTH; s++) {
             Object child = null;
+            long bits = 0L;
             if (sizes[s] > 0) {
                 Object[] part = Arrays.copyOf(parts[s], sizes[s]);
-                child = part.length / 2 > LEAF_MAX && shift + BITS < HASH_BITS
-                        ? split(part, shift + BITS, generation) : part;
+                if (part.length / 2 > LEAF_MAX && shift + BITS < HASH_BITS) {
+                    child = split(part, shift + BITS, generation);
+                    bits = NODE_BITS;
+                } else {
+                    child = part;
+                    bits = filters[s];
+                }
             }
-            node.slots[s] = new Ref<>(child);
+            node[s] = new Slot(bits, child, generation);
         }
         return node;
     }
 
     /** Removes every entry, in the running transaction: O(stripes), the old nodes become garbage. */
     public void txClear() {
-        root.set(null);
+        Barrier.writeObject(this, null); // bits 0: empty
         count.reset();
     }
 
     // ------------------------------------------------------------------ snapshots and iteration
 
     /**
-     * Freezes the current contents and returns them (a leaf, a Node or null), in O(WIDTH): see
+     * Freezes the current contents and returns them (a leaf, a node or null), in O(WIDTH): see
      * the overview. Must run outside a transaction; the result can be read without one.
      */
     public Object snapshot() {
         return Stm.atomic(() -> {
-            Object current = root.get();
-            if (current instanceof Node node) {
-                root.set(node.copy(node.generation + 1));
+            TxnHandle txn = Barrier.running();
+            Object current = Barrier.readObject(txn, this);
+            if (current instanceof Slot[] node) {
+                Barrier.writeBitsAndObject(txn, this, NODE_BITS, copy(txn, node, generation(node) + 1));
             }
             return current;
         });
@@ -373,7 +431,7 @@ public final class HashTrie<K, V> {
     /** Calls {@code action} for every entry, in the running transaction. */
     @SuppressWarnings("unchecked")
     public void txForEach(BiConsumer<? super K, ? super V> action) {
-        Cursor<K, V> cursor = new Cursor<>(root.get(), true);
+        Cursor<K, V> cursor = new Cursor<>(Barrier.readObject(this), true);
         while (cursor.advance()) {
             action.accept((K) cursor.key, (V) cursor.value);
         }
@@ -381,7 +439,7 @@ public final class HashTrie<K, V> {
 
     /** A cursor over the live map, reading in the running transaction. */
     public Cursor<K, V> txCursor() {
-        return new Cursor<>(root.get(), true);
+        return new Cursor<>(Barrier.readObject(this), true);
     }
 
     /** A cursor over a frozen tree returned by {@link #snapshot()}; reads without a transaction. */
@@ -395,7 +453,7 @@ public final class HashTrie<K, V> {
      */
     public static final class Cursor<K, V> {
         private final boolean transactional;
-        private final Node[] nodes = new Node[HASH_BITS / BITS + 2];
+        private final Slot[][] nodes = new Slot[HASH_BITS / BITS + 2][];
         private final int[] next = new int[HASH_BITS / BITS + 2];
         private int depth = -1;
         private Object[] leaf;
@@ -409,7 +467,7 @@ public final class HashTrie<K, V> {
         }
 
         private void enter(Object child) {
-            if (child instanceof Node node) {
+            if (child instanceof Slot[] node) {
                 depth++;
                 nodes[depth] = node;
                 next[depth] = 0;
@@ -442,18 +500,18 @@ public final class HashTrie<K, V> {
                     continue;
                 }
                 next[depth] = i + 1;
-                Ref<Object> slot = nodes[depth].slots[i];
+                Slot slot = nodes[depth][i];
                 enter(transactional ? readInTransaction(slot) : Barrier.peekObject(slot));
             }
         }
 
-        private static Object readInTransaction(Ref<Object> slot) {
+        private static Object readInTransaction(Slot slot) {
             if (!Stm.inTransaction()) {
                 throw new IllegalStateException("This iterator was created inside a transaction and "
                         + "reads in it; it cannot be used after that transaction ended. Create the "
                         + "iterator outside a transaction to iterate over a snapshot instead.");
             }
-            return slot.get();
+            return Barrier.readObject(slot);
         }
     }
 

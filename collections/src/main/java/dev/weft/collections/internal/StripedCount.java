@@ -2,6 +2,7 @@ package dev.weft.collections.internal;
 
 import dev.weft.stm.spi.Barrier;
 import dev.weft.stm.spi.TxnCell;
+import dev.weft.stm.spi.TxnHandle;
 
 /**
  * A transactional count split over several stripes (cells), so that transactions on different
@@ -54,6 +55,11 @@ public final class StripedCount {
     /** Adds {@code delta} to this thread's stripe, in the running transaction. */
     public void add(long delta) {
         Barrier.commuteAdd(stripe(), delta, false);
+    }
+
+    /** Adds {@code delta} to this thread's stripe at commit, in the running transaction {@code txn}. */
+    public void add(TxnHandle txn, long delta) {
+        Barrier.addAtCommit(txn, stripe(), delta, false);
     }
 
     /**
