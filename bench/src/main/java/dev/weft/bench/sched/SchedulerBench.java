@@ -1,5 +1,6 @@
 package dev.weft.bench.sched;
 
+import dev.weft.scheduler.ContentionPolicy;
 import dev.weft.scheduler.SchedulerStatistics;
 import dev.weft.scheduler.TxnScheduler;
 import dev.weft.stm.Stm;
@@ -34,7 +35,9 @@ import java.util.concurrent.atomic.LongAdder;
  * and decides itself how many run at once ({@code --oversubscribe-scheduler true} gives it factor
  * x cores workers too).
  * {@code --implementations} replaces the list, for example with the scheduler's ablations
- * {@code weft-sched-noplace} (placement off) and {@code weft-sched-nothrottle} (throttling off).
+ * {@code weft-sched-noplace} (placement off), {@code weft-sched-nothrottle} (throttling off),
+ * {@code weft-sched-bare} (placement, throttling and waits all off: the engine and the worker queues
+ * alone) and the priority policies {@code weft-sched-older} and {@code weft-sched-larger}.
  *
  * <p>Why a runner and not JMH: a task's cost includes its queueing and the pool's reaction to
  * conflicts among thousands of in-flight tasks, so the unit measured is a batch of tasks submitted
@@ -76,10 +79,9 @@ public final class SchedulerBench {
 
     private static Runner runner(String implementation, int threads, String type) {
         return switch (implementation) {
-            case "weft-scheduler", "weft-sched-noplace", "weft-sched-nothrottle" -> new Runner() {
-                final TxnScheduler scheduler = TxnScheduler.builder().parallelism(threads)
-                        .placement(!implementation.equals("weft-sched-noplace"))
-                        .throttling(!implementation.equals("weft-sched-nothrottle")).build();
+            case "weft-scheduler", "weft-sched-noplace", "weft-sched-nothrottle", "weft-sched-bare",
+                    "weft-sched-older", "weft-sched-larger" -> new Runner() {
+                final TxnScheduler scheduler = configure(TxnScheduler.builder().parallelism(threads), implementation).build();
 
                 @Override
                 public CompletableFuture<?> submit(TxnWorkload workload, long i, LongAdder attempts) {
@@ -107,6 +109,19 @@ public final class SchedulerBench {
             case "multiverse-fixed" -> pool(Executors.newFixedThreadPool(threads), TxnWorkload::multiverseTask);
             case "scalastm-fixed" -> pool(Executors.newFixedThreadPool(threads), TxnWorkload::scalaTask);
             default -> throw new IllegalArgumentException("unknown implementation " + implementation);
+        };
+    }
+
+    /** The scheduler variants: the defaults, and ablations that each switch one mechanism off. */
+    private static TxnScheduler.Builder configure(TxnScheduler.Builder builder, String implementation) {
+        return switch (implementation) {
+            case "weft-sched-noplace" -> builder.placement(false);
+            case "weft-sched-nothrottle" -> builder.throttling(false);
+            // no placement, no throttling, no wait: what is left is the engine and the queues
+            case "weft-sched-bare" -> builder.placement(false).throttling(false).contentionPolicy(conflict -> 0L);
+            case "weft-sched-older" -> builder.contentionPolicy(ContentionPolicy.olderWins());
+            case "weft-sched-larger" -> builder.contentionPolicy(ContentionPolicy.largerWins());
+            default -> builder;
         };
     }
 
