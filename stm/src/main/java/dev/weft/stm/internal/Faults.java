@@ -19,6 +19,12 @@ public final class Faults {
     public static volatile boolean releaseLockEarly;
     /** Publish at the version read from the clock without advancing it (stale snapshots). */
     public static volatile boolean skipClockBump;
+    /**
+     * Not a fault but a forced race: the next commit-lock CAS on a free cell reports failure
+     * without trying, as when another committer locked and released the cell in between (the
+     * switch turns itself off). For tests of the locking loop's retry path.
+     */
+    public static volatile boolean loseNextLockCas;
 
     private Faults() {}
 
@@ -27,5 +33,6 @@ public final class Faults {
         skipValidation = false;
         releaseLockEarly = false;
         skipClockBump = false;
+        loseNextLockCas = false;
     }
 }

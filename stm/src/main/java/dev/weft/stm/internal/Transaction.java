@@ -1625,6 +1625,10 @@ public final class Transaction implements TxnHandle {
             }
             return MUST_ABORT;
         }
+        if (Faults.ENABLED && Faults.loseNextLockCas) {
+            Faults.loseNextLockCas = false;
+            return CAS_LOST;
+        }
         if (!CellAccess.casLockWord(cell, word, ownerWord)) {
             return CAS_LOST;
         }
