@@ -60,12 +60,26 @@ class TMapTest {
 
     @Test
     void randomOperationsAgreeWithHashMap() {
+        randomOperationsAgreeWithHashMap(Scale.of(3_000), false);
+    }
+
+    /** Enough keys for the deep levels: narrow nodes, and large leaves that keep their hashes. */
+    @Test
+    void randomOperationsOnABigMapAgreeWithHashMap() {
+        randomOperationsAgreeWithHashMap(Scale.of(40_000), true);
+    }
+
+    private static void randomOperationsAgreeWithHashMap(int keys, boolean prefill) {
         long seed = System.nanoTime();
         Random random = new Random(seed);
         TMap<Key, Integer> map = new TMap<>();
         ConcurrentMap<Key, Integer> view = map.asMap();
         Map<Key, Integer> model = new HashMap<>();
-        int keys = Scale.of(3_000);
+        for (int id = 0; prefill && id < keys; id += 2) {
+            Key key = new Key(id, id % 7 == 0 ? 42 : id * 31);
+            model.put(key, id);
+            view.put(key, id);
+        }
         // Some hash codes collide completely, so leaves below the last level grow past their limit.
         for (int step = 0; step < Scale.of(60_000); step++) {
             int id = random.nextInt(keys);
