@@ -4,6 +4,8 @@ import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.LongRef;
 import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
+import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnCell;
 import java.util.AbstractQueue;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,13 +48,27 @@ import java.util.function.Predicate;
  * @param <E> the type of elements
  */
 public final class TQueue<E> {
-    /** A list node; {@code next} is written once when the next element is appended (or on unlink). */
-    private static final class Node<E> {
+    /**
+     * A list node, which is itself the cell holding its successor (no separate ref per node: one
+     * object and one pointer less per element). The successor is written once when the next
+     * element is appended (or on unlink).
+     */
+    private static final class Node<E> extends TxnCell {
         final E value;
-        final Ref<Node<E>> next = new Ref<>();
 
         Node(E value) {
+            super((Object) null);
             this.value = value;
+        }
+
+        /** The successor, in the running transaction. */
+        @SuppressWarnings("unchecked")
+        Node<E> next() {
+            return (Node<E>) Barrier.readObject(this);
+        }
+
+        void setNext(Node<E> successor) {
+            Barrier.writeObject(this, successor);
         }
     }
 
@@ -81,7 +97,7 @@ public final class TQueue<E> {
         check("offer");
         Objects.requireNonNull(element, "TQueue does not accept null elements");
         Node<E> node = new Node<>(element);
-        tail.get().next.set(node);
+        tail.get().setNext(node);
         tail.set(node);
         offered.increment();
         return true;
@@ -96,7 +112,7 @@ public final class TQueue<E> {
     public E poll() {
         check("poll");
         Node<E> sentinel = head.get();
-        Node<E> first = sentinel.next.get();
+        Node<E> first = sentinel.next();
         if (first == null) {
             return null;
         }
@@ -113,7 +129,7 @@ public final class TQueue<E> {
      */
     public E peek() {
         check("peek");
-        Node<E> first = head.get().next.get();
+        Node<E> first = head.get().next();
         return first == null ? null : first.value;
     }
 
@@ -125,7 +141,7 @@ public final class TQueue<E> {
      */
     public boolean isEmpty() {
         check("isEmpty");
-        return head.get().next.get() == null;
+        return head.get().next() == null;
     }
 
     /** Elements ever offered, in the running transaction (producer-side cell). */
@@ -192,7 +208,7 @@ public final class TQueue<E> {
     /** The nodes from head to tail, in the running transaction. */
     private List<Node<E>> nodes() {
         List<Node<E>> all = new ArrayList<>();
-        for (Node<E> n = head.get().next.get(); n != null; n = n.next.get()) {
+        for (Node<E> n = head.get().next(); n != null; n = n.next()) {
             all.add(n);
         }
         return all;
@@ -201,10 +217,10 @@ public final class TQueue<E> {
     /** Unlinks {@code target} (by identity) if it is still in the queue, in the running transaction. */
     private boolean unlink(Node<E> target) {
         Node<E> previous = head.get();
-        for (Node<E> n = previous.next.get(); n != null; previous = n, n = n.next.get()) {
+        for (Node<E> n = previous.next(); n != null; previous = n, n = n.next()) {
             if (n == target) {
-                Node<E> after = n.next.get();
-                previous.next.set(after);
+                Node<E> after = n.next();
+                previous.setNext(after);
                 if (after == null) {
                     tail.set(previous);
                 }
