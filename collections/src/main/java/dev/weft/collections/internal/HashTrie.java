@@ -106,7 +106,10 @@ public final class HashTrie<K, V> extends TxnCell {
         return node[0].generation;
     }
 
-    /** A copy of {@code node} in {@code newGeneration}: fresh slots holding its children (read in the running transaction). */
+    /**
+     * A copy of {@code node} in {@code newGeneration}: fresh slots holding its children and their
+     * filters (both read in the running transaction).
+     */
     static Slot[] copy(TxnHandle txn, Slot[] node, int newGeneration) {
         Slot[] copy = new Slot[WIDTH];
         for (int i = 0; i < WIDTH; i++) {
