@@ -131,45 +131,18 @@ class TMapLincheckTest {
     static final int FILLERS = 8;
 
     /**
-     * The root leaf starts full (eight filler keys), so the first put of a new key turns it into a
-     * node while other operations read, filter and write around it: the lock-free lookup across a
-     * split, and the key filters of the freshly split slots (fails when a split leaves a slot's
-     * filter empty).
+     * {@link MapView}'s operations on a map whose root leaf starts full (eight filler keys), so the
+     * first insert of a new key turns it into a node while other operations read, filter and write
+     * around it: the lock-free lookup across a split, and the key filters of the freshly split
+     * slots (fails when a split leaves a slot's filter empty).
      */
     @Param(name = "key", gen = IntGen.class, conf = "1:3")
     @Param(name = "value", gen = IntGen.class, conf = "1:2")
-    public static class SplittingMap {
-        final ConcurrentMap<Integer, Integer> view = new TMap<Integer, Integer>().asMap();
-
+    public static class SplittingMap extends MapView {
         public SplittingMap() {
             for (int i = 0; i < FILLERS; i++) {
                 view.put(100 + i, 100 + i);
             }
-        }
-
-        @Operation
-        public Integer get(@Param(name = "key") int key) {
-            return view.get(key);
-        }
-
-        @Operation
-        public Integer put(@Param(name = "key") int key, @Param(name = "value") int value) {
-            return view.put(key, value);
-        }
-
-        @Operation
-        public Integer remove(@Param(name = "key") int key) {
-            return view.remove(key);
-        }
-
-        @Operation
-        public Integer putIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
-            return view.putIfAbsent(key, value);
-        }
-
-        @Operation
-        public int size() {
-            return view.size();
         }
     }
 
