@@ -58,11 +58,10 @@ public final class HashTrie<K, V> extends TxnCell {
      * snapshot() replaces the root node by a copy with the next generation (fresh slots holding
      * the same children) and keeps the old root: from its commit on, nothing writes a slot of an
      * older generation, so the old tree is frozen and can be walked without a transaction. A
-     * writer that descends into a node older than the root copies it (fresh slots, same children)
-     * and links the copy into its parent before writing below it;
-     * the frozen original stays as the snapshot saw it. Every writer reads the root cell, so a
-     * writer that raced with a snapshot either committed before it (and is in it) or fails
-     * validation. A snapshot costs O(WIDTH); each node is copied at most once per snapshot.
+     * writer that descends into a node older than the root copies it (fresh slots, same children,
+     * same filters) and links the copy into its parent before writing below it; the frozen
+     * original stays as the snapshot saw it. Every writer reads the root cell, so a writer that
+     * raced with a snapshot either committed before it (and is in it) or fails validation. A snapshot costs O(WIDTH); each node is copied at most once per snapshot.
      *
      * Lock-free lookup (outside transactions). lookupAnywhere walks root and slots with
      * single-cell reads. Each read returns a committed value; a slot that holds a node holds it
