@@ -184,4 +184,54 @@ class BlockingTest {
                     "the compensation thread to retire");
         }
     }
+
+    private static boolean spareAlive(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith(prefix + "spare-"));
+    }
+
+    /**
+     * A spare stands in for a blocked worker only while the block lasts: once the worker runs
+     * again the spare retires between two tasks, even though work keeps coming (a spare kept
+     * until the pool idles would run above the throttle's limit and add aborts). Checked by
+     * keeping four batches of short tasks in flight until the spare is gone.
+     */
+    @Test
+    void aCompensationThreadRetiresWhenTheBlockEndsEvenWhileWorkKeepsComing() throws Exception {
+        try (TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).threadNamePrefix("busy-").build()) {
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Object> blocked = scheduler.submit(() -> {
+                release.await();
+                return null;
+            });
+            // queued behind the blocked worker: only a spare can run it
+            assertEquals(1, scheduler.submit(() -> 1).get(Await.BOUND_SECONDS, TimeUnit.SECONDS));
+            assertTrue(scheduler.statistics().compensationThreads() >= 1);
+            assertTrue(spareAlive("busy-"));
+            release.countDown();
+            blocked.get(Await.BOUND_SECONDS, TimeUnit.SECONDS);
+            java.util.ArrayDeque<CompletableFuture<?>> inFlight = new java.util.ArrayDeque<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (spareAlive("busy-")) {
+                CompletableFuture<?>[] batch = new CompletableFuture<?>[64];
+                for (int i = 0; i < batch.length; i++) {
+                    batch[i] = scheduler.submit(() -> {
+                        long end = System.nanoTime() + 5_000;
+                        while (System.nanoTime() < end) {
+                            Thread.onSpinWait();
+                        }
+                    });
+                }
+                inFlight.add(CompletableFuture.allOf(batch));
+                if (inFlight.size() > 4) {
+                    inFlight.poll().get(Await.BOUND_SECONDS, TimeUnit.SECONDS);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionFailedError("the spare kept running 10 s after the block ended");
+                }
+            }
+            for (CompletableFuture<?> batch : inFlight) {
+                batch.get(Await.BOUND_SECONDS, TimeUnit.SECONDS);
+            }
+        }
+    }
 }

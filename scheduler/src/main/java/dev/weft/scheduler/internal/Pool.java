@@ -66,8 +66,9 @@ public final class Pool {
      * ticks in a row and parked (WAITING, TIMED_WAITING or BLOCKED) at both is blocked. Blocked
      * base workers raise the allowance (throttled workers stand in for them); if there is queued
      * work and fewer unblocked workers than the throttle's limit, it starts a spare worker (up to
-     * maxSpares), as ForkJoinPool compensates a managed blocker. Spares retire after a full idle
-     * period. So a pool whose workers all wait in retry() for a commit that a queued task will make
+     * maxSpares), as ForkJoinPool compensates a managed blocker. A spare retires between two tasks
+     * once no worker is blocked (it would only add contention above the throttle's limit), or
+     * after a full idle period. So a pool whose workers all wait in retry() for a commit that a queued task will make
      * still runs that task. Each start and retirement of a spare is reported as a
      * dev.weft.scheduler.Compensation event (SchedulerEvents).
      */
@@ -421,6 +422,16 @@ public final class Pool {
                     countBlocked(true), sparesNow);
         }
         return true;
+    }
+
+    /** Whether some worker is blocked now (a racy read: spares ask it between tasks). */
+    boolean anyBlocked() {
+        for (Worker worker : workers) {
+            if (worker.isBlocked()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Workers blocked now, or only those parked in retry(); a racy count, for events. */
