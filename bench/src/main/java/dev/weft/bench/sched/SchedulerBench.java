@@ -258,7 +258,11 @@ public final class SchedulerBench {
                         implementations.add("scalastm-fixed");
                     }
                     if (only != null) {
-                        implementations = only; // ablations: weft-sched-noplace, weft-sched-nothrottle
+                        // ablations (weft-sched-noplace, ...); peers only where the workload has them
+                        implementations = new ArrayList<>(only);
+                        if (!workload.hasPeers()) {
+                            implementations.removeIf(i -> i.startsWith("multiverse") || i.startsWith("scalastm"));
+                        }
                     }
                     for (String implementation : implementations) {
                         // the scheduler runs the same tasks on its default one worker per core
