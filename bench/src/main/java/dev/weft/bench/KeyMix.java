@@ -7,8 +7,13 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * One benchmark thread's next map operation: {@link #op} and {@link #key}, drawn uniformly from
- * {@link MapKeys}. Every implementation in a map benchmark draws through this, so all pay the same
- * for it; drawing allocates nothing.
+ * {@link MapKeys}, and the {@link #value} a put writes. Every implementation in a map benchmark
+ * draws through this, so all pay the same for it; drawing allocates nothing.
+ *
+ * <p>The value is the next of {@link #VALUES} distinct preallocated {@code Integer} objects, not
+ * the key itself: a put of the very object a key already maps to changes nothing, and a map may
+ * (Weft's {@code TMap} does) finish it as a read, so puts of the key as its own value would make
+ * every put of a present key a lookup.
  */
 @State(Scope.Thread)
 public class KeyMix {
@@ -16,8 +21,13 @@ public class KeyMix {
     static final int PUT = 1;
     static final int REMOVE = 2;
 
+    /** Distinct value objects a thread cycles through (a power of two). */
+    static final int VALUES = 1024;
+
     private final SplittableRandom random = new SplittableRandom();
     private Integer[] keys;
+    private Integer[] values;
+    private int nextValue;
     private int update;
 
     /** The operation: {@link #GET}, {@link #PUT} or {@link #REMOVE}. */
@@ -26,10 +36,13 @@ public class KeyMix {
     int index;
     /** The key (boxed once, in {@link MapKeys}). */
     Integer key;
+    /** The value a put writes: another object than the one it replaces, almost always. */
+    Integer value;
 
     @Setup
     public void setup(MapKeys mapKeys) {
         keys = mapKeys.keys;
+        values = mapKeys.values;
         update = mapKeys.update;
     }
 
@@ -39,5 +52,6 @@ public class KeyMix {
         op = dice < update ? PUT + (dice & 1) : GET;
         index = random.nextInt(keys.length);
         key = keys[index];
+        value = values[nextValue++ & (VALUES - 1)];
     }
 }

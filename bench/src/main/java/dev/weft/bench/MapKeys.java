@@ -26,6 +26,9 @@ public class MapKeys {
     /** {@code keys[i] == i}, preallocated. */
     Integer[] keys;
 
+    /** {@link KeyMix#VALUES} distinct Integer objects (above the boxing cache) for puts to write. */
+    Integer[] values;
+
     /** Whether key i is in the map at the start: a fixed random half. */
     boolean[] initiallyPresent;
 
@@ -33,6 +36,10 @@ public class MapKeys {
     public void setup() {
         keys = new Integer[keyRange];
         initiallyPresent = new boolean[keyRange];
+        values = new Integer[KeyMix.VALUES];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Integer.valueOf(1_000_000 + i); // outside the cache: a new object each
+        }
         SplittableRandom random = new SplittableRandom(42);
         for (int i = 0; i < keyRange; i++) {
             keys[i] = i;

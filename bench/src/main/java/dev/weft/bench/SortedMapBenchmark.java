@@ -89,7 +89,7 @@ public class SortedMapBenchmark {
             put = () -> {
                 IPersistentMap current = (IPersistentMap) ref.deref();
                 Object previous = current.valAt(mix.key);
-                ref.set(current.assoc(mix.key, mix.key));
+                ref.set(current.assoc(mix.key, mix.value));
                 return previous;
             };
             remove = () -> {
