@@ -37,6 +37,8 @@ public final class Main {
                    java -jar weft-bench.jar report|render|gate ... (report -h for details)
                    java -jar weft-bench.jar --report   (report --preset quick: JMH JSON, report.md, charts)
                    java -jar weft-bench.jar long-reader [rounds] [ms]   (writer CPU/op next to a long reader)
+                   java -jar weft-bench.jar map-scaling [update %] [rounds] [ms]   (1 vs 2 threads on a map, no JMH)
+                   java -jar weft-bench.jar scheduler [options]   (the scheduler workload runner; docs/performance.md)
             bank (the default) runs the same transfer/audit workload over Weft, one global
             ReentrantLock and a ReentrantLock per account, each for --seconds, and prints a table.
               --accounts N   accounts, each starting at 1000 (default 1024)
@@ -53,6 +55,10 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("jmh")) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("map-scaling")) {
+            MapPutScaling.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals("long-reader")) {
