@@ -43,7 +43,7 @@ import scala.concurrent.stm.japi.STM;
  * <p>Multiverse is left out: its only map, {@code NaiveTxnHashMap} ({@code StmUtils.newTxnHashMap()}),
  * throws {@code TodoException} from {@code remove} in 0.7.0, so it cannot run this mix.
  *
- * <p>Puts write preallocated values ({@link KeyMix#value}) that differ from the value they
+ * <p>Puts write preallocated values ({@link KeyDraw#value}) that differ from the value they
  * replace, so no operation allocates a value and no put of a present key is a no-op; what an
  * implementation allocates per operation is its own. (Until session 7 puts wrote the key itself,
  * so a put of a present key rewrote the same object, which {@code TMap} finishes as a read.)

@@ -26,7 +26,7 @@ public class MapKeys {
     /** {@code keys[i] == i}, preallocated. */
     Integer[] keys;
 
-    /** {@link KeyMix#VALUES} distinct Integer objects (above the boxing cache) for puts to write. */
+    /** {@link KeyDraw#VALUES} distinct Integer objects (above the boxing cache) for puts to write. */
     Integer[] values;
 
     /** Whether key i is in the map at the start: a fixed random half. */
@@ -36,7 +36,7 @@ public class MapKeys {
     public void setup() {
         keys = new Integer[keyRange];
         initiallyPresent = new boolean[keyRange];
-        values = new Integer[KeyMix.VALUES];
+        values = new Integer[KeyDraw.VALUES];
         for (int i = 0; i < values.length; i++) {
             values[i] = Integer.valueOf(1_000_000 + i); // outside the cache: a new object each
         }

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,12 +29,13 @@ import scala.concurrent.stm.japi.STM;
  * it: its only map, {@code NaiveTxnHashMap}, throws {@code TodoException} from {@code remove} in
  * 0.7.0. {@code update} percent of the operations are puts of a uniformly drawn key (about half
  * insert at first; once every key is present they all replace), each writing a value object other
- * than the one it replaces ({@link KeyMix#value}), the rest gets. Each call is its
+ * than the one it replaces ({@link KeyDraw#value}), the rest gets. Each call is its
  * own transaction: Weft's {@code TMap} view, ScalaSTM's {@code TMap.View}, Multiverse's map inside
  * {@code StmUtils.atomic} (its callables made once per thread, so no lambda is allocated per
  * call), a Clojure ref holding a persistent map, and {@code ConcurrentHashMap} as the baseline.
- * Run it with {@code -p update=10,50 -p keyRange=1024} (the key-range and update parameters are
- * {@link MapKeys}'s).
+ * It runs at 1,024 keys only (its own {@link PutKeys}, not {@link MapKeys}): at 2^20 keys
+ * Multiverse's naive map and a full preset's time budget both give out, and 0 % puts is
+ * {@link MapBenchmark}'s read-only mix.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -42,18 +44,46 @@ import scala.concurrent.stm.japi.STM;
 @Measurement(iterations = 5, time = 1)
 public class MapPutBenchmark {
 
+    /** The key space (1,024 keys, about half present at the start) and the share of puts. */
+    @State(Scope.Benchmark)
+    public static class PutKeys {
+        static final int KEYS = 1024;
+
+        /** Percent of operations that are puts (the same parameter name as MapKeys's, so a preset pins both). */
+        @Param({"10", "50"})
+        public int update;
+
+        final MapKeys keys = new MapKeys();
+
+        @Setup
+        public void setup() {
+            keys.keyRange = KEYS;
+            keys.update = update;
+            keys.setup();
+        }
+    }
+
+    /** One thread's draws ({@link KeyDraw}) over {@link PutKeys}, where every update is a put. */
+    @State(Scope.Thread)
+    public static class PutMix extends KeyDraw {
+        @Setup
+        public void setup(PutKeys keys) {
+            init(keys.keys, true);
+        }
+    }
+
     @State(Scope.Benchmark)
     public static class WeftMap {
         final ConcurrentMap<Integer, Integer> map = new TMap<Integer, Integer>().asMap();
 
         @Setup
-        public void setup(MapKeys keys) {
-            MapBenchmark.fill(map, keys);
+        public void setup(PutKeys keys) {
+            MapBenchmark.fill(map, keys.keys);
         }
     }
 
     @Benchmark
-    public Integer weft(WeftMap state, KeyMix mix) {
+    public Integer weft(WeftMap state, PutMix mix) {
         mix.next();
         return mix.op == KeyMix.GET ? state.map.get(mix.key) : state.map.put(mix.key, mix.value);
     }
@@ -63,7 +93,8 @@ public class MapPutBenchmark {
         final scala.concurrent.stm.TMap.View<Integer, Integer> map = STM.newTMap();
 
         @Setup
-        public void setup(MapKeys keys) {
+        public void setup(PutKeys put) {
+            MapKeys keys = put.keys;
             for (int i = 0; i < keys.keyRange; i++) {
                 if (keys.initiallyPresent[i]) {
                     map.put(keys.keys[i], keys.keys[i]);
@@ -73,7 +104,7 @@ public class MapPutBenchmark {
     }
 
     @Benchmark
-    public Object scalaStm(ScalaStmMap state, KeyMix mix) {
+    public Object scalaStm(ScalaStmMap state, PutMix mix) {
         mix.next();
         return mix.op == KeyMix.GET ? state.map.get(mix.key) : state.map.put(mix.key, mix.value);
     }
@@ -83,7 +114,8 @@ public class MapPutBenchmark {
         final TxnMap<Integer, Integer> map = StmUtils.newTxnHashMap();
 
         @Setup
-        public void setup(MapKeys keys) {
+        public void setup(PutKeys put) {
+            MapKeys keys = put.keys;
             StmUtils.atomic(() -> {
                 for (int i = 0; i < keys.keyRange; i++) {
                     if (keys.initiallyPresent[i]) {
@@ -96,12 +128,12 @@ public class MapPutBenchmark {
 
     @State(Scope.Thread)
     public static class MultiverseCaller {
-        KeyMix mix;
+        PutMix mix;
         TxnCallable<Integer> get;
         TxnCallable<Integer> put;
 
         @Setup
-        public void setup(MultiverseMap state, KeyMix mix) {
+        public void setup(MultiverseMap state, PutMix mix) {
             TxnMap<Integer, Integer> map = state.map;
             this.mix = mix;
             get = tx -> map.get(tx, mix.key);
@@ -111,7 +143,7 @@ public class MapPutBenchmark {
 
     @Benchmark
     public Integer multiverse(MultiverseCaller caller) {
-        KeyMix mix = caller.mix;
+        PutMix mix = caller.mix;
         mix.next();
         return StmUtils.atomic(mix.op == KeyMix.GET ? caller.get : caller.put);
     }
@@ -121,21 +153,21 @@ public class MapPutBenchmark {
         Ref map;
 
         @Setup
-        public void setup(MapKeys keys) {
+        public void setup(PutKeys keys) {
             MapBenchmark.ClojureMap filled = new MapBenchmark.ClojureMap();
-            filled.setup(keys);
+            filled.setup(keys.keys);
             map = filled.map;
         }
     }
 
     @State(Scope.Thread)
     public static class ClojureCaller {
-        KeyMix mix;
+        PutMix mix;
         Ref map;
         Callable<Object> put;
 
         @Setup
-        public void setup(ClojureMap state, KeyMix mix) {
+        public void setup(ClojureMap state, PutMix mix) {
             Ref ref = state.map;
             this.mix = mix;
             this.map = ref;
@@ -150,7 +182,7 @@ public class MapPutBenchmark {
 
     @Benchmark
     public Object clojure(ClojureCaller caller) throws Exception {
-        KeyMix mix = caller.mix;
+        PutMix mix = caller.mix;
         mix.next();
         return mix.op == KeyMix.GET ? ((IPersistentMap) caller.map.deref()).valAt(mix.key)
                 : LockingTransaction.runInTransaction(caller.put);
@@ -161,13 +193,13 @@ public class MapPutBenchmark {
         final ConcurrentMap<Integer, Integer> map = new ConcurrentHashMap<>();
 
         @Setup
-        public void setup(MapKeys keys) {
-            MapBenchmark.fill(map, keys);
+        public void setup(PutKeys keys) {
+            MapBenchmark.fill(map, keys.keys);
         }
     }
 
     @Benchmark
-    public Integer concurrentHashMap(ConcurrentHashMapState state, KeyMix mix) {
+    public Integer concurrentHashMap(ConcurrentHashMapState state, PutMix mix) {
         mix.next();
         return mix.op == KeyMix.GET ? state.map.get(mix.key) : state.map.put(mix.key, mix.value);
     }
