@@ -33,8 +33,9 @@ public final class Pool {
     /*
      * Overview.
      *
-     * Routing. A task submitted from outside goes to the inbox of a random base worker (any worker
-     * may poll any inbox); from a worker of this pool it goes on that worker's deque. Forks and
+     * Routing. A task submitted from outside goes to the inbox of a random base worker within the
+     * throttle's allowance (any worker may poll any inbox, so a task that lands on a worker
+     * throttled just after is stolen, not stranded); from a worker of this pool it goes on that worker's deque. Forks and
      * loop pieces always go on the creating worker's deque. A task abandoned after a conflict goes
      * to the affinity queue of the worker that ran its opponent. After queuing, signalWork wakes
      * one sleeping worker if there is any (see Worker for the sleep protocol).
@@ -200,7 +201,9 @@ public final class Pool {
             self.deque.push(task);
             signalWork(null);
         } else {
-            Worker target = workers[ThreadLocalRandom.current().nextInt(parallelism)];
+            // a worker the throttle lets take tasks: a throttled one's inbox would only be stolen from
+            int takers = Math.max(1, Math.min(allowance, parallelism));
+            Worker target = workers[ThreadLocalRandom.current().nextInt(takers)];
             target.inbox.offer(task);
             signalWork(target);
         }
