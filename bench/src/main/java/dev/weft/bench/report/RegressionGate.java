@@ -18,7 +18,12 @@ import java.util.SortedMap;
  * baseline ({@code AtomicLong}, {@code ConcurrentHashMap}, ..., or a lock; see
  * {@link RatioTable#reference}) measured in the same run; the gate compares that ratio with the
  * same ratio in the baseline run. A Weft method regressed when
- * {@code currentRatio < baselineRatio × (1 - tolerance)}.
+ * {@code currentRatio < baselineRatio × (1 - tolerance)} and the loss is established: the current
+ * ratio's interval (JMH's error, propagated) lies wholly below the baseline ratio's. A loss beyond
+ * the tolerance whose intervals overlap is reported as <em>within noise</em> and does not fail the
+ * gate (two-thread rows of a single fork on a shared 2-core VM swing by half between JVMs; a
+ * gate that fails on them is one nobody reads); {@code strict} fails on those too. A ratio
+ * without an error (a single iteration) counts as established.
  *
  * <p>Cases measured in only one of the runs, or without a baseline common to both, are listed as
  * not compared and never fail the gate; a gate that compared nothing does not pass (see
@@ -55,7 +60,23 @@ public final class RegressionGate {
          * @return whether the ratio lost more than the tolerance
          */
         public boolean regressed(double tolerance) {
+            return lost(tolerance) && established();
+        }
+
+        /**
+         * @param tolerance the tolerated loss, e.g. 0.10
+         * @return whether the ratio lost more than the tolerance, established or not
+         */
+        public boolean lost(double tolerance) {
             return change() < -tolerance - ROUNDING; // a loss of exactly the tolerance passes
+        }
+
+        /** @return whether the current ratio's interval lies wholly below the baseline ratio's */
+        public boolean established() {
+            if (Double.isNaN(currentRatio.error()) || Double.isNaN(baselineRatio.error())) {
+                return true;
+            }
+            return currentRatio.value() + currentRatio.error() < baselineRatio.value() - baselineRatio.error();
         }
     }
 
@@ -65,17 +86,28 @@ public final class RegressionGate {
      * @param comparisons every Weft method compared, in case order
      * @param notCompared descriptions of what could not be compared, and why
      * @param tolerance the tolerated loss
+     * @param strict whether a loss within the error bars fails the gate too
      */
-    public record Verdict(List<Comparison> comparisons, List<String> notCompared, double tolerance) {
+    public record Verdict(List<Comparison> comparisons, List<String> notCompared, double tolerance,
+                          boolean strict) {
         /** Copies the lists. */
         public Verdict {
             comparisons = List.copyOf(comparisons);
             notCompared = List.copyOf(notCompared);
         }
 
-        /** @return the comparisons that lost more than the tolerance */
+        /** @return the comparisons that fail the gate: established losses (any loss when strict) */
         public List<Comparison> regressions() {
-            return comparisons.stream().filter(c -> c.regressed(tolerance)).toList();
+            return comparisons.stream().filter(this::fails).toList();
+        }
+
+        /** @return losses beyond the tolerance that the error bars do not establish */
+        public List<Comparison> withinNoise() {
+            return comparisons.stream().filter(c -> c.lost(tolerance) && !c.established()).toList();
+        }
+
+        private boolean fails(Comparison c) {
+            return strict ? c.lost(tolerance) : c.regressed(tolerance);
         }
 
         /** @return whether at least one Weft benchmark was compared and none regressed */
@@ -94,12 +126,17 @@ public final class RegressionGate {
             for (Comparison c : comparisons) {
                 out.printf("%-58s %-14s %17s %17s %+7.1f%%%s%n", describe(c.benchmarkCase(), c.weftMethod()),
                         c.reference(), format(c.baselineRatio()), format(c.currentRatio()), 100 * c.change(),
-                        c.regressed(tolerance) ? "  REGRESSED" : "");
+                        fails(c) ? "  REGRESSED" : c.lost(tolerance) ? "  within noise" : "");
             }
             for (String line : notCompared) {
                 out.println("not compared: " + line);
             }
             List<Comparison> regressions = regressions();
+            List<Comparison> noisy = withinNoise();
+            if (!strict && !noisy.isEmpty()) {
+                out.printf("%d lost more than %.0f %% within their error bars (intervals overlap): not failed;"
+                        + " rerun them with more forks, or gate with --strict%n", noisy.size(), 100 * tolerance);
+            }
             if (comparisons.isEmpty()) {
                 out.println("FAIL: nothing to compare; the two files share no Weft benchmark with a baseline");
             } else if (regressions.isEmpty()) {
@@ -122,6 +159,19 @@ public final class RegressionGate {
      * @throws IllegalArgumentException if the tolerance is out of range
      */
     public static Verdict evaluate(List<JmhResult> baseline, List<JmhResult> current, double tolerance) {
+        return evaluate(baseline, current, tolerance, false);
+    }
+
+    /**
+     * @param baseline the baseline run's merged results
+     * @param current the current run's merged results
+     * @param tolerance the tolerated loss, in [0, 1)
+     * @param strict whether a loss within the error bars fails too
+     * @return the comparisons and what could not be compared
+     * @throws IllegalArgumentException if the tolerance is out of range
+     */
+    public static Verdict evaluate(List<JmhResult> baseline, List<JmhResult> current, double tolerance,
+                                   boolean strict) {
         if (!(tolerance >= 0 && tolerance < 1)) {
             throw new IllegalArgumentException("tolerance must be in [0, 1), e.g. 0.10 for 10 %, got " + tolerance);
         }
@@ -164,7 +214,7 @@ public final class RegressionGate {
                 }
             }
         }
-        return new Verdict(comparisons, notCompared, tolerance);
+        return new Verdict(comparisons, notCompared, tolerance, strict);
     }
 
     private static String describe(BenchmarkCase benchmarkCase, String method) {

@@ -21,8 +21,9 @@ import java.util.Locale;
  *     (DIR defaults to bench/results/PRESET)
  * render [--out DIR] [--title TEXT] FILE.json...
  *     renders the report and charts from existing JMH JSON files (merged; a -prof gc file adds B/op)
- * gate --baseline FILE.json --current FILE.json [--tolerance 0.10]
- *     exits 1 when a Weft benchmark lost more than the tolerance of its ratio to the baseline
+ * gate --baseline FILE.json --current FILE.json [--tolerance 0.10] [--strict]
+ *     exits 1 when a Weft benchmark lost more than the tolerance of its ratio to the baseline,
+ *     beyond the error bars of both runs (with --strict: whatever the error bars)
  * </pre>
  *
  * <p>Exit status: 0 success (gate passed), 1 the gate found a regression, 2 a usage error, a
@@ -38,7 +39,7 @@ public final class ReportCli {
             usage: java -jar weft-bench.jar report --preset quick|full [--include REGEX] [--threads 1,2,4]
                                                    [--out DIR] [--into DOC.md] [--verbose]
                    java -jar weft-bench.jar render [--out DIR] [--title TEXT] [--into DOC.md] FILE.json...
-                   java -jar weft-bench.jar gate --baseline FILE.json --current FILE.json [--tolerance 0.10]
+                   java -jar weft-bench.jar gate --baseline FILE.json --current FILE.json [--tolerance 0.10] [--strict]
             report  runs the preset through JMH (quick: about 5-6 min on 2 cores; full: about 90 min),
                     writes DIR/results.json, DIR/report.md and DIR/charts/*.png|svg
                     (DIR defaults to bench/results/PRESET); --include narrows the benchmarks (JMH regex)
@@ -47,7 +48,9 @@ public final class ReportCli {
                     --into also puts the report into DOC.md between its <!-- report:begin --> and
                     <!-- report:end --> lines (how docs/performance.md is regenerated)
             gate    flags every Weft benchmark whose ratio to the AtomicLong, ConcurrentHashMap or lock
-                    baseline of its own run lost more than the tolerance; exits 1 if any did
+                    baseline of its own run lost more than the tolerance; exits 1 if any did beyond
+                    the error bars of both runs (losses within them are listed, not failed), or
+                    with --strict if any did at all
             """;
 
     private ReportCli() {}
@@ -152,7 +155,7 @@ public final class ReportCli {
     private static int gate(Options options, PrintStream out) {
         List<JmhResult> baseline = JmhJson.read(List.of(Path.of(options.require("--baseline"))));
         List<JmhResult> current = JmhJson.read(List.of(Path.of(options.require("--current"))));
-        RegressionGate.Verdict verdict = RegressionGate.evaluate(baseline, current, options.tolerance);
+        RegressionGate.Verdict verdict = RegressionGate.evaluate(baseline, current, options.tolerance, options.strict);
         verdict.print(out);
         if (verdict.comparisons().isEmpty()) {
             return 2;
@@ -200,6 +203,7 @@ public final class ReportCli {
         List<Integer> threads;
         double tolerance = RegressionGate.DEFAULT_TOLERANCE;
         boolean verbose;
+        boolean strict;
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -208,6 +212,10 @@ public final class ReportCli {
                 options.arguments.add(arg);
                 if (arg.equals("--verbose")) {
                     options.verbose = true;
+                    continue;
+                }
+                if (arg.equals("--strict")) {
+                    options.strict = true;
                     continue;
                 }
                 if (!arg.startsWith("--")) {

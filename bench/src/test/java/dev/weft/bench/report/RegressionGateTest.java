@@ -75,6 +75,38 @@ class RegressionGateTest {
     }
 
     @Test
+    void aLossWithinOverlappingErrorBarsIsListedButFailsOnlyAStrictGate() {
+        // Weft 24 ± 8 against 300: ratio 0.08 ± 0.03, whose interval reaches into the baseline's 0.1 ± 0.004
+        List<JmhResult> current = new ForgedJmh()
+                .thrpt("IncrementOneBenchmark.weft", 1, 24, 8)
+                .thrpt("IncrementOneBenchmark.atomicLong", 1, 300, 5)
+                .parse();
+
+        RegressionGate.Verdict lenient = RegressionGate.evaluate(baseline().parse(), current, 0.10);
+        assertTrue(lenient.passed(), () -> print(lenient));
+        assertEquals(1, lenient.withinNoise().size());
+        assertTrue(print(lenient).contains("within noise"), print(lenient));
+
+        RegressionGate.Verdict strict = RegressionGate.evaluate(baseline().parse(), current, 0.10, true);
+        assertFalse(strict.passed());
+        assertEquals(1, strict.regressions().size());
+        assertTrue(print(strict).contains("REGRESSED"), print(strict));
+    }
+
+    @Test
+    void theSameLossWithTightErrorBarsFailsTheDefaultGate() {
+        // the twin of the test above: 24 ± 0.5 puts the whole interval below the baseline's
+        List<JmhResult> current = new ForgedJmh()
+                .thrpt("IncrementOneBenchmark.weft", 1, 24, 0.5)
+                .thrpt("IncrementOneBenchmark.atomicLong", 1, 300, 5)
+                .parse();
+
+        RegressionGate.Verdict verdict = RegressionGate.evaluate(baseline().parse(), current, 0.10);
+        assertFalse(verdict.passed());
+        assertTrue(verdict.withinNoise().isEmpty());
+    }
+
+    @Test
     void dividesByABaselinePresentInBothRuns() {
         // the current run lacks atomicLong: both ratios use the lock instead
         List<JmhResult> current = new ForgedJmh()
