@@ -90,4 +90,45 @@ class ThrottlingTest {
         assertThrows(AssertionFailedError.class,
                 () -> plainTasksTransactionsFeedTheThrottle(TxnScheduler.builder().throttling(false)));
     }
+
+    /**
+     * A lowered limit takes effect at once, not at the supervisor's next tick (the tick is a
+     * second here): a batch of tasks queued right after the drop runs on one worker. Invariant
+     * checked: at least 28 of 30 such tasks share a thread (a stale allowance of two lets both
+     * workers share the batch).
+     */
+    @Test
+    void aLoweredLimitTakesEffectBeforeTheSupervisorsNextTick() throws Exception {
+        Cell cell = new Cell(0);
+        try (TxnScheduler scheduler = TxnScheduler.builder().parallelism(2).placement(false)
+                .supervisorTick(java.time.Duration.ofSeconds(1)).contentionPolicy(conflict -> 0).build();
+                Interferer interferer = new Interferer()) {
+            for (int i = 0; i < 2_000 && scheduler.statistics().throttleDecreases() == 0; i++) {
+                boolean[] first = {true};
+                scheduler.submitAtomic(() -> {
+                    long seen = cell.get();
+                    if (first[0]) {
+                        first[0] = false;
+                        interferer.bump(cell); // every task loses its first attempt: half abort
+                    }
+                    cell.set(seen + 1);
+                }).get(Await.BOUND_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertEquals(1, scheduler.statistics().concurrencyLimit(), scheduler.statistics().toString());
+            java.util.Map<String, Integer> byThread = new java.util.concurrent.ConcurrentHashMap<>();
+            CompletableFuture<?>[] batch = new CompletableFuture<?>[30];
+            for (int i = 0; i < batch.length; i++) { // 200 us each, all queued at once: two takers would share them
+                batch[i] = scheduler.submit(() -> {
+                    byThread.merge(Thread.currentThread().getName(), 1, Integer::sum);
+                    long end = System.nanoTime() + 200_000;
+                    while (System.nanoTime() < end) {
+                        Thread.onSpinWait();
+                    }
+                });
+            }
+            CompletableFuture.allOf(batch).get(Await.BOUND_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            int most = byThread.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+            assertTrue(most >= 28, "tasks after the drop ran on " + byThread);
+        }
+    }
 }
