@@ -39,8 +39,9 @@ public final class Main {
                    java -jar weft-bench.jar long-reader [rounds] [ms]   (writer CPU/op next to a long reader)
                    java -jar weft-bench.jar map-scaling [update %] [rounds] [ms]   (1 vs 2 threads on a map, no JMH)
                    java -jar weft-bench.jar scheduler [options]   (the scheduler workload runner; docs/performance.md)
-            bank (the default) runs the same transfer/audit workload over Weft, one global
-            ReentrantLock and a ReentrantLock per account, each for --seconds, and prints a table.
+            bank (the default) runs the same transfer/audit workload over Weft (on threads of its
+            own, then as tasks on Weft's TxnScheduler), one global ReentrantLock and a
+            ReentrantLock per account, each for --seconds, and prints a table.
               --accounts N   accounts, each starting at 1000 (default 1024)
               --threads N    worker threads (default: available processors)
               --seconds N    seconds per implementation (default 5)
@@ -105,6 +106,12 @@ public final class Main {
         for (BankWorkload bank : banks) {
             System.err.printf("running %s for %d s...%n", bank.name(), settings.duration().toSeconds());
             results.add(BankRun.run(bank, settings));
+            if (bank instanceof WeftBank) { // the same transfers as tasks on Weft's scheduler
+                System.err.printf("running %s on TxnScheduler for %d s...%n", bank.name(),
+                        settings.duration().toSeconds());
+                results.add(BankRun.runOnScheduler(new WeftBank(accounts, balance), settings,
+                        bank.name() + " on TxnScheduler"));
+            }
         }
         BankReport.print(System.out, settings, results);
         return results.stream().allMatch(BankResult::invariantHolds);

@@ -1,7 +1,11 @@
 package dev.weft.bench.bank;
 
+import dev.weft.scheduler.TxnScheduler;
+import dev.weft.stm.Stm;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runs the bank workload over one implementation: every worker thread loops random transfers
@@ -15,6 +19,8 @@ public final class BankRun {
     public static final int AUDIT_EVERY = 100;
     /** Transfers move between 1 and this amount. */
     public static final int MAX_AMOUNT = 100;
+    /** Operations the scheduler run hands over per {@code parallelFor}. */
+    static final int BATCH = 10_000;
 
     private final BankWorkload bank;
     private final BankSettings settings;
@@ -69,6 +75,76 @@ public final class BankRun {
         }
         return new BankResult(bank.name(), threads, elapsedNanos / 1e9, transfers, audits,
                 auditFailures, attempts, bank.total(), settings.expectedTotal());
+    }
+
+    /**
+     * The same workload as tasks on a {@link TxnScheduler} with {@code settings.threads()} workers
+     * instead of threads of its own: the calling thread hands the scheduler batches of
+     * {@value #BATCH} operations ({@code parallelFor}, each operation one transaction, its teller
+     * call joining it) until the time is up, so the run lasts at most one batch longer. Operation
+     * {@code n}'s accounts and amount come from a hash of {@code n}, so tasks share nothing but the
+     * bank; each worker thread gets its own teller.
+     *
+     * @param bank a fresh bank, as for {@link #run}
+     * @param settings the run's size and length
+     * @param name the name shown in the report
+     * @return the counts and the invariant check
+     */
+    public static BankResult runOnScheduler(BankWorkload bank, BankSettings settings, String name) {
+        int accounts = settings.accounts();
+        long expected = settings.expectedTotal();
+        ConcurrentLinkedQueue<BankWorkload.Teller> tellers = new ConcurrentLinkedQueue<>();
+        ThreadLocal<BankWorkload.Teller> teller = ThreadLocal.withInitial(() -> {
+            BankWorkload.Teller created = bank.newTeller();
+            tellers.add(created);
+            return created;
+        });
+        LongAdder auditFailures = new LongAdder();
+        long operations = 0;
+        long elapsedNanos;
+        try (TxnScheduler scheduler = TxnScheduler.builder().parallelism(settings.threads())
+                .threadNamePrefix("bank-" + bank.name() + "-scheduler-").build()) {
+            long startNanos = System.nanoTime();
+            long deadline = startNanos + settings.duration().toNanos();
+            while (System.nanoTime() - deadline < 0) {
+                long base = operations;
+                scheduler.parallelFor(0, BATCH, i -> {
+                    long operation = base + i + 1;
+                    BankWorkload.Teller mine = teller.get();
+                    if (operation % AUDIT_EVERY == 0) {
+                        if (mine.audit() != expected) {
+                            Stm.afterCommit(auditFailures::increment); // counted once, for the attempt that committed
+                        }
+                    } else {
+                        long h = mix(operation);
+                        int from = (int) Long.remainderUnsigned(h, accounts);
+                        int to = (int) Long.remainderUnsigned(h >>> 20, accounts - 1);
+                        if (to >= from) {
+                            to++;
+                        }
+                        mine.transfer(from, to, 1 + Long.remainderUnsigned(h >>> 40, MAX_AMOUNT));
+                    }
+                });
+                operations += BATCH;
+            }
+            elapsedNanos = System.nanoTime() - startNanos;
+        }
+        long audits = operations / AUDIT_EVERY; // every operation ran exactly once (parallelFor)
+        long attempts = 0;
+        for (BankWorkload.Teller each : tellers) {
+            long tellerAttempts = each.attempts();
+            attempts = attempts < 0 || tellerAttempts < 0 ? -1 : attempts + tellerAttempts;
+        }
+        return new BankResult(name, settings.threads(), elapsedNanos / 1e9, operations - audits, audits,
+                auditFailures.sum(), attempts, bank.total(), expected);
+    }
+
+    /** SplitMix64's finalizer: a well-mixed 64-bit hash of {@code x}. */
+    private static long mix(long x) {
+        long z = x * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** One worker thread; its counts are read by the timing thread after join(). */
