@@ -118,7 +118,8 @@ final class SchedulerEvents {
         @Label("New Limit")
         int newLimit;
         @Label("Abort Share") @Description("Aborted attempts / all attempts in the window that moved the "
-                + "limit, from 0 to 1; -1 when the limit rose because no samples arrived")
+                + "limit (or in a failed probe's windows), from 0 to 1; -1 when the limit rose because no "
+                + "samples arrived")
         double abortShare;
     }
 
