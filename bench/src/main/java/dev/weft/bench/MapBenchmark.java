@@ -85,10 +85,15 @@ public class MapBenchmark {
 
         @Setup
         public void setup(MapKeys keys) {
-            for (int i = 0; i < keys.keyRange; i++) {
-                if (keys.initiallyPresent[i]) {
-                    map.put(keys.keys[i], keys.keys[i]);
-                }
+            fillScala(map, keys);
+        }
+    }
+
+    /** {@link #fill} for ScalaSTM's map view, which is not a {@code java.util.Map}. */
+    static void fillScala(scala.concurrent.stm.TMap.View<Integer, Integer> map, MapKeys keys) {
+        for (int i = 0; i < keys.keyRange; i++) {
+            if (keys.initiallyPresent[i]) {
+                map.put(keys.keys[i], keys.keys[i]);
             }
         }
     }
@@ -134,19 +139,33 @@ public class MapBenchmark {
             Ref ref = state.map;
             this.mix = mix;
             this.map = ref;
-            put = () -> {
-                IPersistentMap current = (IPersistentMap) ref.deref();
-                Object previous = current.valAt(mix.key);
-                ref.set(current.assoc(mix.key, mix.value));
-                return previous;
-            };
-            remove = () -> {
-                IPersistentMap current = (IPersistentMap) ref.deref();
-                Object previous = current.valAt(mix.key);
-                ref.set(current.without(mix.key));
-                return previous;
-            };
+            put = clojurePut(ref, mix);
+            remove = clojureRemove(ref, mix);
         }
+    }
+
+    /**
+     * The body of a Clojure put of {@code mix}'s current key and value into the map {@code ref}
+     * holds, for {@code LockingTransaction.runInTransaction}; made once per thread, so no lambda
+     * is allocated per call. Returns the previous value.
+     */
+    static Callable<Object> clojurePut(Ref ref, KeyDraw mix) {
+        return () -> {
+            IPersistentMap current = (IPersistentMap) ref.deref();
+            Object previous = current.valAt(mix.key);
+            ref.set(current.assoc(mix.key, mix.value));
+            return previous;
+        };
+    }
+
+    /** As {@link #clojurePut}, for a remove of {@code mix}'s current key. */
+    static Callable<Object> clojureRemove(Ref ref, KeyDraw mix) {
+        return () -> {
+            IPersistentMap current = (IPersistentMap) ref.deref();
+            Object previous = current.valAt(mix.key);
+            ref.set(current.without(mix.key));
+            return previous;
+        };
     }
 
     @Benchmark

@@ -93,13 +93,8 @@ public class MapPutBenchmark {
         final scala.concurrent.stm.TMap.View<Integer, Integer> map = STM.newTMap();
 
         @Setup
-        public void setup(PutKeys put) {
-            MapKeys keys = put.keys;
-            for (int i = 0; i < keys.keyRange; i++) {
-                if (keys.initiallyPresent[i]) {
-                    map.put(keys.keys[i], keys.keys[i]);
-                }
-            }
+        public void setup(PutKeys keys) {
+            MapBenchmark.fillScala(map, keys.keys);
         }
     }
 
@@ -115,14 +110,7 @@ public class MapPutBenchmark {
 
         @Setup
         public void setup(PutKeys put) {
-            MapKeys keys = put.keys;
-            StmUtils.atomic(() -> {
-                for (int i = 0; i < keys.keyRange; i++) {
-                    if (keys.initiallyPresent[i]) {
-                        map.put(keys.keys[i], keys.keys[i]);
-                    }
-                }
-            });
+            StmUtils.atomic(() -> MapBenchmark.fill(map, put.keys)); // TxnMap is a java.util.Map
         }
     }
 
@@ -171,12 +159,7 @@ public class MapPutBenchmark {
             Ref ref = state.map;
             this.mix = mix;
             this.map = ref;
-            put = () -> {
-                IPersistentMap current = (IPersistentMap) ref.deref();
-                Object previous = current.valAt(mix.key);
-                ref.set(current.assoc(mix.key, mix.value));
-                return previous;
-            };
+            put = MapBenchmark.clojurePut(ref, mix);
         }
     }
 

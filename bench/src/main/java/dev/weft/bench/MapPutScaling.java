@@ -40,14 +40,11 @@ public final class MapPutScaling {
     }
 
     private static double run(String implementation, int threads, int update, long millis) throws Exception {
-        Integer[] keys = new Integer[KEYS];
-        Integer[] values = new Integer[1024];
-        for (int i = 0; i < KEYS; i++) {
-            keys[i] = i;
-        }
-        for (int i = 0; i < values.length; i++) {
-            values[i] = Integer.valueOf(1_000_000 + i);
-        }
+        MapKeys space = new MapKeys(); // the JMH map benchmarks' boxed keys and put values
+        space.keyRange = KEYS;
+        space.setup();
+        Integer[] keys = space.keys;
+        Integer[] values = space.values;
         ConcurrentMap<Integer, Integer> map = implementation.equals("weft")
                 ? new TMap<Integer, Integer>().asMap() : new ConcurrentHashMap<>();
         for (int i = 0; i < KEYS; i += 2) {
@@ -71,7 +68,7 @@ public final class MapPutScaling {
                         int dice = random.nextInt(100);
                         Integer key = keys[random.nextInt(KEYS)];
                         if (dice < update) {
-                            map.put(key, values[next++ & 1023]);
+                            map.put(key, values[next++ & (KeyDraw.VALUES - 1)]);
                         } else {
                             Integer found = map.get(key);
                             sink += found == null ? 0 : found;

@@ -86,18 +86,8 @@ public class SortedMapBenchmark {
             Ref ref = state.map;
             this.mix = mix;
             this.map = ref;
-            put = () -> {
-                IPersistentMap current = (IPersistentMap) ref.deref();
-                Object previous = current.valAt(mix.key);
-                ref.set(current.assoc(mix.key, mix.value));
-                return previous;
-            };
-            remove = () -> {
-                IPersistentMap current = (IPersistentMap) ref.deref();
-                Object previous = current.valAt(mix.key);
-                ref.set(current.without(mix.key));
-                return previous;
-            };
+            put = MapBenchmark.clojurePut(ref, mix);
+            remove = MapBenchmark.clojureRemove(ref, mix);
         }
     }
 

@@ -70,8 +70,7 @@ public final class BankRun {
             transfers += worker.transfers;
             audits += worker.audits;
             auditFailures += worker.auditFailures;
-            long workerAttempts = worker.teller.attempts();
-            attempts = attempts < 0 || workerAttempts < 0 ? -1 : attempts + workerAttempts;
+            attempts = addAttempts(attempts, worker.teller);
         }
         return new BankResult(bank.name(), threads, elapsedNanos / 1e9, transfers, audits,
                 auditFailures, attempts, bank.total(), settings.expectedTotal());
@@ -132,11 +131,16 @@ public final class BankRun {
         long audits = operations / AUDIT_EVERY; // every operation ran exactly once (parallelFor)
         long attempts = 0;
         for (BankWorkload.Teller each : tellers) {
-            long tellerAttempts = each.attempts();
-            attempts = attempts < 0 || tellerAttempts < 0 ? -1 : attempts + tellerAttempts;
+            attempts = addAttempts(attempts, each);
         }
         return new BankResult(name, settings.threads(), elapsedNanos / 1e9, operations - audits, audits,
                 auditFailures.sum(), attempts, bank.total(), expected);
+    }
+
+    /** A running total of tellers' attempts: -1 once any teller has no transactions to count. */
+    private static long addAttempts(long total, BankWorkload.Teller teller) {
+        long attempts = teller.attempts();
+        return total < 0 || attempts < 0 ? -1 : total + attempts;
     }
 
     /** SplitMix64's finalizer: a well-mixed 64-bit hash of {@code x}. */
