@@ -427,18 +427,8 @@ public final class Pool {
         return true;
     }
 
-    /** Whether some worker is blocked now (a racy read: spares ask it between tasks). */
-    boolean anyBlocked() {
-        for (Worker worker : workers) {
-            if (worker.isBlocked()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Workers blocked now, or only those parked in retry(); a racy count, for events. */
-    private int countBlocked(boolean inRetryOnly) {
+    /** Workers blocked now, or only those parked in retry(); a racy count (events; spares between tasks). */
+    int countBlocked(boolean inRetryOnly) {
         int count = 0;
         for (Worker worker : workers) {
             if (inRetryOnly ? worker.retryBlocked : worker.isBlocked()) {

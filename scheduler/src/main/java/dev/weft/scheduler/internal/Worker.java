@@ -130,7 +130,7 @@ public final class Worker extends TxnThread {
                 waitWhileThrottled();
                 continue;
             }
-            if (spare && deque.sizeEstimate() == 0 && !pool.anyBlocked() && pool.retireSpare(this)) {
+            if (spare && deque.sizeEstimate() == 0 && pool.countBlocked(false) == 0 && pool.retireSpare(this)) {
                 // the block it stood in for is over: it would only add contention. Its deque is
                 // empty (only it pushes there); retireSpare forwards its inbox and affinity queue.
                 return;

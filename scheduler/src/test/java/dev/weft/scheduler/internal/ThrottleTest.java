@@ -49,6 +49,17 @@ class ThrottleTest {
         }
     }
 
+    /** A throttle of two lowered to one by a window of aborts, then through {@code failedProbes} failed probes. */
+    private Throttle lowered(int failedProbes) {
+        Throttle throttle = throttle(2);
+        window(throttle, 0, 64);
+        for (int probe = 0; probe < failedProbes; probe++) {
+            calmWindowsUntilRaised(throttle);
+            failProbe(throttle);
+        }
+        return throttle;
+    }
+
     @Test
     void aHighAbortShareLowersTheLimitOneStepPerWindowDownToOne() {
         Throttle throttle = throttle(4);
@@ -104,8 +115,7 @@ class ThrottleTest {
 
     @Test
     void aProbeWithoutAbortsThatCommitsNoFasterDropsBackToo() {
-        Throttle throttle = throttle(2);
-        window(throttle, 0, 64);
+        Throttle throttle = lowered(0);
         calmWindowsUntilRaised(throttle);
         for (int w = 0; w < Throttle.PROBE_WINDOWS; w++) {
             window(throttle, 64, 0, 105); // the woken worker has not started, or adds nothing
@@ -116,8 +126,7 @@ class ThrottleTest {
 
     @Test
     void aHighWindowDuringAProbeLowersAtOnceAndCountsAsAFailedProbe() {
-        Throttle throttle = throttle(2);
-        window(throttle, 0, 64);
+        Throttle throttle = lowered(0);
         calmWindowsUntilRaised(throttle);
         window(throttle, 64, 0);
         window(throttle, 20, 44);
@@ -127,12 +136,7 @@ class ThrottleTest {
 
     @Test
     void aProbeThatCommitsFasterDespiteItsAbortsIsKeptAndResetsTheWait() {
-        Throttle throttle = throttle(2);
-        window(throttle, 0, 64);
-        for (int probe = 0; probe < 3; probe++) {
-            calmWindowsUntilRaised(throttle);
-            failProbe(throttle);
-        }
+        Throttle throttle = lowered(3);
         assertEquals(8, calmWindowsUntilRaised(throttle)); // baseline: 0.64 commits per us
         for (int w = 0; w < Throttle.PROBE_WINDOWS; w++) {
             window(throttle, 51, 13, 50); // 1.02 per us with a fifth aborting: worth it
@@ -149,10 +153,7 @@ class ThrottleTest {
 
     @Test
     void aModerateWindowInterruptsTheCalmRun() {
-        Throttle throttle = throttle(2);
-        window(throttle, 0, 64);
-        calmWindowsUntilRaised(throttle);
-        failProbe(throttle); // the next probe waits for two calm windows in a row
+        Throttle throttle = lowered(1); // the next probe waits for two calm windows in a row
         window(throttle, 64, 0);
         window(throttle, 40, 24); // 37.5 % at limit 1: not calm (and nothing lower to go to)
         window(throttle, 64, 0);
@@ -163,12 +164,7 @@ class ThrottleTest {
 
     @Test
     void quietTicksRestoreALoweredLimitAndResetTheWait() {
-        Throttle throttle = throttle(2);
-        window(throttle, 0, 64);
-        for (int probe = 0; probe < 3; probe++) {
-            calmWindowsUntilRaised(throttle);
-            failProbe(throttle);
-        }
+        Throttle throttle = lowered(3);
         for (int i = 0; i < Throttle.QUIET_TICKS - 1; i++) {
             throttle.tick();
         }
