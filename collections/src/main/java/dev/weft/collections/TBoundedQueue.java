@@ -46,7 +46,7 @@ import java.util.function.Supplier;
  */
 public final class TBoundedQueue<E> {
     private final int capacity;
-    private final TQueue<E> queue = new TQueue<>();
+    private final TQueue<E> queue = new TQueue<>(true); // counted: offered and polled cells
     private final LongRef polledSeenByProducers = new LongRef(); // producer-side, may lag behind
     private final View view = new View();
 

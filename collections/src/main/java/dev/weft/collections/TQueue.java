@@ -31,27 +31,52 @@ import java.util.function.Predicate;
  * transaction and throw {@link IllegalStateException} when none is running. {@link #asQueue()} is
  * a {@link Queue} in which each call is one atomic transaction, or joins the running one.
  *
- * <p><b>Conflicts.</b> {@code offer} reads and writes the tail; {@code poll} and {@code peek} read
- * the head and the first node. While the queue is not empty a producer and a consumer touch no
- * common cell, so they never conflict; producers conflict with each other (one tail), and so do
- * consumers (one head). {@link #size()} reads two counters, one written by producers and one by
- * consumers, so it conflicts with both.
+ * <p><b>Conflicts.</b> {@code offer} reads and writes the tail and the last node; {@code poll} and
+ * {@code peek} read the head and the first node. While the queue is not empty a producer and a
+ * consumer touch no common cell, so they never conflict; producers conflict with each other (one
+ * tail), and so do consumers (one head). {@link #size()} walks the queue, so it conflicts with
+ * both, as does {@code remove(Object)}, which also writes the head or the tail.
+ *
+ * <p><b>Outside a transaction</b> the view's {@code offer}, {@code poll}, {@code peek} and
+ * {@code isEmpty} run no transaction at all: they are a Michael-Scott queue on the same cells,
+ * each step a one-cell operation of the engine (a link, a swing of the tail, a swing of the head),
+ * linearizable with each other and with every transaction on the queue. The tail may lag behind
+ * the last node while an offer is between its two steps; every operation, transactional or not,
+ * walks forward from it.
  *
  * <p><b>Null policy:</b> null elements throw {@link NullPointerException}.
  * <b>Iteration:</b> iterators copy the queue in one transaction when they are created (a
  * consistent snapshot, O(n)); inside a transaction, as that transaction sees it.
  * {@code Iterator.remove} and {@code remove(Object)} unlink an element in O(n).
- * <b>Complexity:</b> offer, poll, peek, isEmpty: O(1) cells, allocation of one node per offer.
+ * <b>Complexity:</b> offer, poll, peek, isEmpty: O(1) cells, allocation of one node per offer;
+ * size: O(n), as for {@link java.util.concurrent.ConcurrentLinkedQueue}.
  *
  * <p><b>Thread-safety:</b> safe for use by any number of threads.
  *
  * @param <E> the type of elements
  */
 public final class TQueue<E> {
+    /*
+     * Invariants (what lets one-cell operations outside transactions work on the same list; each
+     * holds in every committed state):
+     *  1. head is the sentinel; the elements are the nodes after it up to the node whose successor
+     *     is null (the last). tail is the last node or a node before it on that chain (it lags
+     *     while a one-cell offer is between its link and its swing).
+     *  2. While a node is the sentinel its successor only goes from null to a node: removing the
+     *     first element moves the head instead of unlinking it.
+     *  3. A node that leaves the list never changes again, so a reader holding an old head sees a
+     *     non-null successor: a polled node keeps its successor; an unlinked node gets REMOVED.
+     *  4. A node with a null successor is the last node (3: no node outside the list has one).
+     *  5. Every transaction that unlinks a node writes the tail (to the last node), so a one-cell
+     *     swing of the tail whose stamp predates it fails: the tail never points to a node that
+     *     left the list (a compare by value alone could put it back on a node unlinked after
+     *     the swing's offer linked it).
+     */
+
     /**
      * A list node, which is itself the cell holding its successor (no separate ref per node: one
      * object and one pointer less per element). The successor is written once when the next
-     * element is appended (or on unlink).
+     * element is appended, or set to {@link #REMOVED} when the node is unlinked.
      */
     private static final class Node<E> extends TxnCell {
         final E value;
@@ -72,17 +97,29 @@ public final class TQueue<E> {
         }
     }
 
+    /** The successor of an unlinked node: offers that reach it look for the tail again. */
+    private static final Node<Object> REMOVED = new Node<>(null);
+
     private final Ref<Node<E>> head;    // the sentinel: its next is the first element
-    private final Ref<Node<E>> tail;    // the last node (the sentinel when empty)
-    private final LongRef offered = new LongRef();  // written by producers only
-    private final LongRef polled = new LongRef();   // written by consumers only
+    private final Ref<Node<E>> tail;    // the last node or one before it (the sentinel when empty)
+    // Counted queues (TBoundedQueue's) keep these two, written by producers and consumers
+    // respectively; their view runs every call as a transaction, so the counts stay exact.
+    private final LongRef offered;
+    private final LongRef polled;
     private final View view = new View();
 
     /** Creates an empty queue. */
     public TQueue() {
+        this(false);
+    }
+
+    /** An empty queue; a counted one keeps element counts for {@link TBoundedQueue}. */
+    TQueue(boolean counted) {
         Node<E> sentinel = new Node<>(null);
         head = new Ref<>(sentinel);
         tail = new Ref<>(sentinel);
+        offered = counted ? new LongRef() : null;
+        polled = counted ? new LongRef() : null;
     }
 
     /**
@@ -97,10 +134,17 @@ public final class TQueue<E> {
         check("offer");
         Objects.requireNonNull(element, "TQueue does not accept null elements");
         Node<E> node = new Node<>(element);
-        tail.get().setNext(node);
+        last().setNext(node);
         tail.set(node);
-        offered.increment();
+        if (offered != null) {
+            offered.increment();
+        }
         return true;
+    }
+
+    /** The last node, in the running transaction: the tail, or a node after it when it lags. */
+    private Node<E> last() {
+        return last(tail.get());
     }
 
     /**
@@ -117,7 +161,9 @@ public final class TQueue<E> {
             return null;
         }
         head.set(first);
-        polled.increment();
+        if (polled != null) {
+            polled.increment();
+        }
         return first.value;
     }
 
@@ -144,47 +190,61 @@ public final class TQueue<E> {
         return head.get().next() == null;
     }
 
-    /** Elements ever offered, in the running transaction (producer-side cell). */
+    /** Elements ever offered, in the running transaction (producer-side cell; counted queues). */
     long offeredCount() {
         return offered.get();
     }
 
-    /** Elements ever polled or removed, in the running transaction (consumer-side cell). */
+    /** Elements ever polled or removed, in the running transaction (consumer-side; counted queues). */
     long polledCount() {
         return polled.get();
     }
 
     /**
-     * The number of elements (reads both counters: conflicts with producers and consumers).
+     * The number of elements, counted by walking the queue in O(n) (so it conflicts with producers
+     * and consumers).
      *
-     * @return the number of elements (reads both counters: conflicts with producers and consumers)
+     * @return the number of elements
      * @throws IllegalStateException if no transaction is running on this thread
      */
     public int size() {
         check("size");
-        long n = offered.get() - polled.get();
-        return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
+        if (offered != null) {
+            long n = offered.get() - polled.get();
+            return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
+        }
+        int n = 0;
+        for (Node<E> node = head.get().next(); node != null && n < Integer.MAX_VALUE; node = node.next()) {
+            n++;
+        }
+        return n;
     }
 
     /**
-     * Removes every element, in the running transaction, in O(1): the head moves to the last node.
+     * Removes every element, in the running transaction, in O(1) (O(k) when the tail lags k
+     * nodes behind): the head moves to the last node.
      *
      * @throws IllegalStateException if no transaction is running on this thread
      */
     public void clear() {
         check("clear");
-        Node<E> last = tail.get();
-        polled.set(offered.get());
+        Node<E> last = last();
+        if (polled != null) {
+            polled.set(offered.get());
+        }
         head.set(last);
     }
 
     /**
      * The {@link Queue} view: each method is one atomic transaction, or joins the running one.
      *
-     * @implNote Cost model. Outside a transaction each call runs the matching operation as a
-     * transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin (one
-     * volatile read of the clock) and a commit, and a call that passes arguments allocates one
-     * small lambda. Inside a transaction a call costs what the operation costs there. Creating an
+     * @implNote Cost model. Outside a transaction {@code offer}, {@code poll}, {@code peek} and
+     * {@code isEmpty} run no transaction: an offer is two one-cell stamped stores (link, then
+     * swing the tail) and allocates its node, a poll one (swing the head), peek and isEmpty two
+     * one-cell reads; none allocates anything else. Every other call runs the matching operation
+     * as a transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin and a
+     * commit, and a call that passes arguments allocates one small lambda. Inside a transaction a
+     * call costs what the operation costs there. Creating an
      * iterator copies the queue's nodes in one transaction, O(n); {@code contains},
      * {@code remove(Object)} and the bulk methods walk the list, O(n), in one transaction each, and
      * {@code Iterator.remove} unlinks its element in a transaction of its own, O(n).
@@ -214,43 +274,130 @@ public final class TQueue<E> {
         return all;
     }
 
-    /** Unlinks {@code target} (by identity) if it is still in the queue, in the running transaction. */
+    /**
+     * Removes {@code target} (by identity) if it is still in the queue, in the running
+     * transaction: the first element by moving the head past it (invariant 2), any other by
+     * unlinking it, marking it {@link #REMOVED} and writing the tail (invariants 3 and 5).
+     */
+    @SuppressWarnings("unchecked")
     private boolean unlink(Node<E> target) {
-        Node<E> previous = head.get();
+        Node<E> sentinel = head.get();
+        Node<E> previous = sentinel;
         for (Node<E> n = previous.next(); n != null; previous = n, n = n.next()) {
             if (n == target) {
-                Node<E> after = n.next();
-                previous.setNext(after);
-                if (after == null) {
-                    tail.set(previous);
+                if (previous == sentinel) {
+                    head.set(target);
+                } else {
+                    Node<E> after = target.next();
+                    previous.setNext(after);
+                    target.setNext((Node<E>) (Node<?>) REMOVED);
+                    tail.set(after == null ? previous : last(after));
                 }
-                polled.increment();
+                if (polled != null) {
+                    polled.increment();
+                }
                 return true;
             }
         }
         return false;
     }
 
+    /** The last node at or after {@code from}, in the running transaction. */
+    private static <E> Node<E> last(Node<E> from) {
+        Node<E> last = from;
+        for (Node<E> next; (next = last.next()) != null; ) {
+            if (next == REMOVED) { // invariant 5 says never: fail loudly rather than append to it
+                throw new IllegalStateException("TQueue: the tail reached an unlinked node");
+            }
+            last = next;
+        }
+        return last;
+    }
+
+    // One-cell operations outside transactions (the view's fast path); see the invariants above.
+
+    /** Appends outside a transaction: link after the last node, then swing the tail to it. */
+    @SuppressWarnings("unchecked")
+    private void offerOutside(E element) {
+        Node<E> node = new Node<>(element);
+        for (;;) {
+            long tailStamp = Barrier.stamp(tail);
+            Node<E> last = (Node<E>) Barrier.peekObject(tail);
+            long lastStamp = Barrier.stamp(last);
+            Object next = Barrier.peekObject(last);
+            if (next == null) {
+                if (Barrier.compareStampAndSetObject(last, lastStamp, node)) { // linearization point
+                    Barrier.compareStampAndSetObject(tail, tailStamp, node);  // or someone helps
+                    return;
+                }
+            } else if (next != REMOVED) {
+                Barrier.compareStampAndSetObject(tail, tailStamp, next);      // help a lagging tail
+            }
+            // REMOVED: an unlink moved the tail since we read it; look again
+        }
+    }
+
+    /** Takes the first element outside a transaction, or null: swing the head one node on. */
+    @SuppressWarnings("unchecked")
+    private E pollOutside() {
+        for (;;) {
+            long headStamp = Barrier.stamp(head);
+            Node<E> sentinel = (Node<E>) Barrier.peekObject(head);
+            Node<E> first = (Node<E>) Barrier.peekObject(sentinel);
+            if (first == null) {
+                return null; // the sentinel was still the head when read (invariant 3): empty
+            }
+            if (first != REMOVED && Barrier.compareStampAndSetObject(head, headStamp, first)) {
+                return first.value; // linearization point: the head did not move since its stamp
+            }
+        }
+    }
+
+    /** The first node outside a transaction, or null: two one-cell reads (invariant 3). */
+    @SuppressWarnings("unchecked")
+    private Node<E> firstOutside() {
+        for (;;) {
+            Node<E> sentinel = (Node<E>) Barrier.peekObject(head);
+            Node<E> first = (Node<E>) Barrier.peekObject(sentinel);
+            if (first != REMOVED) {
+                return first;
+            }
+        }
+    }
+
     private final class View extends AbstractQueue<E> {
+        /** Whether a call must run as (or in) a transaction rather than as one-cell operations. */
+        private boolean transactional() {
+            return offered != null || Stm.inTransaction();
+        }
+
         @Override
         public boolean offer(E e) {
             Objects.requireNonNull(e, "TQueue does not accept null elements");
-            return Stm.atomicBoolean(() -> TQueue.this.offer(e));
+            if (transactional()) {
+                return Stm.atomicBoolean(() -> TQueue.this.offer(e));
+            }
+            offerOutside(e);
+            return true;
         }
 
         @Override
         public E poll() {
-            return Stm.atomic(TQueue.this::poll);
+            return transactional() ? Stm.atomic(TQueue.this::poll) : pollOutside();
         }
 
         @Override
         public E peek() {
-            return Stm.atomic(TQueue.this::peek);
+            if (transactional()) {
+                return Stm.atomic(TQueue.this::peek);
+            }
+            Node<E> first = firstOutside();
+            return first == null ? null : first.value;
         }
 
         @Override
         public boolean isEmpty() {
-            return Stm.atomicBoolean(TQueue.this::isEmpty);
+            return transactional() ? Stm.atomicBoolean(TQueue.this::isEmpty) : firstOutside() == null;
         }
 
         @Override

@@ -104,6 +104,82 @@ class QueuesTest {
                 "seed " + seed);
     }
 
+    /**
+     * The view's one-cell fast path (offers and polls outside transactions) mixed with
+     * transactional offers and with removals of the last element, which unlink it and move the
+     * tail back while one-cell offers link behind it and swing the tail: every element is taken or
+     * removed exactly once, each producer's in order, and the queue still works afterwards.
+     */
+    @Test
+    void oneCellOffersAndPollsStayExactlyOnceAgainstTransactionsAndRemovals() {
+        long seed = System.nanoTime();
+        TQueue<Long> queue = new TQueue<>();
+        Queue<Long> view = queue.asQueue();
+        int perProducer = Scale.of(20_000);
+        long stride = 1_000_000_000L;
+        Queue<Long> removed = new ConcurrentLinkedQueue<>();
+        List<List<Long>> taken = List.of(new ArrayList<>(), new ArrayList<>());
+        AtomicInteger remaining = new AtomicInteger(3 * perProducer);
+        Racers.Body oneCellProducer = thread -> {
+            for (long i = 0; i < perProducer; i++) {
+                view.offer(i);
+            }
+        };
+        Racers.Body transactionalProducer = thread -> {
+            for (long i = 0; i < perProducer; i++) {
+                long element = stride + i;
+                atomic(() -> queue.offer(element));
+            }
+        };
+        Racers.Body offerThenRemove = thread -> { // its element is usually the last one
+            for (long i = 0; i < perProducer; i++) {
+                Long element = 2 * stride + i;
+                view.offer(element);
+                if (view.remove(element)) {
+                    removed.add(element);
+                    remaining.decrementAndGet();
+                }
+            }
+        };
+        Racers.Body consumer = thread -> {
+            List<Long> mine = taken.get(thread - 3);
+            while (remaining.get() > 0) {
+                Long e = view.poll();
+                if (e != null) {
+                    mine.add(e);
+                    remaining.decrementAndGet();
+                }
+            }
+        };
+        Racers.run(seed, oneCellProducer, transactionalProducer, offerThenRemove, consumer, consumer);
+        List<Long> all = new ArrayList<>(removed);
+        for (List<Long> mine : taken) {
+            long[] last = {-1, -1, -1};
+            for (long e : mine) {
+                int p = (int) (e / stride);
+                assertTrue(e > last[p], "out of order: " + e + " after " + last[p] + " (seed " + seed + ")");
+                last[p] = e;
+            }
+            all.addAll(mine);
+        }
+        assertEquals(0, view.size(), "left over: " + view + " (seed " + seed + ")");
+        all.sort(Comparator.naturalOrder());
+        List<Long> expected = new ArrayList<>();
+        for (long p = 0; p < 3; p++) {
+            for (long i = 0; i < perProducer; i++) {
+                expected.add(p * stride + i);
+            }
+        }
+        assertEquals(expected, all, "elements lost or taken twice (seed " + seed + ")");
+        view.offer(7L);
+        atomic(() -> queue.offer(8L));
+        view.offer(9L);
+        assertEquals(List.of(7L, 8L, 9L), List.copyOf(view), "seed " + seed);
+        assertEquals(7L, view.poll());
+        assertEquals(List.of(8L, 9L), atomic(() -> List.of(queue.poll(), queue.poll())));
+        assertNull(view.poll());
+    }
+
     @Test
     void aHandOverBetweenQueuesIsAllOrNothing() {
         TQueue<String> inbox = new TQueue<>(), done = new TQueue<>();

@@ -1,11 +1,13 @@
 package dev.weft.check;
 
+import static dev.weft.check.BlockingScenario.call;
 import static dev.weft.stm.Stm.atomic;
 
 import dev.weft.collections.TBoundedQueue;
 import dev.weft.collections.TPriorityQueue;
 import dev.weft.collections.TQueue;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
@@ -58,6 +60,48 @@ class QueuesLincheckTest {
         @Operation
         public String pollTwo() {
             return atomic(() -> queue.poll() + "," + queue.poll());
+        }
+    }
+
+    /**
+     * The view's one-cell operations outside transactions ({@code offer}, {@code poll},
+     * {@code peek}, {@code isEmpty}) against transactions on the same queue: an offer in a
+     * transaction (walks a lagging tail) and {@code remove(Object)} (moves the head, or unlinks a
+     * node and writes the tail). Every pair of them interleaves under the model checker.
+     */
+    @Param(name = "element", gen = IntGen.class, conf = "1:2")
+    public static class QueueOneCellView {
+        final TQueue<Integer> queue = new TQueue<>();
+        final Queue<Integer> view = queue.asQueue();
+
+        @Operation
+        public boolean offer(@Param(name = "element") int element) {
+            return view.offer(element);
+        }
+
+        @Operation
+        public Integer poll() {
+            return view.poll();
+        }
+
+        @Operation
+        public Integer peek() {
+            return view.peek();
+        }
+
+        @Operation
+        public boolean isEmpty() {
+            return view.isEmpty();
+        }
+
+        @Operation
+        public boolean remove(@Param(name = "element") int element) {
+            return view.remove(element);
+        }
+
+        @Operation
+        public boolean offerInTransaction(@Param(name = "element") int element) {
+            return atomic(() -> queue.offer(element));
         }
     }
 
@@ -123,6 +167,14 @@ class QueuesLincheckTest {
 
         public String pollTwo() {
             return queue.poll() + "," + queue.poll();
+        }
+
+        public boolean remove(int element) {
+            return queue.removeFirstOccurrence(element);
+        }
+
+        public boolean offerInTransaction(int element) {
+            return offer(element);
         }
     }
 
@@ -279,6 +331,50 @@ class QueuesLincheckTest {
     @Test
     void queueViewIsLinearizableUnderStress() {
         CollectionLincheck.stress().sequentialSpecification(FifoSpec.class).check(QueueView.class);
+    }
+
+    @Test
+    void oneCellOperationsAreLinearizableWithTransactionsUnderModelChecking() {
+        CollectionLincheck.modelChecking().invocationsPerIteration(4 * 25 * WeftLincheck.scale())
+                .sequentialSpecification(FifoSpec.class).check(QueueOneCellView.class);
+    }
+
+    /**
+     * The races the one-cell path must survive, each explored interleaving by interleaving: an
+     * offer linking behind the last node while a transaction unlinks it; an offer swinging the
+     * tail onto a node unlinked after it linked it (a swing that compared values would succeed
+     * and strand the tail on a removed node); an offer in flight behind a removed node the tail
+     * still points to, then a transactional offer walking from the tail; a one-cell poll against
+     * the removal of the first element.
+     *
+     * <p>Checked by hand against four broken variants of TQueue: a tail swing that compares values
+     * (the second scenario hangs), an unlink that leaves the removed node's successor null (the
+     * first loses 3), removal of the first element by unlinking instead of moving the head (caught
+     * here and by the random scenarios), and an unlink that writes the tail only when it removes
+     * the last node (the third: caught at {@code weft.test.scale} 10, so by {@code -Pstress},
+     * which runs 20, not at the default 1).
+     */
+    @Test
+    void oneCellOperationsSurviveRemovalsAtEitherEnd() {
+        Class<QueueOneCellView> queue = QueueOneCellView.class;
+        WeftLincheck.checkScenarios(queue, FifoSpec.class, List.of(
+                BlockingScenario.of(queue).before(call("offer", 1), call("offer", 2))
+                        .thread(call("offer", 3)).thread(call("remove", 2))
+                        .after(call("poll"), call("poll"), call("poll")).build(),
+                BlockingScenario.of(queue).before(call("offer", 1))
+                        .thread(call("offer", 2), call("offer", 3)).thread(call("remove", 2))
+                        .after(call("poll"), call("poll"), call("poll")).build(),
+                BlockingScenario.of(queue).before(call("offer", 1), call("offer", 2))
+                        .thread(call("offer", 3)).thread(call("remove", 2), call("offerInTransaction", 4))
+                        .after(call("poll"), call("poll"), call("poll"), call("poll")).build(),
+                BlockingScenario.of(queue).before(call("offer", 1), call("offer", 2))
+                        .thread(call("poll"), call("peek")).thread(call("remove", 1), call("isEmpty"))
+                        .after(call("poll"), call("poll")).build()));
+    }
+
+    @Test
+    void oneCellOperationsAreLinearizableWithTransactionsUnderStress() {
+        CollectionLincheck.stress().sequentialSpecification(FifoSpec.class).check(QueueOneCellView.class);
     }
 
     @Test

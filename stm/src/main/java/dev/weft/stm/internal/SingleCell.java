@@ -101,6 +101,33 @@ public final class SingleCell {
         }
     }
 
+    /**
+     * The cell's lock word once no commit holds it and no irrevocable transaction reserves it: a
+     * stamp that every later commit to the cell changes (the version in it only grows).
+     */
+    public static long stamp(TxnCell cell) {
+        for (int spins = 0; ; ) {
+            long word = CellAccess.lockWordAcquire(cell);
+            if (LockWord.isFree(word)) {
+                return word;
+            }
+            Transaction.pause(++spins);
+        }
+    }
+
+    /**
+     * Sets a reference cell to {@code update} (bits zero) if nothing has committed to it since
+     * {@link #stamp} returned {@code stamp}: the lock CAS expects that very word. Fails, writing
+     * nothing, if a commit happened in between or holds the cell right now.
+     */
+    public static boolean compareStampAndSetObject(TxnCell cell, long stamp, Object update) {
+        if (!CellAccess.casLockWord(cell, stamp, LockWord.SINGLE_CELL_OWNER)) {
+            return false;
+        }
+        commit(cell, 0L, update, stamp);
+        return true;
+    }
+
     /** Adds {@code delta} to a cell holding a {@code long}; returns the previous value. */
     public static long getAndAddLong(TxnCell cell, long delta) {
         long word = lock(cell);

@@ -336,6 +336,36 @@ public final class Barrier {
     }
 
     /**
+     * Single operation, never joins a running transaction: the cell's commit stamp, a number that
+     * every later commit to the cell changes. Waits while a commit holds the cell or the
+     * irrevocable transaction reserves it. With {@link #compareStampAndSetObject} it gives a
+     * load-linked/store-conditional pair without ABA: read the stamp, then the value
+     * ({@link #peekObject}), compute, and store only if no commit came in between.
+     *
+     * @param cell the cell
+     * @return its stamp, for {@link #compareStampAndSetObject}
+     */
+    public static long stamp(TxnCell cell) {
+        return SingleCell.stamp(cell);
+    }
+
+    /**
+     * Single operation, never joins a running transaction (call it outside one): sets a
+     * reference cell to {@code update} (raw bits zero) if no commit to the cell happened since
+     * {@link #stamp} returned {@code stamp}. Linearizable at its lock CAS. It may also fail while
+     * another commit holds the cell at that moment (even one that then gives it back unchanged),
+     * so treat a failure as "look again", not as proof of a change.
+     *
+     * @param cell the cell to update
+     * @param stamp a stamp of this cell from {@link #stamp}
+     * @param update the new value, may be null
+     * @return whether the value was stored
+     */
+    public static boolean compareStampAndSetObject(TxnCell cell, long stamp, Object update) {
+        return SingleCell.compareStampAndSetObject(cell, stamp, update);
+    }
+
+    /**
      * Single operation: adds {@code delta} to a cell holding a {@code long}; inside a running
      * transaction, a transactional read and write.
      *
