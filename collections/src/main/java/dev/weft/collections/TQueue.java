@@ -29,7 +29,8 @@ import java.util.function.Predicate;
  *
  * <p><b>Transactional semantics.</b> The methods of this class act in the calling thread's running
  * transaction and throw {@link IllegalStateException} when none is running. {@link #asQueue()} is
- * a {@link Queue} in which each call is one atomic transaction, or joins the running one.
+ * a {@link Queue} in which each call is atomic (linearizable with every other call and every
+ * transaction), or joins the running transaction.
  *
  * <p><b>Conflicts.</b> {@code offer} reads and writes the tail and the last node; {@code poll} and
  * {@code peek} read the head and the first node. While the queue is not empty a producer and a
@@ -60,12 +61,14 @@ public final class TQueue<E> {
      * Invariants (what lets one-cell operations outside transactions work on the same list; each
      * holds in every committed state):
      *  1. head is the sentinel; the elements are the nodes after it up to the node whose successor
-     *     is null (the last). tail is the last node or a node before it on that chain (it lags
-     *     while a one-cell offer is between its link and its swing).
+     *     is null (the last). tail is a node from which the last is reachable: the last itself,
+     *     except while a one-cell offer is between its link and its swing (then the node before,
+     *     which consumers may already have polled).
      *  2. While a node is the sentinel its successor only goes from null to a node: removing the
      *     first element moves the head instead of unlinking it.
-     *  3. A node that leaves the list never changes again, so a reader holding an old head sees a
-     *     non-null successor: a polled node keeps its successor; an unlinked node gets REMOVED.
+     *  3. A node that has left the list never changes again: a polled node keeps its successor,
+     *     an unlinked one gets REMOVED in the transaction that unlinks it. So a reader holding an
+     *     old head sees a non-null successor.
      *  4. A node with a null successor is the last node (3: no node outside the list has one).
      *  5. Every transaction that unlinks a node writes the tail (to the last node), so a one-cell
      *     swing of the tail whose stamp predates it fails: the tail never points to a node that
