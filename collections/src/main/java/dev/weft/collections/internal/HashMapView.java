@@ -95,17 +95,13 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
     public V putIfAbsent(K key, V value) {
         HashTrie.checkKey(key);
         HashTrie.checkValue(value);
-        V present = trie.lookupAnywhere(key); // present: nothing to write, no transaction
-        return present != null ? present : (V) update(key, HashTrie.PUT_IF_ABSENT, value, null);
+        return (V) update(key, HashTrie.PUT_IF_ABSENT, value, null);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public V remove(Object key) {
         HashTrie.checkKey(key);
-        if (trie.lookupAnywhere(key) == null) {
-            return null; // absent when looked up: a removal that changes nothing, no transaction
-        }
         return (V) update((K) key, HashTrie.REMOVE, null, null);
     }
 
@@ -113,12 +109,7 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
     @SuppressWarnings("unchecked")
     public boolean remove(Object key, Object value) {
         HashTrie.checkKey(key);
-        if (value == null) {
-            return false;
-        }
-        V present = trie.lookupAnywhere(key);
-        return present != null && present.equals(value)
-                && update((K) key, HashTrie.REMOVE_IF_EQUALS, value, null) == Boolean.TRUE;
+        return value != null && update((K) key, HashTrie.REMOVE_IF_EQUALS, value, null) == Boolean.TRUE;
     }
 
     @Override
@@ -126,9 +117,6 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
     public V replace(K key, V value) {
         HashTrie.checkKey(key);
         HashTrie.checkValue(value);
-        if (trie.lookupAnywhere(key) == null) {
-            return null;
-        }
         return (V) update(key, HashTrie.REPLACE, value, null);
     }
 
@@ -137,19 +125,9 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
         HashTrie.checkKey(key);
         HashTrie.checkValue(oldValue);
         HashTrie.checkValue(newValue);
-        V present = trie.lookupAnywhere(key);
-        return present != null && present.equals(oldValue)
-                && update(key, HashTrie.REPLACE_IF_EQUALS, oldValue, newValue) == Boolean.TRUE;
+        return update(key, HashTrie.REPLACE_IF_EQUALS, oldValue, newValue) == Boolean.TRUE;
     }
 
-    /*
-     * The conditional writes above first look the key up without a transaction (lookupAnywhere:
-     * linearizable, allocation-free, and a miss usually stops at a slot's filter). When that
-     * lookup already decides the call (the key is absent for remove and replace, present for
-     * putIfAbsent, mapped to another value for the two-argument forms) the call returns what a
-     * transaction would have returned, linearized at the lookup, and writes nothing. Otherwise
-     * the transaction decides again from scratch.
-     */
     private Object update(K key, int op, Object a, Object b) {
         return Stm.atomic(() -> trie.txUpdate(key, op, a, b));
     }
