@@ -1,8 +1,6 @@
 package dev.weft.collections;
 
 import dev.weft.collections.internal.TransactionRequired;
-import dev.weft.refs.LongRef;
-import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
 import dev.weft.stm.spi.TxnCell;
@@ -103,12 +101,31 @@ public final class TQueue<E> {
     /** The successor of an unlinked node: offers that reach it look for the tail again. */
     private static final Node<Object> REMOVED = new Node<>(null);
 
-    private final Ref<Node<E>> head;    // the sentinel: its next is the first element
-    private final Ref<Node<E>> tail;    // the last node or one before it (the sentinel when empty)
+    /**
+     * A cell followed by 64 bytes of padding. The head (written by consumers), the tail (by
+     * producers) and a counted queue's two counters are allocated side by side; unpadded, two
+     * or three of them would share a cache line, and every poll would take the line an offer
+     * just wrote.
+     */
+    @SuppressWarnings("unused")
+    private static final class PaddedCell extends TxnCell {
+        private long p1, p2, p3, p4, p5, p6, p7, p8;
+
+        PaddedCell(Object value) {
+            super(value);
+        }
+
+        PaddedCell(long bits) {
+            super(bits);
+        }
+    }
+
+    private final PaddedCell head;    // holds the sentinel: its next is the first element
+    private final PaddedCell tail;    // holds the last node or one before it (the sentinel when empty)
     // Counted queues (TBoundedQueue's) keep these two, written by producers and consumers
     // respectively; their view runs every call as a transaction, so the counts stay exact.
-    private final LongRef offered;
-    private final LongRef polled;
+    private final PaddedCell offered;
+    private final PaddedCell polled;
     private final View view = new View();
 
     /** Creates an empty queue. */
@@ -119,10 +136,10 @@ public final class TQueue<E> {
     /** An empty queue; a counted one keeps element counts for {@link TBoundedQueue}. */
     TQueue(boolean counted) {
         Node<E> sentinel = new Node<>(null);
-        head = new Ref<>(sentinel);
-        tail = new Ref<>(sentinel);
-        offered = counted ? new LongRef() : null;
-        polled = counted ? new LongRef() : null;
+        head = new PaddedCell(sentinel);
+        tail = new PaddedCell(sentinel);
+        offered = counted ? new PaddedCell(0L) : null;
+        polled = counted ? new PaddedCell(0L) : null;
     }
 
     /**
@@ -138,16 +155,40 @@ public final class TQueue<E> {
         Objects.requireNonNull(element, "TQueue does not accept null elements");
         Node<E> node = new Node<>(element);
         last().setNext(node);
-        tail.set(node);
+        setTail(node);
         if (offered != null) {
-            offered.increment();
+            increment(offered);
         }
         return true;
     }
 
+    /** The sentinel, in the running transaction. */
+    @SuppressWarnings("unchecked")
+    private Node<E> head() {
+        return (Node<E>) Barrier.readObject(head);
+    }
+
+    /** The tail, in the running transaction (possibly lagging: see {@link #last()}). */
+    @SuppressWarnings("unchecked")
+    private Node<E> tail() {
+        return (Node<E>) Barrier.readObject(tail);
+    }
+
+    private void setHead(Node<E> node) {
+        Barrier.writeObject(head, node);
+    }
+
+    private void setTail(Node<E> node) {
+        Barrier.writeObject(tail, node);
+    }
+
+    private static void increment(PaddedCell counter) {
+        Barrier.writeLong(counter, Barrier.readLong(counter) + 1);
+    }
+
     /** The last node, in the running transaction: the tail, or a node after it when it lags. */
     private Node<E> last() {
-        return last(tail.get());
+        return last(tail());
     }
 
     /**
@@ -158,14 +199,14 @@ public final class TQueue<E> {
      */
     public E poll() {
         check("poll");
-        Node<E> sentinel = head.get();
+        Node<E> sentinel = head();
         Node<E> first = sentinel.next();
         if (first == null) {
             return null;
         }
-        head.set(first);
+        setHead(first);
         if (polled != null) {
-            polled.increment();
+            increment(polled);
         }
         return first.value;
     }
@@ -178,7 +219,7 @@ public final class TQueue<E> {
      */
     public E peek() {
         check("peek");
-        Node<E> first = head.get().next();
+        Node<E> first = head().next();
         return first == null ? null : first.value;
     }
 
@@ -190,17 +231,17 @@ public final class TQueue<E> {
      */
     public boolean isEmpty() {
         check("isEmpty");
-        return head.get().next() == null;
+        return head().next() == null;
     }
 
     /** Elements ever offered, in the running transaction (producer-side cell; counted queues). */
     long offeredCount() {
-        return offered.get();
+        return Barrier.readLong(offered);
     }
 
     /** Elements ever polled or removed, in the running transaction (consumer-side; counted queues). */
     long polledCount() {
-        return polled.get();
+        return Barrier.readLong(polled);
     }
 
     /**
@@ -213,11 +254,11 @@ public final class TQueue<E> {
     public int size() {
         check("size");
         if (offered != null) {
-            long n = offered.get() - polled.get();
+            long n = Barrier.readLong(offered) - Barrier.readLong(polled);
             return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
         }
         int n = 0;
-        for (Node<E> node = head.get().next(); node != null && n < Integer.MAX_VALUE; node = node.next()) {
+        for (Node<E> node = head().next(); node != null && n < Integer.MAX_VALUE; node = node.next()) {
             n++;
         }
         return n;
@@ -233,9 +274,9 @@ public final class TQueue<E> {
         check("clear");
         Node<E> last = last();
         if (polled != null) {
-            polled.set(offered.get());
+            Barrier.writeLong(polled, Barrier.readLong(offered));
         }
-        head.set(last);
+        setHead(last);
     }
 
     /**
@@ -271,7 +312,7 @@ public final class TQueue<E> {
     /** The nodes from head to tail, in the running transaction. */
     private List<Node<E>> nodes() {
         List<Node<E>> all = new ArrayList<>();
-        for (Node<E> n = head.get().next(); n != null; n = n.next()) {
+        for (Node<E> n = head().next(); n != null; n = n.next()) {
             all.add(n);
         }
         return all;
@@ -284,20 +325,20 @@ public final class TQueue<E> {
      */
     @SuppressWarnings("unchecked")
     private boolean unlink(Node<E> target) {
-        Node<E> sentinel = head.get();
+        Node<E> sentinel = head();
         Node<E> previous = sentinel;
         for (Node<E> n = previous.next(); n != null; previous = n, n = n.next()) {
             if (n == target) {
                 if (previous == sentinel) {
-                    head.set(target);
+                    setHead(target);
                 } else {
                     Node<E> after = target.next();
                     previous.setNext(after);
                     target.setNext((Node<E>) (Node<?>) REMOVED);
-                    tail.set(after == null ? previous : last(after));
+                    setTail(after == null ? previous : last(after));
                 }
                 if (polled != null) {
-                    polled.increment();
+                    increment(polled);
                 }
                 return true;
             }
