@@ -15,7 +15,7 @@ import java.util.Queue;
 import java.util.function.Predicate;
 
 /**
- * An unbounded transactional FIFO queue: a linked list with separate head and tail refs.
+ * An unbounded transactional FIFO queue: a linked list with separate head and tail cells.
  *
  * <pre>{@code
  * TQueue<Job> inbox = new TQueue<>(), done = new TQueue<>();
