@@ -280,7 +280,7 @@ public final class TQueue<E> {
     }
 
     /**
-     * The {@link Queue} view: each method is one atomic transaction, or joins the running one.
+     * The {@link Queue} view: each method is atomic, or joins the running transaction.
      *
      * @implNote Cost model. Outside a transaction {@code offer}, {@code poll}, {@code peek} and
      * {@code isEmpty} run no transaction: an offer is two one-cell stamped stores (link, then
@@ -288,8 +288,8 @@ public final class TQueue<E> {
      * one-cell reads; none allocates anything else. Every other call runs the matching operation
      * as a transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin and a
      * commit, and a call that passes arguments allocates one small lambda. Inside a transaction a
-     * call costs what the operation costs there. Creating an
-     * iterator copies the queue's nodes in one transaction, O(n); {@code contains},
+     * call costs what the operation costs there. Creating an iterator copies the queue's nodes in
+     * one transaction, O(n); {@code contains},
      * {@code remove(Object)} and the bulk methods walk the list, O(n), in one transaction each, and
      * {@code Iterator.remove} unlinks its element in a transaction of its own, O(n).
      *
@@ -382,22 +382,23 @@ public final class TQueue<E> {
     }
 
     /** Takes the first element outside a transaction, or null: swing the head one node on. */
-    @SuppressWarnings("unchecked")
     private E pollOutside() {
         for (;;) {
-            long headStamp = Barrier.stamp(head);
-            Node<E> sentinel = (Node<E>) Barrier.peekObject(head);
-            Node<E> first = (Node<E>) Barrier.peekObject(sentinel);
+            long headStamp = Barrier.stamp(head); // before the head is read: see the store below
+            Node<E> first = firstOutside();
             if (first == null) {
-                return null; // the sentinel was still the head when read (invariant 3): empty
+                return null;
             }
-            if (first != REMOVED && Barrier.compareStampAndSetObject(head, headStamp, first)) {
+            if (Barrier.compareStampAndSetObject(head, headStamp, first)) {
                 return first.value; // linearization point: the head did not move since its stamp
             }
         }
     }
 
-    /** The first node outside a transaction, or null: two one-cell reads (invariant 3). */
+    /**
+     * The first node outside a transaction, or null when the queue was empty: two one-cell reads.
+     * A null successor means the sentinel read was still the head when it was read (invariant 3).
+     */
     @SuppressWarnings("unchecked")
     private Node<E> firstOutside() {
         for (;;) {
