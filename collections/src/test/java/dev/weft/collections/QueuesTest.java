@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.stm.Stm;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
@@ -23,6 +24,9 @@ class QueuesTest {
     interface Consumer {
         Long take(TQueue<Long> queue, Runnable window);
     }
+
+    /** Producer p offered {@code p * STRIDE + i} for i in {@code 0 .. perProducer-1}. */
+    static final long STRIDE = 1_000_000_000L;
 
     static final Consumer ATOMIC_POLL = (queue, window) -> queue.asQueue().poll();
 
@@ -49,7 +53,7 @@ class QueuesTest {
         AtomicInteger remaining = new AtomicInteger(2 * perProducer);
         Racers.Body producer = thread -> {
             for (long i = 0; i < perProducer; i++) {
-                long element = thread * 1_000_000_000L + i;
+                long element = thread * STRIDE + i;
                 atomic(() -> queue.offer(element));
             }
         };
@@ -70,23 +74,34 @@ class QueuesTest {
             }
         };
         Racers.run(seed, producer, producer, consumerBody, consumerBody);
-        List<Long> all = new ArrayList<>();
+        List<Long> elsewhere = new ArrayList<>(takenByWindow);
+        elsewhere.addAll(queue.asQueue());
+        assertEachTakenOnceInOrder(taken, elsewhere, 2, perProducer, seed);
+    }
+
+    /**
+     * Every element of {@code producers} producers is in exactly one of the consumers' lists
+     * ({@code taken}) or in {@code elsewhere}, and each consumer took each producer's elements in
+     * the order offered.
+     */
+    static void assertEachTakenOnceInOrder(List<List<Long>> taken, List<Long> elsewhere, int producers,
+            int perProducer, long seed) {
+        List<Long> all = new ArrayList<>(elsewhere);
         for (List<Long> mine : taken) {
-            long[] last = {-1, -1};
+            long[] last = new long[producers];
+            Arrays.fill(last, -1);
             for (long e : mine) {
-                int p = (int) (e / 1_000_000_000L);
+                int p = (int) (e / STRIDE);
                 assertTrue(e > last[p], "out of order: " + e + " after " + last[p] + " (seed " + seed + ")");
                 last[p] = e;
             }
             all.addAll(mine);
         }
-        all.addAll(takenByWindow);
-        all.addAll(queue.asQueue());
         all.sort(Comparator.naturalOrder());
         List<Long> expected = new ArrayList<>();
-        for (long p = 0; p < 2; p++) {
+        for (long p = 0; p < producers; p++) {
             for (long i = 0; i < perProducer; i++) {
-                expected.add(p * 1_000_000_000L + i);
+                expected.add(p * STRIDE + i);
             }
         }
         assertEquals(expected, all, "elements lost or taken twice (seed " + seed + ")");
@@ -116,7 +131,6 @@ class QueuesTest {
         TQueue<Long> queue = new TQueue<>();
         Queue<Long> view = queue.asQueue();
         int perProducer = Scale.of(20_000);
-        long stride = 1_000_000_000L;
         Queue<Long> removed = new ConcurrentLinkedQueue<>();
         List<List<Long>> taken = List.of(new ArrayList<>(), new ArrayList<>());
         AtomicInteger remaining = new AtomicInteger(3 * perProducer);
@@ -127,13 +141,13 @@ class QueuesTest {
         };
         Racers.Body transactionalProducer = thread -> {
             for (long i = 0; i < perProducer; i++) {
-                long element = stride + i;
+                long element = STRIDE + i;
                 atomic(() -> queue.offer(element));
             }
         };
         Racers.Body offerThenRemove = thread -> { // its element is usually the last one
             for (long i = 0; i < perProducer; i++) {
-                Long element = 2 * stride + i;
+                Long element = 2 * STRIDE + i;
                 view.offer(element);
                 if (view.remove(element)) {
                     removed.add(element);
@@ -152,25 +166,8 @@ class QueuesTest {
             }
         };
         Racers.run(seed, oneCellProducer, transactionalProducer, offerThenRemove, consumer, consumer);
-        List<Long> all = new ArrayList<>(removed);
-        for (List<Long> mine : taken) {
-            long[] last = {-1, -1, -1};
-            for (long e : mine) {
-                int p = (int) (e / stride);
-                assertTrue(e > last[p], "out of order: " + e + " after " + last[p] + " (seed " + seed + ")");
-                last[p] = e;
-            }
-            all.addAll(mine);
-        }
         assertEquals(0, view.size(), "left over: " + view + " (seed " + seed + ")");
-        all.sort(Comparator.naturalOrder());
-        List<Long> expected = new ArrayList<>();
-        for (long p = 0; p < 3; p++) {
-            for (long i = 0; i < perProducer; i++) {
-                expected.add(p * stride + i);
-            }
-        }
-        assertEquals(expected, all, "elements lost or taken twice (seed " + seed + ")");
+        assertEachTakenOnceInOrder(taken, List.copyOf(removed), 3, perProducer, seed);
         view.offer(7L);
         atomic(() -> queue.offer(8L));
         view.offer(9L);
