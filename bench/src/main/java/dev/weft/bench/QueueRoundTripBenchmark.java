@@ -47,15 +47,26 @@ public class QueueRoundTripBenchmark {
     /** The element offered (a cached box: no allocation per offer). */
     static final Integer ELEMENT = 1;
 
-    @State(Scope.Benchmark)
-    public static class WeftQueue {
-        final Queue<Integer> queue = new TQueue<Integer>().asQueue();
+    /** A {@code java.util.Queue} holding {@value #BACKLOG} elements before the first round trip. */
+    public abstract static class PrefilledQueue {
+        final Queue<Integer> queue;
+
+        PrefilledQueue(Queue<Integer> queue) {
+            this.queue = queue;
+        }
 
         @Setup
         public void setup() {
             for (int i = 0; i < BACKLOG; i++) {
                 queue.offer(ELEMENT);
             }
+        }
+    }
+
+    @State(Scope.Benchmark)
+    public static class WeftQueue extends PrefilledQueue {
+        public WeftQueue() {
+            super(new TQueue<Integer>().asQueue());
         }
     }
 
@@ -66,14 +77,9 @@ public class QueueRoundTripBenchmark {
     }
 
     @State(Scope.Benchmark)
-    public static class ConcurrentLinkedQueueState {
-        final Queue<Integer> queue = new ConcurrentLinkedQueue<>();
-
-        @Setup
-        public void setup() {
-            for (int i = 0; i < BACKLOG; i++) {
-                queue.offer(ELEMENT);
-            }
+    public static class ConcurrentLinkedQueueState extends PrefilledQueue {
+        public ConcurrentLinkedQueueState() {
+            super(new ConcurrentLinkedQueue<>());
         }
     }
 
