@@ -183,4 +183,22 @@ class ProgressTest {
         assertFalse(EngineProbe.isReserved(touched), "reservations are released at commit");
         assertFalse(EngineProbe.isReserved(onlyRead), "read reservations are released at commit");
     }
+
+    /**
+     * An irrevocable transaction that writes nothing gives its read reservations back at commit
+     * too: a reservation left behind would make every later writer of the cell wait forever
+     * (a one-cell update) or abort until it runs irrevocably itself.
+     */
+    @Test
+    void aReadOnlyIrrevocableTransactionReleasesItsReservations() throws Exception {
+        Counter read = new Counter(7);
+        long seen = Stm.atomic(TxnOptions.DEFAULT.withIrrevocable(true), () -> read.get());
+        assertEquals(7, seen);
+        assertFalse(EngineProbe.isReserved(read), "a read-only irrevocable commit left its reservation");
+        Thread writer = new Thread(() -> read.setAtomically(8), "one-cell-writer");
+        writer.start();
+        writer.join(10_000);
+        assertFalse(writer.isAlive(), "a one-cell update waits for a reservation nobody holds");
+        assertEquals(8, read.committed());
+    }
 }

@@ -376,6 +376,9 @@ public final class Transaction implements TxnHandle {
             return false;
         }
         if (writeCount == 0 && decider == null) {
+            if (mode == IRREVOCABLE) {
+                releaseReservations(); // it reserved what it read: give those back too
+            }
             endAttempt(); // read-only: serialized at its read version, nothing to lock or validate
         } else {
             boolean committed;
