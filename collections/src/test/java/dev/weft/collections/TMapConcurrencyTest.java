@@ -135,4 +135,139 @@ class TMapConcurrencyTest {
             other.asMap().remove(key(0, 50));
         }), "seed " + seed);
     }
+
+    /**
+     * The view's single-key writes outside transactions (each one guarded commit of a leaf and a
+     * count stripe) next to transactions that count the entries they iterate, snapshot
+     * iterations (which make writers copy nodes) and clears (which replace the root): every
+     * transaction sees the count equal to the entries, and so does the final state.
+     */
+    @Test
+    void oneCommitWritesKeepTheCountInStepWithTheEntries() {
+        long seed = System.nanoTime();
+        int operations = Scale.of(40_000);
+        int keyRange = 2_048;
+        TMap<Integer, Integer> map = new TMap<>();
+        ConcurrentMap<Integer, Integer> view = map.asMap();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger writersLeft = new java.util.concurrent.atomic.AtomicInteger(WRITERS);
+        Racers.Body writer = w -> {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(seed + w);
+            for (int i = 0; i < operations; i++) {
+                int key = random.nextInt(keyRange);
+                switch (random.nextInt(6)) {
+                    case 0, 1 -> view.put(key, i);
+                    case 2 -> view.putIfAbsent(key, i);
+                    case 3 -> view.replace(key, i);
+                    case 4 -> view.remove(key);
+                    default -> {
+                        Integer old = view.get(key);
+                        if (old != null) {
+                            view.remove(key, old);
+                        }
+                    }
+                }
+            }
+            if (writersLeft.decrementAndGet() == 0) {
+                writing.set(false);
+            }
+        };
+        Racers.Body checker = c -> {
+            int rounds = 0;
+            while (writing.get()) {
+                dev.weft.stm.Stm.atomic(() -> {
+                    int[] entries = {0};
+                    map.forEach((k, v) -> entries[0]++);
+                    assertEquals(entries[0], map.size(), "a transaction saw the count apart from the entries (seed " + seed + ")");
+                });
+                if (++rounds % 4 == 0) {
+                    java.util.Set<Integer> listed = new java.util.HashSet<>();
+                    for (Integer key : view.keySet()) { // a snapshot: writers must copy under it
+                        assertEquals(true, listed.add(key), "a snapshot listed " + key + " twice (seed " + seed + ")");
+                    }
+                }
+                if (rounds % 64 == 0) {
+                    view.clear();
+                }
+            }
+        };
+        Racers.run(seed, writer, writer, checker);
+        int[] entries = {0};
+        view.forEach((k, v) -> entries[0]++);
+        assertEquals(entries[0], view.size(), "seed " + seed);
+    }
+
+    /**
+     * A key whose {@code equals} runs a hook once: a write outside a transaction compares keys
+     * after it has read the trie and before it commits, so the hook lands exactly in that window.
+     */
+    static final class HookKey {
+        final int id;
+        Runnable hook;
+
+        HookKey(int id) {
+            this.id = id;
+        }
+
+        @Override
+        public int hashCode() {
+            return id;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            Runnable once = hook;
+            hook = null;
+            if (once != null) {
+                once.run();
+            }
+            return other instanceof HookKey key && key.id == id;
+        }
+    }
+
+    /** Filler keys of {@link #deepMapWith}: enough that leaves sit below a second level of nodes. */
+    static final int FILLERS = 2_000;
+
+    /** A map three levels deep (root node, nodes, leaves) which holds {@code stored}. */
+    static ConcurrentMap<HookKey, String> deepMapWith(HookKey stored) {
+        ConcurrentMap<HookKey, String> view = new TMap<HookKey, String>().asMap();
+        for (int i = 100; i < 100 + FILLERS; i++) {
+            view.put(new HookKey(i), "filler");
+        }
+        view.put(stored, "old");
+        return view;
+    }
+
+    /** A clear() between a write's reads and its commit: the write must land after it, in the new tree. */
+    @Test
+    void aWriteThatReadTheTreeBeforeAClearCommitsAfterIt() {
+        HookKey stored = new HookKey(7);
+        ConcurrentMap<HookKey, String> view = deepMapWith(stored);
+        stored.hook = view::clear;
+        assertEquals(null, view.put(new HookKey(7), "new"), "the put must come after the clear");
+        assertEquals(1, view.size());
+        assertEquals("new", view.get(new HookKey(7)));
+    }
+
+    /**
+     * A snapshot between a write's reads and its commit: the snapshot must not see the write, which
+     * must go to copies of the nodes the snapshot froze (its leaf's node is one level down).
+     */
+    @Test
+    void aWriteThatReadTheTreeBeforeASnapshotStaysOutOfIt() {
+        HookKey stored = new HookKey(7);
+        ConcurrentMap<HookKey, String> view = deepMapWith(stored);
+        List<java.util.Iterator<java.util.Map.Entry<HookKey, String>>> snapshot = new ArrayList<>();
+        stored.hook = () -> snapshot.add(view.entrySet().iterator());
+        assertEquals("old", view.put(new HookKey(7), "new"));
+        List<String> seen = new ArrayList<>();
+        snapshot.get(0).forEachRemaining(e -> {
+            if (e.getKey().id == 7) {
+                seen.add(e.getValue());
+            }
+        });
+        assertEquals(List.of("old"), seen, "the snapshot was taken before the put");
+        assertEquals("new", view.get(new HookKey(7)));
+        assertEquals(FILLERS + 1, view.size());
+    }
 }

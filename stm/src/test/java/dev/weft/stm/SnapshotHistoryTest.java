@@ -117,6 +117,21 @@ class SnapshotHistoryTest {
         assertEquals(List.of(0L, 1L), seen);
     }
 
+    /** A guarded commit (SPI) keeps old versions of the cell it writes and of the counter it adds to. */
+    @Test
+    void aGuardedCommitKeepsOldVersionsOfBothItsCells() throws Exception {
+        Box<String> cell = new Box<>("v");
+        Counter counter = new Counter(0);
+        List<String> seen = readByTwoSnapshots(() -> cell.get() + counter.get(),
+                () -> assertTrue(dev.weft.stm.spi.Barrier.compareStampsAndSet(null, 0L, cell,
+                        dev.weft.stm.spi.Barrier.valueStamp(cell), 0L, "w", counter, 1)),
+                () -> assertTrue(dev.weft.stm.spi.Barrier.compareStampsAndSet(null, 0L, cell,
+                        dev.weft.stm.spi.Barrier.valueStamp(cell), 0L, "x", counter, 1)));
+        assertEquals(List.of("v0", "w1"), seen);
+        assertEquals("x", cell.committed());
+        assertEquals(2, counter.committed());
+    }
+
     @Test
     void referenceValuesAreKeptAsNodesAndANullInPlace() {
         Box<String> named = new Box<>("v0");

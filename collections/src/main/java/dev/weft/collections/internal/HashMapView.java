@@ -129,6 +129,12 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
     }
 
     private Object update(K key, int op, Object a, Object b) {
+        if (!Stm.inTransaction()) {
+            Object result = trie.updateOutside(key, op, a, b);
+            if (result != HashTrie.TRY_IN_TRANSACTION) {
+                return result;
+            }
+        }
         return Stm.atomic(() -> trie.txUpdate(key, op, a, b));
     }
 

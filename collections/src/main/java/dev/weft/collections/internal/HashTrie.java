@@ -69,6 +69,22 @@ public final class HashTrie<K, V> extends TxnCell {
      * moment it was replaced. So the leaf finally read was, at the moment its slot was read or at
      * the moment the node holding that slot was replaced, whichever came first, the live leaf of
      * the key: the lookup is linearizable at that moment, which lies inside the call.
+     *
+     * One-commit writes (outside transactions). updateOutside does put/remove/replace and their
+     * conditional forms without a transaction descriptor: it takes the root cell's value stamp,
+     * walks down with single-cell reads, takes the leaf slot's stamp, computes the new leaf, and
+     * publishes it with one guarded commit (Barrier.compareStampsAndSet): the slot is written only
+     * if nothing committed to it since its stamp, the count stripe gets its +-1 in the same commit
+     * (so size() in any transaction stays equal to the entries), and the root must still be at
+     * its stamp while both are locked. Why the root is the only guard needed: a node whose
+     * generation is the root node's is never replaced in its parent slot (only older nodes are
+     * copied, only leaves split), so while the root is unchanged every such node on the path is
+     * live and not frozen; the walk leaves the write to a transaction (TRY_IN_TRANSACTION) as
+     * soon as it meets an older node, which only a transaction copies. Everything that detaches
+     * or freezes nodes (snapshot, clear) writes the root, and a leaf split writes the leaf's own
+     * slot. A write that changes nothing is a lookup (linearizable as above) and commits nothing.
+     * After a few failed commits (contention, a reservation of the irrevocable transaction) the
+     * write runs as a transaction.
      */
 
     static final int BITS = 5;
@@ -289,57 +305,126 @@ public final class HashTrie<K, V> extends TxnCell {
         long probe = filterBit(h);
         int index = (bits & probe) == 0 ? -1 : indexIn(leaf, key);
         V old = index < 0 ? null : (V) leaf[index + 1];
-        V updated;
-        Object result;
-        switch (op) {
-            case PUT -> {
-                updated = (V) a;
-                result = old;
+        boolean matches = matches(op, old, a);
+        V updated = (V) updatedValue(op, old, a, b, matches);
+        if (updated != old) {
+            Object changed = changedLeaf(leaf, index, key, updated, shift, generation);
+            Barrier.writeBitsAndObject(txn, slot, bitsOf(changed, bits, probe), changed);
+            if (updated == null || index < 0) {
+                count.add(txn, updated == null ? -1 : 1);
             }
-            case PUT_IF_ABSENT -> {
-                updated = old == null ? (V) a : old;
-                result = old;
+        }
+        return isConditional(op) ? (Object) matches : old;
+    }
+
+    /**
+     * The same operations outside a transaction, each one guarded commit when it can (see the
+     * overview): returns {@link #TRY_IN_TRANSACTION} when it could not, and the caller then runs
+     * {@link #txUpdate} in a transaction of its own.
+     */
+    @SuppressWarnings("unchecked")
+    public Object updateOutside(K key, int op, Object a, Object b) {
+        int h = spread(key.hashCode());
+        long probe = filterBit(h);
+        for (int attempt = 0; attempt < OUTSIDE_ATTEMPTS; attempt++) {
+            long rootStamp = Barrier.valueStamp(this);
+            Object current = Barrier.peekObject(this);
+            TxnCell slot = this;
+            TxnCell guard = null;
+            long slotStamp = rootStamp;
+            int shift = 0;
+            int generation = 0;
+            if (current instanceof Slot[] top) {
+                guard = this;
+                generation = generation(top);
+                Slot[] node = top;
+                for (;;) {
+                    slot = node[(h >>> shift) & MASK];
+                    shift += BITS;
+                    slotStamp = Barrier.valueStamp(slot);
+                    current = Barrier.peekObject(slot);
+                    if (!(current instanceof Slot[] child)) {
+                        break;
+                    }
+                    if (generation(child) != generation) { // shared with a snapshot: a transaction copies it
+                        return TRY_IN_TRANSACTION;
+                    }
+                    node = child;
+                }
             }
-            case REPLACE -> {
-                updated = old == null ? null : (V) a;
-                result = old;
+            long bits = Barrier.peekLong(slot);
+            if (current instanceof Slot[]) { // the slot split after its stamp: look again
+                continue;
             }
-            case REPLACE_IF_EQUALS -> {
-                boolean matches = old != null && old.equals(a);
-                updated = matches ? (V) b : old;
-                result = matches;
+            Object[] leaf = (Object[]) current;
+            int index = (bits & probe) == 0 ? -1 : indexIn(leaf, key);
+            V old = index < 0 ? null : (V) leaf[index + 1];
+            boolean matches = matches(op, old, a);
+            V updated = (V) updatedValue(op, old, a, b, matches);
+            Object result = isConditional(op) ? (Object) matches : old;
+            if (updated == old) { // a lookup: linearizable when the leaf was read (as lookupAnywhere)
+                return result;
             }
-            case REMOVE -> {
-                updated = null;
-                result = old;
+            Object changed = changedLeaf(leaf, index, key, updated, shift, generation);
+            long delta = updated == null ? -1 : index < 0 ? 1 : 0;
+            if (Barrier.compareStampsAndSet(guard, rootStamp, slot, slotStamp, bitsOf(changed, bits, probe), changed,
+                    delta == 0 ? null : count.stripe(), delta)) {
+                return result;
             }
-            case REMOVE_IF_EQUALS -> {
-                boolean matches = old != null && old.equals(a);
-                updated = matches ? null : old;
-                result = matches;
-            }
+        }
+        return TRY_IN_TRANSACTION;
+    }
+
+    /** {@link #updateOutside}'s answer when the operation must run in a transaction instead. */
+    public static final Object TRY_IN_TRANSACTION = new Object();
+
+    /** Guarded commits {@link #updateOutside} tries before it leaves the operation to a transaction. */
+    private static final int OUTSIDE_ATTEMPTS = 4;
+
+    private static boolean isConditional(int op) {
+        return op == REPLACE_IF_EQUALS || op == REMOVE_IF_EQUALS;
+    }
+
+    /** Whether a conditional operation's expected value {@code a} equals the current one. */
+    private static boolean matches(int op, Object old, Object a) {
+        return isConditional(op) && old != null && old.equals(a);
+    }
+
+    /** The key's value after the operation (null: absent), given its value before. */
+    private static Object updatedValue(int op, Object old, Object a, Object b, boolean matches) {
+        return switch (op) {
+            case PUT -> a;
+            case PUT_IF_ABSENT -> old == null ? a : old;
+            case REPLACE -> old == null ? null : a;
+            case REPLACE_IF_EQUALS -> matches ? b : old;
+            case REMOVE -> null;
+            case REMOVE_IF_EQUALS -> matches ? null : old;
             default -> throw new IllegalArgumentException("unknown operation " + op);
-        }
-        if (updated == old) {
-            return result;
-        }
+        };
+    }
+
+    /**
+     * What the slot holds once the key at {@code index} (-1: absent) of {@code leaf} is set to
+     * {@code updated} (null: removed): a leaf, null, or the node an overflowing leaf splits into.
+     */
+    private static Object changedLeaf(Object[] leaf, int index, Object key, Object updated, int shift, int generation) {
         if (updated == null) {
-            if (leaf.length == 2) {
-                Barrier.writeBitsAndObject(txn, slot, 0L, null);
-            } else { // the removed key's bit may stay: the filter is a superset
-                Barrier.writeBitsAndObject(txn, slot, bits, without(leaf, index));
-            }
-            count.add(txn, -1);
-        } else if (index >= 0) {
+            return leaf.length == 2 ? null : without(leaf, index);
+        }
+        if (index >= 0) {
             Object[] copy = leaf.clone();
             copy[index + 1] = updated;
-            Barrier.writeBitsAndObject(txn, slot, bits, copy);
-        } else {
-            Object grown = with(leaf, key, updated, shift, generation);
-            Barrier.writeBitsAndObject(txn, slot, grown instanceof Slot[] ? NODE_BITS : bits | probe, grown);
-            count.add(txn, 1);
+            return copy;
         }
-        return result;
+        return with(leaf, key, updated, shift, generation);
+    }
+
+    /**
+     * The bits committed with {@code changed}: 0 over null, NODE_BITS over a node, else the
+     * leaf's filter with the key's bit (a removal may leave bits set: the filter is a superset).
+     */
+    private static long bitsOf(Object changed, long bits, long probe) {
+        return changed == null ? 0L : changed instanceof Slot[] ? NODE_BITS : bits | probe;
     }
 
     private static int indexIn(Object[] leaf, Object key) {

@@ -72,7 +72,7 @@ public final class StripedCount {
 
     /** The calling thread's stripe, by thread id. */
     @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
-    private Stripe stripe() {
+    Stripe stripe() {
         return stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)];
     }
 

@@ -128,6 +128,135 @@ public final class SingleCell {
         return true;
     }
 
+    /**
+     * A stamp of the cell's committed value: its version, once no commit holds the cell (a
+     * reservation by the irrevocable transaction neither changes it nor is waited for). Every
+     * later commit to the cell changes it.
+     */
+    public static long valueStamp(TxnCell cell) {
+        for (int spins = 0; ; ) {
+            long word = CellAccess.lockWordAcquire(cell);
+            if (!LockWord.isCommitLocked(word)) {
+                return LockWord.version(word);
+            }
+            Transaction.pause(++spins);
+        }
+    }
+
+    /** Rounds a guarded commit waits for a counter held by another commit before it gives up. */
+    private static final int COUNTER_SPINS = 8;
+
+    /*
+     * The guarded commit (compareStampsAndSet) is the commit protocol of Transaction for a fixed
+     * transaction: read set {guard, cell}, write set {cell, counter}, with counter written as a
+     * commute (its value is read under its lock, not before). Steps as in Transaction:
+     *   1. lock cell by a CAS from unlocked(cellStamp), so it has not changed since the caller
+     *      read it (and is not reserved); lock counter from whatever free word it has, waiting a
+     *      few rounds at most while holding the cell (another committer that holds the counter
+     *      may be waiting for the cell: giving up breaks that cycle; so does a reservation);
+     *   2. read the clock after the locks, wv above it and above both old versions;
+     *   3. validate the guard after the clock read: not commit-locked, same version as at
+     *      guardStamp (a reservation is ignored, as by every validation);
+     *   4. publish both (keeping old versions for registered snapshot readers), wake waiters.
+     * A failure in 1 or 3 restores the exact words taken, so nothing is written and no version
+     * moves. Linearizable at step 3: both locks are held, the cell's value is the one the caller
+     * read, the guard's too.
+     */
+
+    /**
+     * Sets {@code cell} to ({@code bits}, {@code object}) and adds {@code delta} to the long in
+     * {@code counter}, as one commit, if no commit reached {@code cell} since
+     * {@link #valueStamp} returned {@code cellStamp} and none reached {@code guard} since it
+     * returned {@code guardStamp}; otherwise writes nothing and returns false (also when the
+     * cell is reserved or locked by another commit, or the counter stays busy).
+     *
+     * @param guard a cell read, not written, or null for none
+     * @param counter a cell holding a long, or null for none
+     */
+    public static boolean compareStampsAndSet(TxnCell guard, long guardStamp, TxnCell cell, long cellStamp,
+                                              long bits, Object object, TxnCell counter, long delta) {
+        long cellWord = LockWord.unlocked(cellStamp);
+        if (!CellAccess.casLockWord(cell, cellWord, LockWord.SINGLE_CELL_OWNER)) {
+            return false;
+        }
+        long counterWord = 0L;
+        if (counter != null) {
+            for (int spins = 0; ; ) {
+                counterWord = CellAccess.lockWordVolatile(counter);
+                if (LockWord.isFree(counterWord)
+                        && CellAccess.casLockWord(counter, counterWord, LockWord.SINGLE_CELL_OWNER)) {
+                    break;
+                }
+                if (LockWord.isReserved(counterWord) || ++spins > COUNTER_SPINS) {
+                    CellAccess.setLockWordRelease(cell, cellWord);
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
+        }
+        long writeVersion;
+        boolean wake;
+        boolean keepHistory;
+        OldVersion cellHistory = null;
+        OldVersion counterHistory = null;
+        long cellPrevious = CellAccess.NO_PREVIOUS;
+        long counterPrevious = CellAccess.NO_PREVIOUS;
+        long counterBits = 0L;
+        try {
+            wake = WaitTable.anyWaiting(); // after the lock CASes: see WaitTable
+            long observed = GlobalClock.now();
+            long newestLocked = counter == null ? cellStamp
+                    : Math.max(cellStamp, LockWord.version(counterWord));
+            if (guard != null) {
+                long guardWord = CellAccess.lockWordAcquire(guard);
+                if (LockWord.isCommitLocked(guardWord) || LockWord.version(guardWord) != guardStamp) {
+                    release(cell, cellWord, counter, counterWord);
+                    return false;
+                }
+            }
+            writeVersion = GlobalClock.writeVersion(observed, newestLocked);
+            if (WriterTable.enabled) {
+                WriterTable.record(writeVersion, LockWord.owner(LockWord.SINGLE_CELL_OWNER));
+            }
+            SnapshotSet readers = Transaction.captureSnapshotReaders();
+            keepHistory = !readers.isEmpty();
+            if (keepHistory) {
+                int kept = Transaction.keptVersions(cell, cellWord, writeVersion, readers);
+                cellHistory = Transaction.historyAfter(cell, cellWord, readers, kept);
+                cellPrevious = Transaction.previousAfter(cell, cellWord, kept);
+                if (counter != null) {
+                    kept = Transaction.keptVersions(counter, counterWord, writeVersion, readers);
+                    counterHistory = Transaction.historyAfter(counter, counterWord, readers, kept);
+                    counterPrevious = Transaction.previousAfter(counter, counterWord, kept);
+                }
+            }
+            if (counter != null) {
+                counterBits = CellAccess.longValueOpaque(counter) + delta;
+            }
+        } catch (Throwable failure) { // nothing written yet: give the cells back unchanged
+            release(cell, cellWord, counter, counterWord);
+            throw failure;
+        }
+        Transaction.publish(cell, bits, object, writeVersion, keepHistory, cellHistory, cellPrevious);
+        if (counter != null) {
+            Transaction.publish(counter, counterBits, null, writeVersion, keepHistory, counterHistory, counterPrevious);
+        }
+        if (wake) {
+            WaitTable.wake(cell);
+            if (counter != null) {
+                WaitTable.wake(counter);
+            }
+        }
+        return true;
+    }
+
+    private static void release(TxnCell cell, long cellWord, TxnCell counter, long counterWord) {
+        if (counter != null) {
+            CellAccess.setLockWordRelease(counter, counterWord);
+        }
+        CellAccess.setLockWordRelease(cell, cellWord);
+    }
+
     /** Adds {@code delta} to a cell holding a {@code long}; returns the previous value. */
     public static long getAndAddLong(TxnCell cell, long delta) {
         long word = lock(cell);

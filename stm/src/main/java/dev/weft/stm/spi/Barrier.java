@@ -366,6 +366,49 @@ public final class Barrier {
     }
 
     /**
+     * Single operation, never joins a running transaction: a stamp of the cell's committed
+     * value, which every later commit to the cell changes. Waits while a commit holds the cell,
+     * but not for a reservation by the irrevocable transaction (which leaves the value as it
+     * is). For {@link #compareStampsAndSet}; not interchangeable with {@link #stamp}.
+     *
+     * @param cell the cell
+     * @return its value stamp
+     */
+    public static long valueStamp(TxnCell cell) {
+        return SingleCell.valueStamp(cell);
+    }
+
+    /**
+     * Single operation, never joins a running transaction (call it outside one): a guarded
+     * store-conditional on one cell with a commuting addition to a second, as one commit. If no
+     * commit reached {@code cell} since {@link #valueStamp} returned {@code cellStamp} and none
+     * reached {@code guard} since it returned {@code guardStamp}, sets {@code cell} to
+     * ({@code bits}, {@code object}) and adds {@code delta} to the {@code long} held by
+     * {@code counter}, both at one commit version; otherwise writes nothing. Linearizable at the
+     * moment it checks the guard, with both cells locked. Allocates nothing unless a snapshot
+     * reader is registered.
+     *
+     * <p>It also fails, writing nothing, when {@code cell} is reserved by the irrevocable
+     * transaction or held by another commit, or when {@code counter} stays held for more than
+     * a few spins: treat a failure as "look again", and after a few, fall back to a transaction.
+     *
+     * @param guard a cell that must not have changed (read, not written), or null for none
+     * @param guardStamp the guard's stamp from {@link #valueStamp}; ignored without a guard
+     * @param cell the cell to write
+     * @param cellStamp the cell's stamp from {@link #valueStamp}
+     * @param bits the cell's new raw bits
+     * @param object the cell's new reference value, may be null
+     * @param counter a cell holding a {@code long} to add {@code delta} to, or null for none
+     * @param delta the amount to add to {@code counter}
+     * @return whether the commit happened
+     */
+    public static boolean compareStampsAndSet(TxnCell guard, long guardStamp, TxnCell cell, long cellStamp,
+                                              long bits, Object object, TxnCell counter, long delta) {
+        Objects.requireNonNull(cell, "cell");
+        return SingleCell.compareStampsAndSet(guard, guardStamp, cell, cellStamp, bits, object, counter, delta);
+    }
+
+    /**
      * Single operation: adds {@code delta} to a cell holding a {@code long}; inside a running
      * transaction, a transactional read and write.
      *
