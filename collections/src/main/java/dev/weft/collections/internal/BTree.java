@@ -2,6 +2,8 @@ package dev.weft.collections.internal;
 
 import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
+import dev.weft.stm.spi.Barrier;
+import dev.weft.stm.spi.TxnCell;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Objects;
@@ -36,6 +38,24 @@ public final class BTree<K, V> {
      * Reads allocate nothing: navigation (floor, ceiling, ...) returns the leaf that holds the
      * answer, and the caller finds the index inside that immutable leaf again with a binary
      * search. Iterators fetch one immutable leaf per transaction and walk it without one.
+     *
+     * Shape. Every commit that changes the tree's structure, that is, writes an Inner into a Ref or
+     * replaces the Inner a Ref holds (splits, merges, a dropped child, the root growing or
+     * collapsing, clear), also adds one to the shape cell (a commute: structural writers do not
+     * read it, so they do not conflict on it). So while shape's version stays the same, every
+     * Inner reachable from the root stays reachable, holds the same separators and child Refs,
+     * and every leaf Ref found by a walk is the live Ref of its key range. Only the walks outside
+     * transactions read shape:
+     *   - getOutside: take shape's stamp, walk down with single-cell reads, search the leaf, and
+     *     accept the answer if shape's stamp is still the same: the leaf read was then the live
+     *     leaf of the key when it was read (linearizable there). Without the check a split between
+     *     reading an Inner and reading its child could hide a key that moved to the new sibling.
+     *   - updateOutside (put, putIfAbsent, remove): the same walk, then one guarded commit
+     *     (Barrier.compareStampsAndSet) of the new leaf into its Ref, checked against the Ref's own
+     *     stamp and, guarded by shape, together with the count stripe's +-1. A change that would
+     *     split or merge the leaf is left to a transaction, so these writes never change the
+     *     structure themselves. When the root holds a leaf the walk is one read and the root's
+     *     own stamp is the whole check (a structural change writes the root).
      */
 
     static final int MAX = 32;
@@ -78,7 +98,38 @@ public final class BTree<K, V> {
     private final Comparator<? super K> comparator;
     private final Ref<Object> root = new Ref<>(Leaf.EMPTY);
     private final StripedCount count = new StripedCount();
+    /** Structural commits so far (see the overview); padded: read by every walk outside a transaction. */
+    private final Shape shape = new Shape();
     private final LongSupplier sizeBody = this::txSize;
+
+    /** A long cell alone on its cache line (the root Ref next to it is written by every root-leaf change). */
+    @SuppressWarnings("unused")
+    static final class Shape extends TxnCell {
+        private long p1, p2, p3, p4, p5, p6, p7, p8;
+
+        Shape() {
+            super(0L);
+        }
+    }
+
+    /** Answer of the {@code ...Outside} methods when the operation must run in a transaction instead. */
+    public static final Object TRY_IN_TRANSACTION = new Object();
+
+    /** Tries of a walk or guarded commit outside a transaction before it leaves the operation to one. */
+    private static final int OUTSIDE_ATTEMPTS = 4;
+
+    /** In the running transaction: the structure changes (see the overview). */
+    private void structureChanged() {
+        Barrier.commuteAdd(shape, 1, false);
+    }
+
+    /** Writes {@code value} into {@code ref} in the running transaction, noting a structural change. */
+    private void writeNode(Ref<Object> ref, Object value) {
+        if (value instanceof Inner) {
+            structureChanged();
+        }
+        ref.set(value);
+    }
 
     public BTree(Comparator<? super K> comparator) {
         this.comparator = comparator;
@@ -145,6 +196,27 @@ public final class BTree<K, V> {
         Leaf leaf = (Leaf) node;
         int i = search(leaf.keys, key);
         return i >= 0 ? (V) leaf.values[i] : null;
+    }
+
+    /**
+     * The value of {@code key} outside a transaction, without one (see the overview), or
+     * {@link #TRY_IN_TRANSACTION} when structural changes kept racing with the walk.
+     * Allocation-free.
+     */
+    public Object getOutside(Object key) {
+        for (int attempt = 0; attempt < OUTSIDE_ATTEMPTS; attempt++) {
+            long shapeStamp = Barrier.valueStamp(shape);
+            Object node = Barrier.peekObject(root);
+            while (node instanceof Inner inner) {
+                node = Barrier.peekObject(inner.kids[childIndex(inner, key)]);
+            }
+            Leaf leaf = (Leaf) node;
+            int i = search(leaf.keys, key);
+            if (Barrier.valueStamp(shape) == shapeStamp) {
+                return i >= 0 ? leaf.values[i] : null;
+            }
+        }
+        return TRY_IN_TRANSACTION;
     }
 
     /**
@@ -245,7 +317,7 @@ public final class BTree<K, V> {
         if (change.splitRight != null) {
             @SuppressWarnings("unchecked")
             Ref<Object>[] kids = (Ref<Object>[]) new Ref<?>[] {new Ref<>(root.get()), change.splitRight};
-            root.set(new Inner(new Object[] {change.splitKey}, kids));
+            writeNode(root, new Inner(new Object[] {change.splitKey}, kids));
         }
         if (change.old == null) {
             count.add(1);
@@ -265,11 +337,11 @@ public final class BTree<K, V> {
             Ref<Object>[] kids = insertAt(inner.kids, c + 1, change.splitRight);
             change.splitRight = null;
             if (kids.length <= MAX) {
-                ref.set(new Inner(seps, kids));
+                writeNode(ref, new Inner(seps, kids));
                 return;
             }
             int half = kids.length / 2; // left keeps kids [0, half) and seps [0, half - 1)
-            ref.set(new Inner(Arrays.copyOf(seps, half - 1), Arrays.copyOf(kids, half)));
+            writeNode(ref, new Inner(Arrays.copyOf(seps, half - 1), Arrays.copyOf(kids, half)));
             change.splitKey = seps[half - 1];
             change.splitRight = new Ref<>(new Inner(Arrays.copyOfRange(seps, half, seps.length),
                     Arrays.copyOfRange(kids, half, kids.length)));
@@ -313,7 +385,10 @@ public final class BTree<K, V> {
             updated = inner.kids.length == 0 ? Leaf.EMPTY : inner.kids[0].get();
         }
         if (updated != top) {
-            root.set(updated);
+            if (top instanceof Inner) { // a collapsing root; an Inner written is noted by writeNode
+                structureChanged();
+            }
+            writeNode(root, updated);
         }
         return change.old;
     }
@@ -350,14 +425,81 @@ public final class BTree<K, V> {
             Object leftNode = left == c ? newKid : inner.kids[left].get();
             Object rightNode = right == c ? newKid : inner.kids[right].get();
             if (sizeOf(leftNode) + sizeOf(rightNode) <= MERGED_MAX) {
-                inner.kids[left].set(merge(leftNode, inner.seps[left], rightNode));
-                return withoutChild(inner, right);
+                writeNode(inner.kids[left], merge(leftNode, inner.seps[left], rightNode));
+                return withoutChild(inner, right); // an Inner: its writer notes the change
             }
         }
         if (newKid != kidNode) {
-            kid.set(newKid);
+            writeNode(kid, newKid);
         }
         return inner;
+    }
+
+    /** Operations of {@link #updateOutside}. */
+    public static final int PUT = 0;
+    public static final int PUT_IF_ABSENT = 1;
+    public static final int REMOVE = 2;
+
+    /**
+     * {@code put}, {@code putIfAbsent} or {@code remove} outside a transaction, as one guarded
+     * commit (see the overview): returns the previous value (or null), or
+     * {@link #TRY_IN_TRANSACTION} when the change would split or merge a leaf or kept losing races,
+     * and the caller then runs it in a transaction.
+     */
+    public Object updateOutside(Object key, Object value, int op) {
+        for (int attempt = 0; attempt < OUTSIDE_ATTEMPTS; attempt++) {
+            long shapeStamp = Barrier.valueStamp(shape);
+            Ref<Object> ref = root;
+            long refStamp = Barrier.valueStamp(root);
+            Object node = Barrier.peekObject(root);
+            boolean belowInner = false;
+            while (node instanceof Inner inner) {
+                belowInner = true;
+                ref = inner.kids[childIndex(inner, key)];
+                refStamp = Barrier.valueStamp(ref);
+                node = Barrier.peekObject(ref);
+            }
+            Leaf leaf = (Leaf) node;
+            int i = search(leaf.keys, key);
+            Object old = i >= 0 ? leaf.values[i] : null;
+            Leaf changed;
+            long delta = 0;
+            if (op == REMOVE) {
+                if (i < 0) {
+                    changed = null;
+                } else if (belowInner && leaf.size() - 1 < MERGE_BELOW) {
+                    return TRY_IN_TRANSACTION; // a merge, or a child dropped
+                } else {
+                    changed = leaf.size() == 1 ? Leaf.EMPTY : new Leaf(removeAt(leaf.keys, i), removeAt(leaf.values, i));
+                    delta = -1;
+                }
+            } else if (i >= 0) {
+                if (op == PUT_IF_ABSENT || leaf.values[i] == value) {
+                    changed = null;
+                } else {
+                    Object[] values = leaf.values.clone();
+                    values[i] = value;
+                    changed = new Leaf(leaf.keys, values);
+                }
+            } else if (leaf.size() == MAX) {
+                return TRY_IN_TRANSACTION; // a split
+            } else {
+                int at = -(i + 1);
+                changed = new Leaf(insertAt(leaf.keys, at, key), insertAt(leaf.values, at, value));
+                delta = 1;
+            }
+            if (changed == null) { // a lookup: linearizable when the leaf was read, if no structural change hid the key
+                if (!belowInner || Barrier.valueStamp(shape) == shapeStamp) {
+                    return old;
+                }
+                continue;
+            }
+            if (Barrier.compareStampsAndSet(belowInner ? shape : null, shapeStamp, ref, refStamp, 0L, changed,
+                    delta == 0 ? null : count.stripe(), delta)) {
+                return old;
+            }
+        }
+        return TRY_IN_TRANSACTION;
     }
 
     private static int sizeOf(Object node) {
@@ -398,6 +540,7 @@ public final class BTree<K, V> {
 
     /** Removes every entry in the running transaction. */
     public void txClear() {
+        structureChanged();
         root.set(Leaf.EMPTY);
         count.reset();
     }

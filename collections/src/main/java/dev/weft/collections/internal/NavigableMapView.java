@@ -267,6 +267,12 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         if (!inRange(key)) {
             return null;
         }
+        if (!Stm.inTransaction()) {
+            Object value = tree.getOutside(key);
+            if (value != BTree.TRY_IN_TRANSACTION) {
+                return (V) value;
+            }
+        }
         return (V) Barrier.atomic(GET, tree, key); // no capturing lambda: a get allocates nothing
     }
 
@@ -339,7 +345,8 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         checkedKey(key);
         checkValue(value);
         checkInRange(key);
-        return (V) Stm.atomic(() -> tree.txPut(key, value, false));
+        Object old = outside(key, value, BTree.PUT);
+        return (V) (old != BTree.TRY_IN_TRANSACTION ? old : Stm.atomic(() -> tree.txPut(key, value, false)));
     }
 
     @Override
@@ -348,7 +355,8 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         checkedKey(key);
         checkValue(value);
         checkInRange(key);
-        return (V) Stm.atomic(() -> tree.txPut(key, value, true));
+        Object old = outside(key, value, BTree.PUT_IF_ABSENT);
+        return (V) (old != BTree.TRY_IN_TRANSACTION ? old : Stm.atomic(() -> tree.txPut(key, value, true)));
     }
 
     @Override
@@ -358,7 +366,16 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         if (!inRange(key)) {
             return null;
         }
-        return (V) Stm.atomic(() -> tree.txRemove(key));
+        Object old = outside(key, null, BTree.REMOVE);
+        return (V) (old != BTree.TRY_IN_TRANSACTION ? old : Stm.atomic(() -> tree.txRemove(key)));
+    }
+
+    /**
+     * A put, putIfAbsent or remove outside a transaction as one guarded commit, or
+     * {@link BTree#TRY_IN_TRANSACTION} (also inside a transaction, which it then joins).
+     */
+    private Object outside(Object key, Object value, int op) {
+        return Stm.inTransaction() ? BTree.TRY_IN_TRANSACTION : tree.updateOutside(key, value, op);
     }
 
     @Override
