@@ -293,4 +293,39 @@ class BlockingTest {
         assertNull(never.atomic().await(Duration.ofMillis(1)));
         assertEquals("done", Stm.atomic(() -> Stm.orElse(never::await, promise::await)));
     }
+
+    /**
+     * A transaction that retries until a key is present wakes when a view call outside any
+     * transaction puts it (the maps' one-commit writes wake waiters like a transaction's commit).
+     */
+    @Test
+    void aRetryOnAMissingKeyWakesOnAOneCommitPut() throws InterruptedException {
+        TMap<Integer, String> hash = new TMap<>();
+        TSortedMap<Integer, String> sorted = new TSortedMap<>();
+        for (int i = 0; i < 100; i++) { // past the root leaf: the waiter reads a path of cells
+            hash.asMap().put(i, "x");
+            sorted.asMap().put(i, "x");
+        }
+        assertEquals("hash", awaitKeyThenPut(() -> hash.get(500), () -> hash.asMap().put(500, "hash")));
+        assertEquals("sorted", awaitKeyThenPut(() -> sorted.get(500), () -> sorted.asMap().put(500, "sorted")));
+    }
+
+    /** Starts a waiter for {@code read} to be non-null, lets it block, runs {@code put}; the waiter's result. */
+    private static String awaitKeyThenPut(Supplier<String> read, Runnable put) throws InterruptedException {
+        AtomicReference<String> seen = new AtomicReference<>();
+        Thread waiter = new Thread(() -> seen.set(Stm.atomic(() -> {
+            String value = read.get();
+            if (value == null) {
+                Stm.retry();
+            }
+            return value;
+        })), "key-waiter");
+        waiter.start();
+        awaitParkedOrDone(waiter);
+        assertEquals(null, seen.get(), "the waiter did not wait");
+        put.run();
+        waiter.join(60_000);
+        assertFalse(waiter.isAlive(), "the one-commit put did not wake the waiter");
+        return seen.get();
+    }
 }
