@@ -126,9 +126,63 @@ class TSortedMapLincheckTest {
         }
     }
 
+    /** Filler keys of {@link SplittingSortedMap}: one short of a full root leaf (32 entries). */
+    static final int FILLERS = 31;
+
+    /**
+     * The view's calls outside transactions (lock-free get, one-commit put, putIfAbsent and
+     * remove) on a map one or two inserts away from splitting its root leaf: the split runs as a
+     * transaction while the other thread walks and commits around it.
+     */
+    @Param(name = "key", gen = IntGen.class, conf = "1:4")
+    @Param(name = "value", gen = IntGen.class, conf = "1:2")
+    public static class SplittingSortedMap {
+        final ConcurrentNavigableMap<Integer, Integer> view = new TSortedMap<Integer, Integer>().asMap();
+
+        public SplittingSortedMap() {
+            for (int i = 0; i < FILLERS; i++) {
+                view.put(100 + i, 100 + i);
+            }
+        }
+
+        @Operation
+        public Integer get(@Param(name = "key") int key) {
+            return view.get(key);
+        }
+
+        @Operation
+        public Integer put(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.put(key, value);
+        }
+
+        @Operation
+        public Integer putIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.putIfAbsent(key, value);
+        }
+
+        @Operation
+        public Integer remove(@Param(name = "key") int key) {
+            return view.remove(key);
+        }
+
+        @Operation
+        public int size() {
+            return view.size();
+        }
+    }
+
+    /** {@link SortedMapSpec} with {@link SplittingSortedMap}'s fillers. */
+    public static class SplittingSortedMapSpec extends SortedMapSpec {
+        public SplittingSortedMapSpec() {
+            for (int i = 0; i < FILLERS; i++) {
+                map.put(100 + i, 100 + i);
+            }
+        }
+    }
+
     /** The sequential specification: a {@link TreeMap}; the edge keys of an empty map are null. */
     public static class SortedMapSpec {
-        private final TreeMap<Integer, Integer> map = new TreeMap<>();
+        final TreeMap<Integer, Integer> map = new TreeMap<>();
 
         public Integer get(int key) {
             return map.get(key);
@@ -204,6 +258,12 @@ class TSortedMapLincheckTest {
     @Test
     void navigableMapViewIsLinearizableUnderStress() {
         CollectionLincheck.stress().sequentialSpecification(SortedMapSpec.class).check(SortedMapView.class);
+    }
+
+    @Test
+    void callsOutsideTransactionsAroundARootSplitAreLinearizableUnderModelChecking() {
+        CollectionLincheck.modelChecking().sequentialSpecification(SplittingSortedMapSpec.class)
+                .check(SplittingSortedMap.class);
     }
 
     @Test
