@@ -456,9 +456,14 @@ public final class TSortedMap<K, V> {
      * descending map and its key sets) is one atomic transaction of its own, or joins the running
      * transaction when called inside one. Iterators: see the class comment.
      *
-     * @implNote Cost model. Outside a transaction each call, {@code get} included, runs the
-     * matching operation as a transaction of its own: its costs (O(log n) for lookups and changes)
-     * plus a begin and a commit, and a call that passes arguments allocates one small lambda.
+     * @implNote Cost model. Outside a transaction {@code get} and {@code containsKey} run no
+     * transaction: a lock-free O(log n) walk of single-cell reads, allocating nothing; and
+     * {@code put}, {@code putIfAbsent} and {@code remove} are the same walk plus one commit of the
+     * changed leaf (with a count stripe) that checks nothing it read changed, unless the change
+     * splits or merges a leaf (about once per 8 to 16 changes of a leaf), which runs as a
+     * transaction. Every other call runs the matching operation as a transaction of its own: its
+     * costs (O(log n) for lookups and changes) plus a begin and a commit, and a call that passes
+     * arguments allocates one small lambda.
      * {@code size()} of the whole map is O(stripes), of a sub-map O(entries in its range).
      * Iterators run one transaction per leaf (up to 32 entries), so a range of k entries costs
      * O(log n + k) and about k/16 to k/32 transactions. Bulk methods are one transaction each.

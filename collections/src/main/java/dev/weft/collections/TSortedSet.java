@@ -279,10 +279,11 @@ public final class TSortedSet<E> {
     /**
      * The {@link NavigableSet} view: each method is one atomic transaction, or joins the running one.
      *
-     * @implNote Cost model. As {@link TSortedMap#asMap()}: outside a transaction each call is one
-     * transaction of the matching operation (O(log n) for lookups and changes, plus a begin and a
-     * commit; a call with arguments allocates one small lambda), and iterators read one leaf of up
-     * to 32 elements per transaction.
+     * @implNote Cost model. As {@link TSortedMap#asMap()}: outside a transaction {@code contains}
+     * runs no transaction, {@code add} and {@code remove} are one commit each unless they split or
+     * merge a leaf, every other call is one transaction of the matching operation (O(log n) for
+     * lookups and changes, plus a begin and a commit; a call with arguments allocates one small
+     * lambda), and iterators read one leaf of up to 32 elements per transaction.
      *
      * @return the view (the same object on every call)
      */
