@@ -352,10 +352,7 @@ public final class HashTrie<K, V> extends TxnCell {
                     node = child;
                 }
             }
-            long bits = Barrier.peekLong(slot);
-            if (current instanceof Slot[]) { // the slot split after its stamp: look again
-                continue;
-            }
+            long bits = Barrier.peekLong(slot); // if it changed since the stamp, the commit fails
             Object[] leaf = (Object[]) current;
             int index = (bits & probe) == 0 ? -1 : indexIn(leaf, key);
             V old = index < 0 ? null : (V) leaf[index + 1];
