@@ -1,5 +1,6 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.PaddedCell;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
@@ -100,25 +101,6 @@ public final class TQueue<E> {
 
     /** The successor of an unlinked node: offers that reach it look for the tail again. */
     private static final Node<Object> REMOVED = new Node<>(null);
-
-    /**
-     * A cell followed by 64 bytes of padding. The head (written by consumers), the tail (by
-     * producers) and a counted queue's two counters are allocated side by side; unpadded, two
-     * or three of them would share a cache line, and every poll would take the line an offer
-     * just wrote.
-     */
-    @SuppressWarnings("unused")
-    private static final class PaddedCell extends TxnCell {
-        private long p1, p2, p3, p4, p5, p6, p7, p8;
-
-        PaddedCell(Object value) {
-            super(value);
-        }
-
-        PaddedCell(long bits) {
-            super(bits);
-        }
-    }
 
     private final PaddedCell head;    // holds the sentinel: its next is the first element
     private final PaddedCell tail;    // holds the last node or one before it (the sentinel when empty)

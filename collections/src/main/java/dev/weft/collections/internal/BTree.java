@@ -3,7 +3,6 @@ package dev.weft.collections.internal;
 import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
-import dev.weft.stm.spi.TxnCell;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Objects;
@@ -99,18 +98,8 @@ public final class BTree<K, V> {
     private final Ref<Object> root = new Ref<>(Leaf.EMPTY);
     private final StripedCount count = new StripedCount();
     /** Structural commits so far (see the overview); padded: read by every walk outside a transaction. */
-    private final Shape shape = new Shape();
+    private final PaddedCell shape = new PaddedCell(0L);
     private final LongSupplier sizeBody = this::txSize;
-
-    /** A long cell alone on its cache line (the root Ref next to it is written by every root-leaf change). */
-    @SuppressWarnings("unused")
-    static final class Shape extends TxnCell {
-        private long p1, p2, p3, p4, p5, p6, p7, p8;
-
-        Shape() {
-            super(0L);
-        }
-    }
 
     /** Answer of the {@code ...Outside} methods when the operation must run in a transaction instead. */
     public static final Object TRY_IN_TRANSACTION = new Object();

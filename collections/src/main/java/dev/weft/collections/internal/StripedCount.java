@@ -1,7 +1,6 @@
 package dev.weft.collections.internal;
 
 import dev.weft.stm.spi.Barrier;
-import dev.weft.stm.spi.TxnCell;
 import dev.weft.stm.spi.TxnHandle;
 
 /**
@@ -15,7 +14,7 @@ import dev.weft.stm.spi.TxnHandle;
  * methods act in the running transaction.
  * Thread-safe; the stripes are created up front (no lazy growth that would itself be a hot cell).
  *
- * <p>Each stripe is padded to 128 bytes ({@link Stripe}): stripes are allocated one after another,
+ * <p>Each stripe is a {@link PaddedCell}: stripes are allocated one after another,
  * and without padding two or three of them share a cache line, so two threads adding to "their
  * own" stripes would still pass that line back and forth (measured: a one-operation add at two
  * threads ran slower than one thread alone).
@@ -23,27 +22,14 @@ import dev.weft.stm.spi.TxnHandle;
 public final class StripedCount {
     private static final int STRIPES = stripesFor(Runtime.getRuntime().availableProcessors());
 
-    private final Stripe[] stripes;
+    private final PaddedCell[] stripes;
 
     public StripedCount() {
-        Stripe[] s = new Stripe[STRIPES];
+        PaddedCell[] s = new PaddedCell[STRIPES];
         for (int i = 0; i < s.length; i++) {
-            s[i] = new Stripe();
+            s[i] = new PaddedCell(0L);
         }
         this.stripes = s;
-    }
-
-    /**
-     * A primitive cell followed by 64 bytes of padding, so that the hot fields of stripes
-     * allocated next to each other (lock word, value) never share a cache line.
-     */
-    @SuppressWarnings("unused")
-    static final class Stripe extends TxnCell {
-        private long p1, p2, p3, p4, p5, p6, p7, p8;
-
-        Stripe() {
-            super(0L);
-        }
     }
 
     /** Four stripes per core, a power of two between 4 and 64. */
@@ -72,14 +58,14 @@ public final class StripedCount {
 
     /** The calling thread's stripe, by thread id. */
     @SuppressWarnings("deprecation") // Thread.threadId() is JDK 19+; getId() is the same number
-    Stripe stripe() {
+    PaddedCell stripe() {
         return stripes[(int) Thread.currentThread().getId() & (stripes.length - 1)];
     }
 
     /** The total, in the running transaction (reads every stripe). */
     public long sum() {
         long total = 0;
-        for (Stripe stripe : stripes) {
+        for (PaddedCell stripe : stripes) {
             total += Barrier.readLong(stripe);
         }
         return total;
@@ -87,7 +73,7 @@ public final class StripedCount {
 
     /** Sets the total to zero, in the running transaction. */
     public void reset() {
-        for (Stripe stripe : stripes) {
+        for (PaddedCell stripe : stripes) {
             Barrier.writeLong(stripe, 0);
         }
     }
