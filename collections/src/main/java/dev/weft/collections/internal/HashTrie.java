@@ -310,8 +310,9 @@ public final class HashTrie<K, V> extends TxnCell {
         if (updated != old) {
             Object changed = changedLeaf(leaf, index, key, updated, shift, generation);
             Barrier.writeBitsAndObject(txn, slot, bitsOf(changed, bits, probe), changed);
-            if (updated == null || index < 0) {
-                count.add(txn, updated == null ? -1 : 1);
+            int delta = sizeChange(updated, index);
+            if (delta != 0) {
+                count.add(txn, delta);
             }
         }
         return isConditional(op) ? (Object) matches : old;
@@ -363,7 +364,7 @@ public final class HashTrie<K, V> extends TxnCell {
                 return result;
             }
             Object changed = changedLeaf(leaf, index, key, updated, shift, generation);
-            long delta = updated == null ? -1 : index < 0 ? 1 : 0;
+            int delta = sizeChange(updated, index);
             if (Barrier.compareStampsAndSet(guard, rootStamp, slot, slotStamp, bitsOf(changed, bits, probe), changed,
                     delta == 0 ? null : count.stripe(), delta)) {
                 return result;
@@ -414,6 +415,11 @@ public final class HashTrie<K, V> extends TxnCell {
             return copy;
         }
         return with(leaf, key, updated, shift, generation);
+    }
+
+    /** How the entry count changes when the key at {@code index} (-1: absent) becomes {@code updated}. */
+    private static int sizeChange(Object updated, int index) {
+        return updated == null ? -1 : index < 0 ? 1 : 0;
     }
 
     /**
