@@ -383,8 +383,9 @@ public final class TMap<K, V> {
      * them, allocating only the leaf copy (a walk through a node a snapshot still shares, or a
      * write that keeps losing races, runs as a transaction instead). Every other call runs the
      * matching operation of this class as a transaction of its own: its costs plus a begin and a
-     * commit, and a call that passes arguments allocates one small lambda. Creating an iterator outside a transaction takes a snapshot in O(1): one
-     * transaction that replaces the root node by a copy (32 new refs); as it writes the root, it
+     * commit, and a call that passes arguments allocates one small lambda. Creating an iterator
+     * outside a transaction takes a snapshot in O(1): one transaction that replaces the root node
+     * by a copy (32 new refs); as it writes the root, it
      * conflicts with the transactions using the map at that moment, and writers afterwards copy
      * each node they change below it once. Bulk methods ({@code putAll}, {@code replaceAll},
      * {@code removeIf} of the collection views, ...) are one transaction over everything they

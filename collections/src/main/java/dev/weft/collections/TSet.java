@@ -144,9 +144,8 @@ public final class TSet<E> {
      * @implNote Cost model. Outside a transaction {@code contains} is a lock-free walk of
      * single-cell reads (no transaction, no allocation), and {@code add} and {@code remove} are
      * one commit each, as {@link TMap#asMap()}'s {@code putIfAbsent} and {@code remove}; every
-     * other call runs the matching
-     * operation of this class as a transaction of its own (its costs plus a begin and a commit; a
-     * call with arguments allocates one small lambda). An iterator created outside a transaction
+     * other call runs the matching operation of this class as a transaction of its own (its costs
+     * plus a begin and a commit; a call with arguments allocates one small lambda). An iterator created outside a transaction
      * takes an O(1) snapshot, as {@link TMap#asMap()} does; bulk methods ({@code addAll},
      * {@code removeAll}, {@code removeIf}, ...) are one transaction each.
      *
