@@ -1,7 +1,6 @@
 package dev.weft.collections;
 
 import dev.weft.collections.internal.TransactionRequired;
-import dev.weft.refs.LongRef;
 import dev.weft.stm.Stm;
 import dev.weft.stm.TransactionInterruptedException;
 import java.time.Duration;
@@ -36,6 +35,14 @@ import java.util.function.Supplier;
  * of elements consumed; since that number only grows, a stale copy can only make the queue look
  * fuller, and producers read the consumers' counter only when their copy says the queue is full.
  *
+ * <p><b>Outside a transaction</b> the view's {@code offer}, {@code put}, {@code poll},
+ * {@code take} (and their timed forms), {@code peek} and {@code isEmpty} run no transaction
+ * when they need not wait: an offer links its node and counts it in one commit of two cells
+ * (then swings the tail), a poll moves the head and counts it in one commit, linearizable with
+ * each other and with every transaction on the queue. A call that must wait (the queue full for
+ * a put, empty for a take) runs as a transaction that parks in {@code retry}, and so does a call
+ * whose commit keeps failing under contention.
+ *
  * <p><b>Null policy:</b> null elements throw {@link NullPointerException}. <b>Iteration:</b> as
  * {@link TQueue} (a snapshot copied when the iterator is created). <b>Complexity:</b> O(1) per
  * operation except {@code remove(Object)}, O(n).
@@ -46,8 +53,7 @@ import java.util.function.Supplier;
  */
 public final class TBoundedQueue<E> {
     private final int capacity;
-    private final TQueue<E> queue = new TQueue<>(true); // counted: offered and polled cells
-    private final LongRef polledSeenByProducers = new LongRef(); // producer-side, may lag behind
+    private final TQueue<E> queue;
     private final View view = new View();
 
     /**
@@ -61,6 +67,7 @@ public final class TBoundedQueue<E> {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
         this.capacity = capacity;
+        this.queue = new TQueue<>(capacity);
     }
 
     /**
@@ -76,20 +83,6 @@ public final class TBoundedQueue<E> {
         TransactionRequired.check("TBoundedQueue", method, "asBlockingQueue()");
     }
 
-    /** Whether there is room, reading the consumers' counter only if the producers' copy says no. */
-    private boolean hasRoom() {
-        long offered = queue.offeredCount();
-        long seen = polledSeenByProducers.get();
-        if (offered - seen < capacity) {
-            return true;
-        }
-        long polled = queue.polledCount();
-        if (polled != seen) {
-            polledSeenByProducers.set(polled);
-        }
-        return offered - polled < capacity;
-    }
-
     /**
      * Adds {@code element} if there is room; returns whether it did.
      *
@@ -101,7 +94,7 @@ public final class TBoundedQueue<E> {
     public boolean offer(E element) {
         check("offer");
         Objects.requireNonNull(element, "TBoundedQueue does not accept null elements");
-        return hasRoom() && queue.offer(element);
+        return queue.hasRoom() && queue.offer(element);
     }
 
     /**
@@ -117,7 +110,7 @@ public final class TBoundedQueue<E> {
     public void put(E element) {
         check("put");
         Objects.requireNonNull(element, "TBoundedQueue does not accept null elements");
-        if (!hasRoom()) {
+        if (!queue.hasRoom()) {
             Stm.retry();
         }
         queue.offer(element);
@@ -209,14 +202,21 @@ public final class TBoundedQueue<E> {
     /**
      * The {@link BlockingQueue} view: each call one transaction, or joins the running one.
      *
-     * @implNote Cost model. Outside a transaction each call runs the matching operation as a
-     * transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin (one
-     * volatile read of the clock) and a commit, and a call that passes arguments allocates one
-     * small lambda. Inside a transaction a call costs what the operation costs there. {@code put},
-     * {@code take} and the timed {@code offer} and {@code poll} are one transaction each that parks
-     * the thread in {@code retry()} until a commit changes the queue (no spinning; a virtual thread
-     * unmounts). {@code contains}, {@code remove(Object)}, iteration and the bulk methods are O(n);
-     * {@code drainTo} takes its elements in one transaction.
+     * @implNote Cost model. Outside a transaction an offer or put that finds room is a few
+     * one-cell reads (the producers' count and copy of the consumers' count, the tail, the last
+     * node), one guarded commit locking the last node and the producers' count, and one stamped
+     * store swinging the tail; it allocates its node and nothing else. A poll or take that finds
+     * an element is two one-cell reads and one guarded commit of the head and the consumers'
+     * count, allocating nothing; peek and isEmpty are two one-cell reads. None reads the other
+     * end's cells while the queue is neither empty nor full. A call that must wait, or whose
+     * commit failed a few times, and every other call, runs as a transaction of its own
+     * ({@code Stm.atomic}): the operation's costs plus a begin and a commit, and a call that passes
+     * arguments allocates one small lambda ({@code put}, {@code take} and the timed forms then park
+     * the thread in {@code retry()} until a commit changes the queue: no spinning; a virtual
+     * thread unmounts). A blocking call that need not wait does not look at the interrupt status.
+     * Inside a transaction a call costs what the operation costs there. {@code contains},
+     * {@code remove(Object)}, iteration and the bulk methods are O(n); {@code drainTo} takes its
+     * elements in one transaction.
      *
      * @return the view (the same object on every call)
      */
@@ -242,15 +242,35 @@ public final class TBoundedQueue<E> {
     }
 
     private final class View extends AbstractQueue<E> implements BlockingQueue<E> {
+        /**
+         * Outside a transaction, {@code e} offered without one: {@link TQueue#ADDED},
+         * {@link TQueue#FULL} or {@link TQueue#TRY_IN_TRANSACTION} (also inside a transaction).
+         */
+        private int offerOutside(E e) {
+            return Stm.inTransaction() ? TQueue.TRY_IN_TRANSACTION : queue.offerCountedOutside(e);
+        }
+
+        /** Outside a transaction, the head taken without one, null if empty, or {@link TQueue#POLL_IN_TRANSACTION}. */
+        private Object pollOutside() {
+            return Stm.inTransaction() ? TQueue.POLL_IN_TRANSACTION : queue.pollCountedOutside();
+        }
+
         @Override
         public boolean offer(E e) {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
+            int outside = offerOutside(e);
+            if (outside != TQueue.TRY_IN_TRANSACTION) {
+                return outside == TQueue.ADDED;
+            }
             return Stm.atomicBoolean(() -> TBoundedQueue.this.offer(e));
         }
 
         @Override
         public void put(E e) throws InterruptedException {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
+            if (offerOutside(e) == TQueue.ADDED) {
+                return;
+            }
             blocking(() -> {
                 TBoundedQueue.this.put(e);
                 return null;
@@ -260,11 +280,14 @@ public final class TBoundedQueue<E> {
         @Override
         public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
+            if (offerOutside(e) == TQueue.ADDED) {
+                return true;
+            }
             Duration wait = Duration.ofNanos(Math.max(0, unit.toNanos(timeout)));
             return blocking(() -> {
-                if (!hasRoom()) {
+                if (!queue.hasRoom()) {
                     Stm.retryFor(wait);
-                    if (!hasRoom()) {
+                    if (!queue.hasRoom()) {
                         return false;
                     }
                 }
@@ -274,11 +297,19 @@ public final class TBoundedQueue<E> {
 
         @Override
         public E take() throws InterruptedException {
+            Object outside = pollOutside();
+            if (outside != null && outside != TQueue.POLL_IN_TRANSACTION) {
+                return cast(outside);
+            }
             return blocking(TBoundedQueue.this::take);
         }
 
         @Override
         public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+            Object outside = pollOutside();
+            if (outside != null && outside != TQueue.POLL_IN_TRANSACTION) {
+                return cast(outside);
+            }
             Duration wait = Duration.ofNanos(Math.max(0, unit.toNanos(timeout)));
             return blocking(() -> {
                 E e = queue.poll();
@@ -292,22 +323,28 @@ public final class TBoundedQueue<E> {
 
         @Override
         public E poll() {
-            return Stm.atomic(TBoundedQueue.this::poll);
+            Object outside = pollOutside();
+            return outside != TQueue.POLL_IN_TRANSACTION ? cast(outside) : Stm.atomic(TBoundedQueue.this::poll);
+        }
+
+        @SuppressWarnings("unchecked")
+        private E cast(Object element) {
+            return (E) element;
         }
 
         @Override
         public E peek() {
-            return Stm.atomic(TBoundedQueue.this::peek);
+            return Stm.inTransaction() ? TBoundedQueue.this.peek() : queue.peekOutside();
+        }
+
+        @Override
+        public boolean isEmpty() {
+            return Stm.inTransaction() ? TBoundedQueue.this.isEmpty() : queue.peekOutside() == null;
         }
 
         @Override
         public int size() {
             return Stm.atomicInt(TBoundedQueue.this::size);
-        }
-
-        @Override
-        public boolean isEmpty() {
-            return Stm.atomicBoolean(TBoundedQueue.this::isEmpty);
         }
 
         @Override

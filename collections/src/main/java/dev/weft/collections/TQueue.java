@@ -104,24 +104,38 @@ public final class TQueue<E> {
 
     private final PaddedCell head;    // holds the sentinel: its next is the first element
     private final PaddedCell tail;    // holds the last node or one before it (the sentinel when empty)
-    // Counted queues (TBoundedQueue's) keep these two, written by producers and consumers
-    // respectively; their view runs every call as a transaction, so the counts stay exact.
+    /*
+     * Counted queues (TBoundedQueue's) also keep the number of elements ever offered, written by
+     * producers in the commit that links their node, and ever polled (or removed), written by
+     * consumers in the commit that moves the head: the size is offered - polled, and the two ends
+     * still share no cell. Producers check for room against polledSeen, a value polled had: polled
+     * only grows, so a stale copy only makes the queue look fuller, and producers read polled
+     * itself (the consumers' cell) only when their copy says the queue is full.
+     */
+    private final long capacity;      // Long.MAX_VALUE when not counted
     private final PaddedCell offered;
     private final PaddedCell polled;
+    private final PaddedCell polledSeen;
     private final View view = new View();
 
     /** Creates an empty queue. */
     public TQueue() {
-        this(false);
+        this(Long.MAX_VALUE, false);
     }
 
-    /** An empty queue; a counted one keeps element counts for {@link TBoundedQueue}. */
-    TQueue(boolean counted) {
+    /** An empty counted queue of at most {@code capacity} elements, for {@link TBoundedQueue}. */
+    TQueue(int capacity) {
+        this(capacity, true);
+    }
+
+    private TQueue(long capacity, boolean counted) {
         Node<E> sentinel = new Node<>(null);
         head = new PaddedCell(sentinel);
         tail = new PaddedCell(sentinel);
+        this.capacity = capacity;
         offered = counted ? new PaddedCell(0L) : null;
         polled = counted ? new PaddedCell(0L) : null;
+        polledSeen = counted ? new PaddedCell(0L) : null;
     }
 
     /**
@@ -216,14 +230,21 @@ public final class TQueue<E> {
         return head().next() == null;
     }
 
-    /** Elements ever offered, in the running transaction (producer-side cell; counted queues). */
-    long offeredCount() {
-        return Barrier.readLong(offered);
-    }
-
-    /** Elements ever polled or removed, in the running transaction (consumer-side; counted queues). */
-    long polledCount() {
-        return Barrier.readLong(polled);
+    /**
+     * Counted queues, in the running transaction: whether there is room for one more element,
+     * reading the consumers' count only when the producers' copy says there is none.
+     */
+    boolean hasRoom() {
+        long offeredNow = Barrier.readLong(offered);
+        long seen = Barrier.readLong(polledSeen);
+        if (offeredNow - seen < capacity) {
+            return true;
+        }
+        long polledNow = Barrier.readLong(polled);
+        if (polledNow != seen) {
+            Barrier.writeLong(polledSeen, polledNow);
+        }
+        return offeredNow - polledNow < capacity;
     }
 
     /**
@@ -392,6 +413,95 @@ public final class TQueue<E> {
         }
     }
 
+    // Counted queues outside transactions (TBoundedQueue's view): the same steps, but the link
+    // and the head's move each commit together with their count (Barrier.compareStampsAndSet).
+
+    /** Answers of {@link #offerCountedOutside}. */
+    static final int ADDED = 0;
+    static final int FULL = 1;
+    static final int TRY_IN_TRANSACTION = 2;
+
+    /** Answer of {@link #pollCountedOutside} when the operation must run in a transaction instead. */
+    static final Object POLL_IN_TRANSACTION = new Object();
+
+    /** Failed commits outside a transaction before an operation is left to a transaction. */
+    private static final int OUTSIDE_ATTEMPTS = 4;
+
+    /**
+     * Counted queues, outside a transaction: adds {@code element} if there is room, linking it
+     * and counting it in one commit, then swings the tail. Returns {@link #ADDED}, {@link #FULL},
+     * or {@link #TRY_IN_TRANSACTION} when its commits kept failing (contention, or a cell
+     * reserved by the irrevocable transaction).
+     *
+     * <p>Why the room check holds at the commit: offered is read at a stamp, and the stamp is
+     * checked again after the last node was read with a null successor; the link's commit then
+     * succeeds only if that node is still the last. Every commit that links a node also adds to
+     * offered (and only those write it), so no link happened between the first read of offered
+     * and the commit, and offered at the commit is the value read. polled only grows, so
+     * offered - polled at the commit is at most the offered - polledSeen checked here.
+     */
+    @SuppressWarnings("unchecked")
+    int offerCountedOutside(E element) {
+        Node<E> node = null;
+        for (int failures = 0; failures < OUTSIDE_ATTEMPTS; ) {
+            long offeredStamp = Barrier.valueStamp(offered);
+            long offeredNow = Barrier.peekLong(offered);
+            long seen = Barrier.peekLong(polledSeen);
+            if (offeredNow - seen >= capacity) {
+                long polledNow = Barrier.peekLong(polled);
+                if (offeredNow - polledNow >= capacity) {
+                    return FULL; // linearizable when polled was read: offered can only have grown
+                }
+                Barrier.compareAndSetLong(polledSeen, seen, polledNow); // a lost race leaves a good copy too
+            }
+            long tailStamp = Barrier.stamp(tail);
+            Node<E> last = (Node<E>) Barrier.peekObject(tail);
+            long lastStamp = Barrier.valueStamp(last);
+            Object next = Barrier.peekObject(last);
+            if (next == null) {
+                if (Barrier.valueStamp(offered) != offeredStamp) {
+                    continue; // another producer linked since offered was read: count again
+                }
+                if (node == null) {
+                    node = new Node<>(element);
+                }
+                if (Barrier.compareStampsAndSet(null, 0L, last, lastStamp, 0L, node, offered, 1)) {
+                    Barrier.compareStampAndSetObject(tail, tailStamp, node); // or someone helps
+                    return ADDED;
+                }
+                failures++;
+            } else if (next != REMOVED) {
+                Barrier.compareStampAndSetObject(tail, tailStamp, next); // help a lagging tail
+            }
+        }
+        return TRY_IN_TRANSACTION;
+    }
+
+    /**
+     * Counted queues, outside a transaction: takes the first element, moving the head and
+     * counting it in one commit; null when the queue is empty, {@link #POLL_IN_TRANSACTION}
+     * when its commits kept failing.
+     */
+    Object pollCountedOutside() {
+        for (int failures = 0; failures < OUTSIDE_ATTEMPTS; failures++) {
+            long headStamp = Barrier.valueStamp(head); // before the head is read
+            Node<E> first = firstOutside();
+            if (first == null) {
+                return null;
+            }
+            if (Barrier.compareStampsAndSet(null, 0L, head, headStamp, 0L, first, polled, 1)) {
+                return first.value; // linearization point: the head did not move since its stamp
+            }
+        }
+        return POLL_IN_TRANSACTION;
+    }
+
+    /** The head outside a transaction, or null when empty: two one-cell reads. */
+    E peekOutside() {
+        Node<E> first = firstOutside();
+        return first == null ? null : first.value;
+    }
+
     private final class View extends AbstractQueue<E> {
         /** Whether a call must run as (or in) a transaction rather than as one-cell operations. */
         private boolean transactional() {
@@ -415,11 +525,7 @@ public final class TQueue<E> {
 
         @Override
         public E peek() {
-            if (transactional()) {
-                return Stm.atomic(TQueue.this::peek);
-            }
-            Node<E> first = firstOutside();
-            return first == null ? null : first.value;
+            return transactional() ? Stm.atomic(TQueue.this::peek) : peekOutside();
         }
 
         @Override

@@ -328,4 +328,95 @@ class BlockingTest {
         assertFalse(waiter.isAlive(), "the one-commit put did not wake the waiter");
         return seen.get();
     }
+
+    /**
+     * The bounded queue's view offers and polls outside transactions in one commit each; a take
+     * waiting on the empty queue wakes on such an offer, and a put waiting on the full queue on
+     * such a poll (each waiter is a blocking view call, parked in retry).
+     */
+    @Test
+    void waitersOnABoundedQueueWakeOnOneCommitOffersAndPolls() throws InterruptedException {
+        BlockingQueue<Integer> queue = new TBoundedQueue<Integer>(2).asBlockingQueue();
+        AtomicReference<Object> taken = new AtomicReference<>();
+        Thread taker = new Thread(() -> {
+            try {
+                taken.set(queue.take());
+            } catch (InterruptedException e) {
+                taken.set(e);
+            }
+        }, "taker");
+        taker.start();
+        awaitParkedOrDone(taker);
+        assertNull(taken.get(), "the taker did not wait");
+        assertTrue(queue.offer(1));
+        taker.join(60_000);
+        assertFalse(taker.isAlive(), "the one-commit offer did not wake the taker");
+        assertEquals(1, taken.get());
+
+        assertTrue(queue.offer(2));
+        assertTrue(queue.offer(3));
+        Thread putter = new Thread(() -> {
+            try {
+                queue.put(4);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "putter");
+        putter.start();
+        awaitParkedOrDone(putter);
+        assertEquals(List.of(2, 3), new ArrayList<>(queue), "the putter did not wait");
+        assertEquals(2, queue.poll());
+        putter.join(60_000);
+        assertFalse(putter.isAlive(), "the one-commit poll did not wake the putter");
+        assertEquals(List.of(3, 4), new ArrayList<>(queue));
+    }
+
+    /**
+     * Producers and consumers offering and polling outside transactions (one commit each, link or
+     * head move together with its count) while checker transactions walk the list: the list's
+     * length always equals the counted size, and never exceeds the capacity.
+     */
+    @Test
+    void oneCommitOffersAndPollsKeepTheCountsWithTheListWithinTheCapacity() {
+        long seed = System.nanoTime();
+        int capacity = 4;
+        int operations = Scale.of(20_000);
+        TBoundedQueue<Integer> bounded = new TBoundedQueue<>(capacity);
+        BlockingQueue<Integer> queue = bounded.asBlockingQueue();
+        AtomicInteger offered = new AtomicInteger();
+        AtomicInteger polled = new AtomicInteger();
+        AtomicInteger running = new AtomicInteger(4); // producers and consumers; checkers run until they end
+        Racers.Body producer = p -> {
+            for (int i = 0; i < operations; i++) {
+                if (queue.offer(i)) {
+                    offered.incrementAndGet();
+                }
+            }
+            running.decrementAndGet();
+        };
+        Racers.Body consumer = c -> {
+            for (int i = 0; i < operations; i++) {
+                if (queue.poll() != null) {
+                    polled.incrementAndGet();
+                }
+            }
+            running.decrementAndGet();
+        };
+        Racers.Body checker = k -> {
+            while (running.get() > 0) {
+                int[] walkedAndCounted = atomic(() -> {
+                    int walked = 0;
+                    for (Integer ignored : queue) { // the iterator's snapshot joins this transaction
+                        walked++;
+                    }
+                    return new int[] {walked, bounded.size()};
+                });
+                assertEquals(walkedAndCounted[0], walkedAndCounted[1], "list and counts differ (seed " + seed + ")");
+                assertTrue(walkedAndCounted[0] <= capacity, "over capacity (seed " + seed + ")");
+            }
+        };
+        Racers.run(seed, producer, producer, consumer, consumer, checker);
+        assertEquals(offered.get() - polled.get(), queue.size(), "seed " + seed);
+        assertEquals(queue.size(), new ArrayList<>(queue).size(), "seed " + seed);
+    }
 }

@@ -392,6 +392,33 @@ class QueuesLincheckTest {
         CollectionLincheck.stress().sequentialSpecification(BoundedFifoSpec.class).check(BoundedQueueView.class);
     }
 
+    /**
+     * The races of the bounded view's one-commit offers and polls (outside transactions each links
+     * or moves the head in the same commit as its count), interleaving by interleaving: two offers
+     * racing for the last place; an offer that finds the queue full by its producers' stale copy
+     * of the consumers' count while a poll frees a place; offers against a transaction that takes
+     * two elements and reads the counts.
+     *
+     * <p>Checked by hand against two broken variants of TQueue.offerCountedOutside, each caught
+     * by the first scenario: without the second look at offered's stamp before the link (the
+     * count read can be older than the last node), and with the count added in a second
+     * operation after the link instead of in the same commit.
+     */
+    @Test
+    void boundedOneCommitOperationsKeepTheirCounts() {
+        Class<BoundedQueueView> queue = BoundedQueueView.class;
+        WeftLincheck.checkScenarios(queue, BoundedFifoSpec.class, List.of(
+                BlockingScenario.of(queue).before(call("offer", 1))
+                        .thread(call("offer", 2)).thread(call("offer", 3), call("size"))
+                        .after(call("poll"), call("poll"), call("poll")).build(),
+                BlockingScenario.of(queue).before(call("offer", 1), call("offer", 2), call("poll"), call("offer", 1))
+                        .thread(call("poll"), call("size")).thread(call("offer", 3), call("remainingCapacity"))
+                        .after(call("poll"), call("poll"), call("poll")).build(),
+                BlockingScenario.of(queue).before(call("offer", 1))
+                        .thread(call("offer", 2), call("offer", 3)).thread(call("pollTwo"), call("size"))
+                        .after(call("poll"), call("poll"), call("size")).build()));
+    }
+
     @Test
     void offerThatChecksRoomInASeparateTransactionIsCaught() {
         ExpectedViolation.assertCaught(
