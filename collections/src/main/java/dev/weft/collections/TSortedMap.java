@@ -461,7 +461,8 @@ public final class TSortedMap<K, V> {
      * navigation calls ({@code lowerKey}, {@code floorKey}, {@code ceilingKey}, {@code higherKey},
      * their {@code ...Entry} forms, {@code firstKey}, {@code lastKey}, {@code firstEntry},
      * {@code lastEntry}, also of sub-maps and descending maps): the same walk, reading the
-     * leaf next to the key's when that holds the answer, and allocating only the returned entry.
+     * leaf next to the key's when that holds the answer, and allocating only the result (the
+     * returned entry and a small record).
      * {@code put}, {@code putIfAbsent} and {@code remove} are the same walk plus one commit of the
      * changed leaf (with a count stripe) that checks nothing it read changed, unless the change
      * splits or merges a leaf (about once per 8 to 16 changes of a leaf), which runs as a

@@ -80,7 +80,8 @@ class TSortedMapNavigationTest {
      * check the first leaf again would answer.
      */
     private static Integer floorWhileBothLeavesChange(
-            BiFunction<ConcurrentNavigableMap<HookKey, String>, HookKey, HookKey> navigation, boolean inOneTransaction) {
+            BiFunction<ConcurrentNavigableMap<HookKey, String>, HookKey, HookKey> navigation,
+            boolean inOneTransaction) {
         TSortedMap<HookKey, String> map = twoLeaves(15, 16, 17, 18, 19, 20);
         ConcurrentNavigableMap<HookKey, String> view = map.asMap();
         HookKey probe = probe(18, 21, () -> { // 21: compared while searching the right leaf
@@ -295,7 +296,8 @@ class TSortedMapNavigationTest {
                         if (map.remove(high) != null) {
                             map.put(high - 1, high - 1);
                         } else {
-                            assertEquals(high - 1, map.remove(high - 1), "pair " + high + " had no key (seed " + seed + ")");
+                            assertEquals(high - 1, map.remove(high - 1),
+                                    "pair " + high + " had no key (seed " + seed + ")");
                             map.put(high, high);
                         }
                     });
@@ -331,7 +333,8 @@ class TSortedMapNavigationTest {
                     case 7 -> view.tailMap(high - 2, false).firstEntry().getKey();
                     case 8 -> view.floorEntry(high).getValue();
                     default -> {
-                        int low = random.nextBoolean() ? view.ceilingKey(windowBase) : view.tailMap(windowBase).firstKey();
+                        int low = random.nextBoolean() ? view.ceilingKey(windowBase)
+                                : view.tailMap(windowBase).firstKey();
                         int top = random.nextBoolean() ? view.lastKey() : view.descendingMap().firstEntry().getKey();
                         if (low < lowest || top < highest) {
                             fail("the window went back: lowest " + lowest + " then " + low + ", highest " + highest
@@ -352,7 +355,8 @@ class TSortedMapNavigationTest {
         Racers.run(seed, writer, reader, reader);
         atomic(() -> {
             for (int k = 1; k < leaves; k++) {
-                assertTrue(map.containsKey(16 * k - 1) != map.containsKey(16 * k), "pair " + 16 * k + " (seed " + seed + ")");
+                assertTrue(map.containsKey(16 * k - 1) != map.containsKey(16 * k),
+                        "pair " + 16 * k + " (seed " + seed + ")");
             }
             assertEquals(16 * leaves - (leaves - 1) + window, map.size(), "seed " + seed);
         });

@@ -130,7 +130,10 @@ class TSortedMapLincheckTest {
         }
     }
 
-    /** Filler keys of {@link SplittingSortedMap} below its middle keys, and above them: one short of a full root leaf (32 entries). */
+    /**
+     * Filler keys of {@link SplittingSortedMap} below its middle keys, and above them: together
+     * one short of a full root leaf (32 entries).
+     */
     static final int LOW_FILLERS = 15;
     static final int HIGH_FILLERS = 16;
 

@@ -27,10 +27,11 @@ import java.util.function.Predicate;
  * in ascending or descending order. Every method is one transaction, joining the running one when
  * called inside a transaction; outside one, {@code get}, the navigation calls (lower, floor,
  * ceiling, higher, first, last) and {@code put}, {@code putIfAbsent} and {@code remove} are
- * linearizable walks of the tree without a transaction when they can (see {@link BTree}). Iterators fetch one leaf (up to 32 entries) per transaction: within
- * a leaf they see one state, across leaves they are weakly consistent (they see each entry at most
- * once, never throw {@link java.util.ConcurrentModificationException}, and reflect changes made
- * after their creation in parts not yet reached). Thread-safe.
+ * linearizable walks of the tree without a transaction when they can (see {@link BTree}).
+ * Iterators fetch one leaf (up to 32 entries) per transaction: within a leaf they see one state,
+ * across leaves they are weakly consistent (they see each entry at most once, never throw
+ * {@link java.util.ConcurrentModificationException}, and reflect changes made after their
+ * creation in parts not yet reached). Thread-safe.
  */
 public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements ConcurrentNavigableMap<K, V> {
     /*
