@@ -457,13 +457,19 @@ public final class TSortedMap<K, V> {
      * transaction when called inside one. Iterators: see the class comment.
      *
      * @implNote Cost model. Outside a transaction {@code get} and {@code containsKey} run no
-     * transaction: a lock-free O(log n) walk of single-cell reads, allocating nothing; and
+     * transaction: a lock-free O(log n) walk of single-cell reads, allocating nothing. Nor do the
+     * navigation calls ({@code lowerKey}, {@code floorKey}, {@code ceilingKey}, {@code higherKey},
+     * their {@code ...Entry} forms, {@code firstKey}, {@code lastKey}, {@code firstEntry},
+     * {@code lastEntry}, also of sub-maps and descending maps): the same walk, reading the
+     * leaf next to the key's when that holds the answer, and allocating only the result (the
+     * returned entry and a small record).
      * {@code put}, {@code putIfAbsent} and {@code remove} are the same walk plus one commit of the
      * changed leaf (with a count stripe) that checks nothing it read changed, unless the change
      * splits or merges a leaf (about once per 8 to 16 changes of a leaf), which runs as a
-     * transaction. Every other call runs the matching operation as a transaction of its own: its
-     * costs (O(log n) for lookups and changes) plus a begin and a commit, and a call that passes
-     * arguments allocates one small lambda.
+     * transaction; so does a walk that keeps racing with structural changes. Every other call
+     * runs the matching operation as a transaction of its own: its costs (O(log n) for lookups
+     * and changes) plus a begin and a commit, and a call that passes arguments allocates one
+     * small lambda.
      * {@code size()} of the whole map is O(stripes), of a sub-map O(entries in its range).
      * Iterators run one transaction per leaf (up to 32 entries), so a range of k entries costs
      * O(log n + k) and about k/16 to k/32 transactions. Bulk methods are one transaction each.

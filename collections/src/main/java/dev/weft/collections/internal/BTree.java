@@ -55,6 +55,30 @@ public final class BTree<K, V> {
      *     split or merge the leaf is left to a transaction, so these writes never change the
      *     structure themselves. When the root holds a leaf the walk is one read and the root's
      *     own stamp is the whole check (a structural change writes the root).
+     *   - findLeafOutside, edgeLeafOutside (the view's floor, ceiling, lower, higher, first and
+     *     last): the same walk; the answer is in the key's own leaf or in the leaf next to it.
+     *     With shape fixed, the leaf Ref found for key k is the live Ref of a fixed key range
+     *     [s, t) holding k, so when its value was read it held every key of the map in [s, t).
+     *     An answer in that leaf (say the greatest key <= k) is then the map's answer: a closer
+     *     key would lie between it and k, inside [s, t). "None in the leaf and no leaf beyond it"
+     *     is also the map's answer, since every key on that side of k lies in [s, t). So one leaf
+     *     read needs only the shape check, as getOutside; the edge leaf likewise holds the least
+     *     (greatest) key, its range being unbounded on that side. Otherwise the answer is the
+     *     nearest entry of the adjacent leaf (the nearest subtree beyond the key's child at the
+     *     deepest level that has one, then its first or last children), whose range touches
+     *     [s, t): two leaves read at two moments, and leaf contents change without a structural
+     *     change (every put and remove, in a transaction or a guarded commit). So the walk takes
+     *     the first leaf Ref's value stamp before reading its value, and after reading the second
+     *     leaf checks that stamp again, then shape (a double collect): the first leaf held what
+     *     was read from its stamp to its re-check, an interval that contains the moment the
+     *     second leaf was read (one single-cell read, so no stamp of its own is needed); at that
+     *     moment both leaves held what was read, the structure was the walked one, and the
+     *     answer was the map's: the call is linearizable there. Without the per-leaf check: the
+     *     walk finds no floor of k in its leaf; another thread puts k itself there, then puts a
+     *     key above the neighbour's last; the walk reads the neighbour and answers that key,
+     *     which was never the floor. Leaves below an Inner are never empty (an emptied child is
+     *     dropped), so the neighbour holds the answer; a walk that finds it empty (a race) or
+     *     would need a third leaf leaves the call to a transaction.
      */
 
     static final int MAX = 32;
@@ -261,6 +285,51 @@ public final class BTree<K, V> {
         return index >= 0 && index < leaf.size() ? index : -1;
     }
 
+    /**
+     * {@link #txFindLeaf} outside a transaction, without one (see the overview): the leaf, null
+     * when there is no such entry, or {@link #TRY_IN_TRANSACTION} when changes kept racing with
+     * the walk or the answer lies past the neighbouring leaf. Allocation-free.
+     */
+    public Object findLeafOutside(Object key, int relation) {
+        boolean up = relation >= GE;
+        for (int attempt = 0; attempt < OUTSIDE_ATTEMPTS; attempt++) {
+            long shapeStamp = Barrier.valueStamp(shape);
+            Ref<Object> ref = root;
+            long leafStamp = Barrier.valueStamp(root);
+            Object node = Barrier.peekObject(root);
+            Ref<Object> beyond = null; // the nearest subtree past the key's leaf in the relation's direction
+            while (node instanceof Inner inner) {
+                int c = childIndex(inner, key);
+                if (up ? c + 1 < inner.kids.length : c > 0) {
+                    beyond = inner.kids[up ? c + 1 : c - 1];
+                }
+                ref = inner.kids[c];
+                leafStamp = Barrier.valueStamp(ref);
+                node = Barrier.peekObject(ref);
+            }
+            Leaf leaf = (Leaf) node;
+            boolean inLeaf = indexIn(leaf, key, relation) >= 0;
+            if (inLeaf || beyond == null) { // one leaf read: shape alone validates it
+                if (Barrier.valueStamp(shape) == shapeStamp) {
+                    return inLeaf ? leaf : null;
+                }
+                continue;
+            }
+            node = Barrier.peekObject(beyond);
+            while (node instanceof Inner inner && inner.kids.length > 0) {
+                node = Barrier.peekObject(inner.kids[up ? 0 : inner.kids.length - 1]);
+            }
+            if (!(node instanceof Leaf neighbour) || neighbour.size() == 0) {
+                return TRY_IN_TRANSACTION; // find would go on to a third leaf
+            }
+            // two leaves: the first still held what was read when the second was read
+            if (Barrier.valueStamp(ref) == leafStamp && Barrier.valueStamp(shape) == shapeStamp) {
+                return neighbour;
+            }
+        }
+        return TRY_IN_TRANSACTION;
+    }
+
     /** The first (or last) non-empty leaf, or null when the tree is empty. */
     public Leaf txEdgeLeaf(boolean first) {
         return edge(root.get(), first);
@@ -275,6 +344,26 @@ public final class BTree<K, V> {
         }
         Leaf leaf = (Leaf) node;
         return leaf.size() == 0 ? null : leaf;
+    }
+
+    /**
+     * {@link #txEdgeLeaf} outside a transaction, without one (see the overview), or
+     * {@link #TRY_IN_TRANSACTION} when structural changes kept racing with the walk.
+     * Allocation-free.
+     */
+    public Object edgeLeafOutside(boolean first) {
+        for (int attempt = 0; attempt < OUTSIDE_ATTEMPTS; attempt++) {
+            long shapeStamp = Barrier.valueStamp(shape);
+            Object node = Barrier.peekObject(root);
+            while (node instanceof Inner inner && inner.kids.length > 0) {
+                node = Barrier.peekObject(inner.kids[first ? 0 : inner.kids.length - 1]);
+            }
+            Leaf leaf = node instanceof Leaf found && found.size() > 0 ? found : null;
+            if (Barrier.valueStamp(shape) == shapeStamp) {
+                return leaf;
+            }
+        }
+        return TRY_IN_TRANSACTION;
     }
 
     public long txSize() {

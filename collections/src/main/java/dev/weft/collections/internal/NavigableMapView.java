@@ -25,10 +25,13 @@ import java.util.function.Predicate;
 /**
  * The {@link ConcurrentNavigableMap} view of a {@code TSortedMap}, or of a range of it (a sub-map),
  * in ascending or descending order. Every method is one transaction, joining the running one when
- * called inside a transaction. Iterators fetch one leaf (up to 32 entries) per transaction: within
- * a leaf they see one state, across leaves they are weakly consistent (they see each entry at most
- * once, never throw {@link java.util.ConcurrentModificationException}, and reflect changes made
- * after their creation in parts not yet reached). Thread-safe.
+ * called inside a transaction; outside one, {@code get}, the navigation calls (lower, floor,
+ * ceiling, higher, first, last) and {@code put}, {@code putIfAbsent} and {@code remove} are
+ * linearizable walks of the tree without a transaction when they can (see {@link BTree}).
+ * Iterators fetch one leaf (up to 32 entries) per transaction: within a leaf they see one state,
+ * across leaves they are weakly consistent (they see each entry at most once, never throw
+ * {@link java.util.ConcurrentModificationException}, and reflect changes made after their
+ * creation in parts not yet reached). Thread-safe.
  */
 public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements ConcurrentNavigableMap<K, V> {
     /*
@@ -119,23 +122,40 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         }
     }
 
+    /** Answer of {@link #position} outside a transaction when a transaction must find it instead. */
+    private static final Position IN_TRANSACTION = new Position(BTree.Leaf.EMPTY, -1);
+
     /**
      * In the running transaction: the in-range entry in {@code relation} (ascending space) to
      * {@code key}; with a null key, the lowest (GE, GT) or highest (LE, LT) in range.
      */
     private Position position(Object key, int relation) {
+        return position(key, relation, false);
+    }
+
+    /**
+     * {@link #position(Object, int)}, or with {@code outside} the same found by the tree's walks
+     * without a transaction, which may answer {@link #IN_TRANSACTION}.
+     */
+    private Position position(Object key, int relation, boolean outside) {
         boolean up = relation >= BTree.GE;
         if (key == null || (up ? tooLow(key) : tooHigh(key))) {
             Object bound = up ? lo : hi;
             if (bound == null) {
-                BTree.Leaf edge = tree.txEdgeLeaf(up);
-                return edge == null ? null : checked(edge, up ? 0 : edge.size() - 1, up);
+                Object edge = outside ? tree.edgeLeafOutside(up) : tree.txEdgeLeaf(up);
+                if (!(edge instanceof BTree.Leaf leaf)) {
+                    return edge == null ? null : IN_TRANSACTION;
+                }
+                return checked(leaf, up ? 0 : leaf.size() - 1, up);
             }
             key = bound;
             relation = up ? (loInclusive ? BTree.GE : BTree.GT) : (hiInclusive ? BTree.LE : BTree.LT);
         }
-        BTree.Leaf leaf = tree.txFindLeaf(key, relation);
-        return leaf == null ? null : checked(leaf, tree.indexIn(leaf, key, relation), up);
+        Object found = outside ? tree.findLeafOutside(key, relation) : tree.txFindLeaf(key, relation);
+        if (!(found instanceof BTree.Leaf leaf)) {
+            return found == null ? null : IN_TRANSACTION;
+        }
+        return checked(leaf, tree.indexIn(leaf, key, relation), up);
     }
 
     private Position checked(BTree.Leaf leaf, int index, boolean up) {
@@ -148,15 +168,28 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         return descending ? 3 - relation : relation;
     }
 
+    /**
+     * {@link #position(Object, int)} as one call: outside a transaction by a walk without one
+     * (see {@link BTree#findLeafOutside}), in a transaction of its own if the walk gives up,
+     * and inside a running transaction in that one.
+     */
+    private Position positionAnywhere(Object key, int absoluteRelation) {
+        if (!Stm.inTransaction()) {
+            Position p = position(key, absoluteRelation, true);
+            if (p != IN_TRANSACTION) {
+                return p;
+            }
+        }
+        return Stm.atomic(() -> position(key, absoluteRelation));
+    }
+
     private Map.Entry<K, V> entryAt(Object key, int relation) {
-        int abs = absolute(relation);
-        Position p = Stm.atomic(() -> position(key, abs));
+        Position p = positionAnywhere(key, absolute(relation));
         return p == null ? null : p.entry();
     }
 
     private K keyAt(Object key, int relation) {
-        int abs = absolute(relation);
-        Position p = Stm.atomic(() -> position(key, abs));
+        Position p = positionAnywhere(key, absolute(relation));
         @SuppressWarnings("unchecked")
         K k = p == null ? null : (K) p.key();
         return k;
@@ -164,9 +197,13 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
     private Map.Entry<K, V> edgeEntry(boolean first, boolean poll) {
         int abs = absolute(first ? BTree.GE : BTree.LE);
+        if (!poll) {
+            Position p = positionAnywhere(null, abs);
+            return p == null ? null : p.entry();
+        }
         Position p = Stm.atomic(() -> {
             Position found = position(null, abs);
-            if (found != null && poll) {
+            if (found != null) {
                 tree.txRemove(found.key());
             }
             return found;
