@@ -208,12 +208,15 @@ public final class TBoundedQueue<E> {
      * store swinging the tail; it allocates its node and nothing else. A poll or take that finds
      * an element is two one-cell reads and one guarded commit of the head and the consumers'
      * count, allocating nothing; peek and isEmpty are two one-cell reads. None reads the other
-     * end's cells while the queue is neither empty nor full. A call that must wait, or whose
-     * commit failed a few times, and every other call, runs as a transaction of its own
-     * ({@code Stm.atomic}): the operation's costs plus a begin and a commit, and a call that passes
-     * arguments allocates one small lambda ({@code put}, {@code take} and the timed forms then park
-     * the thread in {@code retry()} until a commit changes the queue: no spinning; a virtual
-     * thread unmounts). A blocking call that need not wait does not look at the interrupt status.
+     * end's cells while the queue is neither empty nor full. A blocking call ({@code put},
+     * {@code take}, the timed forms) that finds the queue full (empty) first tries its one commit
+     * again for a few microseconds, with doubling pauses, on a machine of more than one core; if
+     * it must still wait, it runs as a transaction that parks the thread in {@code retry()} until
+     * a commit changes the queue (no further spinning; a virtual thread unmounts). A call whose
+     * commit failed a few times under contention, and every other call, runs as a transaction of
+     * its own ({@code Stm.atomic}): the operation's costs plus a begin and a commit, and a call
+     * that passes arguments allocates one small lambda. A blocking call that need not wait does
+     * not look at the interrupt status.
      * Inside a transaction a call costs what the operation costs there. {@code contains},
      * {@code remove(Object)}, iteration and the bulk methods are O(n); {@code drainTo} takes its
      * elements in one transaction.
@@ -241,6 +244,13 @@ public final class TBoundedQueue<E> {
         }
     }
 
+    /**
+     * Further tries of a one-commit offer (poll) that found the queue full (empty) before a call
+     * that may wait parks in a transaction, after 1, 2, 4, ... pauses (about 255 in all, a few
+     * microseconds); none on a single processor, where the other side cannot run meanwhile.
+     */
+    private static final int SPIN_ROUNDS = Runtime.getRuntime().availableProcessors() > 1 ? 8 : 0;
+
     private final class View extends AbstractQueue<E> implements BlockingQueue<E> {
         /**
          * Outside a transaction, {@code e} offered without one: {@link TQueue#ADDED},
@@ -253,6 +263,46 @@ public final class TBoundedQueue<E> {
         /** Outside a transaction, the head taken without one, null if empty, or {@link TQueue#POLL_IN_TRANSACTION}. */
         private Object pollOutside() {
             return Stm.inTransaction() ? TQueue.POLL_IN_TRANSACTION : queue.pollCountedOutside();
+        }
+
+        /**
+         * For the calls that may wait, outside a transaction: a one-commit offer, tried again
+         * for a short while when the queue is full (a consumer on another core frees a place
+         * within a few hundred nanoseconds; parking and being woken costs microseconds), with
+         * pauses that double so that the spinning thread does not keep taking the cache lines
+         * the consumer writes. Whether it added {@code e}.
+         */
+        private boolean offerOutsideBeforeWaiting(E e) {
+            if (Stm.inTransaction()) {
+                return false;
+            }
+            for (int round = 0; ; round++) {
+                int outside = queue.offerCountedOutside(e);
+                if (outside != TQueue.FULL || round >= SPIN_ROUNDS) {
+                    return outside == TQueue.ADDED;
+                }
+                pause(round);
+            }
+        }
+
+        /** For the calls that may wait: {@link #offerOutsideBeforeWaiting}'s counterpart, waiting while empty. */
+        private Object pollOutsideBeforeWaiting() {
+            if (Stm.inTransaction()) {
+                return TQueue.POLL_IN_TRANSACTION;
+            }
+            for (int round = 0; ; round++) {
+                Object outside = queue.pollCountedOutside();
+                if (outside != null || round >= SPIN_ROUNDS) {
+                    return outside;
+                }
+                pause(round);
+            }
+        }
+
+        private static void pause(int round) {
+            for (int i = 1 << round; i > 0; i--) {
+                Thread.onSpinWait();
+            }
         }
 
         @Override
@@ -268,7 +318,7 @@ public final class TBoundedQueue<E> {
         @Override
         public void put(E e) throws InterruptedException {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
-            if (offerOutside(e) == TQueue.ADDED) {
+            if (offerOutsideBeforeWaiting(e)) {
                 return;
             }
             blocking(() -> {
@@ -280,7 +330,7 @@ public final class TBoundedQueue<E> {
         @Override
         public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
-            if (offerOutside(e) == TQueue.ADDED) {
+            if (offerOutsideBeforeWaiting(e)) {
                 return true;
             }
             Duration wait = Duration.ofNanos(Math.max(0, unit.toNanos(timeout)));
@@ -297,7 +347,7 @@ public final class TBoundedQueue<E> {
 
         @Override
         public E take() throws InterruptedException {
-            Object outside = pollOutside();
+            Object outside = pollOutsideBeforeWaiting();
             if (outside != null && outside != TQueue.POLL_IN_TRANSACTION) {
                 return cast(outside);
             }
@@ -306,7 +356,7 @@ public final class TBoundedQueue<E> {
 
         @Override
         public E poll(long timeout, TimeUnit unit) throws InterruptedException {
-            Object outside = pollOutside();
+            Object outside = pollOutsideBeforeWaiting();
             if (outside != null && outside != TQueue.POLL_IN_TRANSACTION) {
                 return cast(outside);
             }
