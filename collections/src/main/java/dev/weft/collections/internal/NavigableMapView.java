@@ -122,45 +122,56 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         }
     }
 
-    /** Answer of {@link #position} outside a transaction when a transaction must find it instead. */
-    private static final Position IN_TRANSACTION = new Position(BTree.Leaf.EMPTY, -1);
+    /** What {@link #find} answers with: a {@link Position}, the key, or an immutable entry. */
+    private static final int AS_POSITION = 0;
+    private static final int AS_KEY = 1;
+    private static final int AS_ENTRY = 2;
 
     /**
      * In the running transaction: the in-range entry in {@code relation} (ascending space) to
      * {@code key}; with a null key, the lowest (GE, GT) or highest (LE, LT) in range.
      */
     private Position position(Object key, int relation) {
-        return position(key, relation, false);
+        return (Position) find(key, relation, false, AS_POSITION);
     }
 
     /**
-     * {@link #position(Object, int)}, or with {@code outside} the same found by the tree's walks
-     * without a transaction, which may answer {@link #IN_TRANSACTION}.
+     * The in-range entry in {@code relation} (ascending space) to {@code key} as {@code as}
+     * says, or null if there is none: in the running transaction, or with {@code outside} found
+     * by the tree's walks without a transaction, which may answer
+     * {@link BTree#TRY_IN_TRANSACTION}. A key answer allocates nothing.
      */
-    private Position position(Object key, int relation, boolean outside) {
+    private Object find(Object key, int relation, boolean outside, int as) {
         boolean up = relation >= BTree.GE;
         if (key == null || (up ? tooLow(key) : tooHigh(key))) {
             Object bound = up ? lo : hi;
             if (bound == null) {
                 Object edge = outside ? tree.edgeLeafOutside(up) : tree.txEdgeLeaf(up);
                 if (!(edge instanceof BTree.Leaf leaf)) {
-                    return edge == null ? null : IN_TRANSACTION;
+                    return edge; // null or TRY_IN_TRANSACTION
                 }
-                return checked(leaf, up ? 0 : leaf.size() - 1, up);
+                return checked(leaf, up ? 0 : leaf.size() - 1, up, as);
             }
             key = bound;
             relation = up ? (loInclusive ? BTree.GE : BTree.GT) : (hiInclusive ? BTree.LE : BTree.LT);
         }
         Object found = outside ? tree.findLeafOutside(key, relation) : tree.txFindLeaf(key, relation);
         if (!(found instanceof BTree.Leaf leaf)) {
-            return found == null ? null : IN_TRANSACTION;
+            return found; // null or TRY_IN_TRANSACTION
         }
-        return checked(leaf, tree.indexIn(leaf, key, relation), up);
+        return checked(leaf, tree.indexIn(leaf, key, relation), up, as);
     }
 
-    private Position checked(BTree.Leaf leaf, int index, boolean up) {
+    private Object checked(BTree.Leaf leaf, int index, boolean up, int as) {
         Object k = leaf.keys[index];
-        return (up ? tooHigh(k) : tooLow(k)) ? null : new Position(leaf, index);
+        if (up ? tooHigh(k) : tooLow(k)) {
+            return null;
+        }
+        return switch (as) {
+            case AS_KEY -> k;
+            case AS_ENTRY -> new SimpleImmutableEntry<>(k, leaf.values[index]);
+            default -> new Position(leaf, index);
+        };
     }
 
     /** Translates a relation of this view's order into ascending space. */
@@ -169,37 +180,35 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
     }
 
     /**
-     * {@link #position(Object, int)} as one call: outside a transaction by a walk without one
-     * (see {@link BTree#findLeafOutside}), in a transaction of its own if the walk gives up,
-     * and inside a running transaction in that one.
+     * {@link #find} as one call: outside a transaction by a walk without one (see
+     * {@link BTree#findLeafOutside}), in a transaction of its own if the walk gives up, and
+     * inside a running transaction in that one.
      */
-    private Position positionAnywhere(Object key, int absoluteRelation) {
+    private Object findAnywhere(Object key, int absoluteRelation, int as) {
         if (!Stm.inTransaction()) {
-            Position p = position(key, absoluteRelation, true);
-            if (p != IN_TRANSACTION) {
-                return p;
+            Object answer = find(key, absoluteRelation, true, as);
+            if (answer != BTree.TRY_IN_TRANSACTION) {
+                return answer;
             }
         }
-        return Stm.atomic(() -> position(key, absoluteRelation));
+        return Stm.atomic(() -> find(key, absoluteRelation, false, as));
     }
 
+    @SuppressWarnings("unchecked")
     private Map.Entry<K, V> entryAt(Object key, int relation) {
-        Position p = positionAnywhere(key, absolute(relation));
-        return p == null ? null : p.entry();
+        return (Map.Entry<K, V>) findAnywhere(key, absolute(relation), AS_ENTRY);
     }
 
+    @SuppressWarnings("unchecked")
     private K keyAt(Object key, int relation) {
-        Position p = positionAnywhere(key, absolute(relation));
-        @SuppressWarnings("unchecked")
-        K k = p == null ? null : (K) p.key();
-        return k;
+        return (K) findAnywhere(key, absolute(relation), AS_KEY);
     }
 
+    @SuppressWarnings("unchecked")
     private Map.Entry<K, V> edgeEntry(boolean first, boolean poll) {
         int abs = absolute(first ? BTree.GE : BTree.LE);
         if (!poll) {
-            Position p = positionAnywhere(null, abs);
-            return p == null ? null : p.entry();
+            return (Map.Entry<K, V>) findAnywhere(null, abs, AS_ENTRY);
         }
         Position p = Stm.atomic(() -> {
             Position found = position(null, abs);
@@ -272,21 +281,23 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public K firstKey() {
-        Map.Entry<K, V> e = firstEntry();
-        if (e == null) {
+        Object k = findAnywhere(null, absolute(BTree.GE), AS_KEY);
+        if (k == null) {
             throw new NoSuchElementException("the map is empty");
         }
-        return e.getKey();
+        return (K) k;
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public K lastKey() {
-        Map.Entry<K, V> e = lastEntry();
-        if (e == null) {
+        Object k = findAnywhere(null, absolute(BTree.LE), AS_KEY);
+        if (k == null) {
             throw new NoSuchElementException("the map is empty");
         }
-        return e.getKey();
+        return (K) k;
     }
 
     @Override
