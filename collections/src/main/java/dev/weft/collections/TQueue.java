@@ -40,9 +40,10 @@ import java.util.function.Predicate;
  * <p><b>Outside a transaction</b> the view's {@code offer}, {@code poll}, {@code peek} and
  * {@code isEmpty} run no transaction at all: they are a Michael-Scott queue on the same cells,
  * each step a one-cell operation of the engine (a link, a swing of the tail, a swing of the head),
- * linearizable with each other and with every transaction on the queue. The tail may lag behind
- * the last node while an offer is between its two steps; every operation, transactional or not,
- * walks forward from it.
+ * linearizable with each other and with every transaction on the queue. The tail may lag a node
+ * or two behind the last node (an offer swings it only every other time, as
+ * {@link java.util.concurrent.ConcurrentLinkedQueue}'s does); every operation, transactional or
+ * not, walks forward from it.
  *
  * <p><b>Null policy:</b> null elements throw {@link NullPointerException}.
  * <b>Iteration:</b> iterators copy the queue in one transaction when they are created (a
@@ -60,9 +61,9 @@ public final class TQueue<E> {
      * Invariants (what lets one-cell operations outside transactions work on the same list; each
      * holds in every committed state):
      *  1. head is the sentinel; the elements are the nodes after it up to the node whose successor
-     *     is null (the last). tail is a node from which the last is reachable: the last itself,
-     *     except while a one-cell offer is between its link and its swing (then the node before,
-     *     which consumers may already have polled).
+     *     is null (the last). tail is a node from which the last is reachable: the last itself or
+     *     a node a few before it (one-cell offers swing it only every other time, and not until
+     *     after their link), which consumers may already have polled.
      *  2. While a node is the sentinel its successor only goes from null to a node: removing the
      *     first element moves the head instead of unlinking it.
      *  3. A node that has left the list never changes again: a polled node keeps its successor,
@@ -286,9 +287,9 @@ public final class TQueue<E> {
      * The {@link Queue} view: each method is atomic, or joins the running transaction.
      *
      * @implNote Cost model. Outside a transaction {@code offer}, {@code poll}, {@code peek} and
-     * {@code isEmpty} run no transaction: an offer is two one-cell stamped stores (link, then
-     * swing the tail) and allocates its node, a poll one (swing the head), peek and isEmpty two
-     * one-cell reads; none allocates anything else. Every other call runs the matching operation
+     * {@code isEmpty} run no transaction: an offer is one one-cell stamped store (the link), and
+     * every other offer a second (a swing of the tail), and allocates its node; a poll is one
+     * (a swing of the head), peek and isEmpty two one-cell reads; none allocates anything else. Every other call runs the matching operation
      * as a transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin and a
      * commit, and a call that passes arguments allocates one small lambda. Inside a transaction a
      * call costs what the operation costs there. Creating an iterator copies the queue's nodes in
@@ -363,24 +364,36 @@ public final class TQueue<E> {
 
     // One-cell operations outside transactions (the view's fast path); see the invariants above.
 
-    /** Appends outside a transaction: link after the last node, then swing the tail to it. */
+    /**
+     * Appends outside a transaction: walk from the tail to the last node, link after it, and
+     * swing the tail to the new node only if the walk had to pass a node (as
+     * {@link java.util.concurrent.ConcurrentLinkedQueue} does): an offer that finds the tail on
+     * the last node leaves it one behind, and the next offer moves it two on, so offers pay for
+     * a swing every other time, not every time.
+     */
     @SuppressWarnings("unchecked")
     private void offerOutside(E element) {
         Node<E> node = new Node<>(element);
         for (;;) {
             long tailStamp = Barrier.stamp(tail);
-            Node<E> last = (Node<E>) Barrier.peekObject(tail);
-            long lastStamp = Barrier.stamp(last);
-            Object next = Barrier.peekObject(last);
-            if (next == null) {
-                if (Barrier.compareStampAndSetObject(last, lastStamp, node)) { // linearization point
-                    Barrier.compareStampAndSetObject(tail, tailStamp, node);  // or someone helps
-                    return;
+            Node<E> first = (Node<E>) Barrier.peekObject(tail);
+            for (Node<E> last = first; ; ) {
+                long lastStamp = Barrier.stamp(last);
+                Object next = Barrier.peekObject(last);
+                if (next == null) {
+                    if (Barrier.compareStampAndSetObject(last, lastStamp, node)) { // linearization point
+                        if (last != first) {
+                            Barrier.compareStampAndSetObject(tail, tailStamp, node); // or a later offer does
+                        }
+                        return;
+                    }
+                    // another offer linked behind last first: walk on from it
+                } else if (next == REMOVED) {
+                    break; // an unlink moved the tail since we read it: start again from there
+                } else {
+                    last = (Node<E>) next;
                 }
-            } else if (next != REMOVED) {
-                Barrier.compareStampAndSetObject(tail, tailStamp, next);      // help a lagging tail
             }
-            // REMOVED: an unlink moved the tail since we read it; look again
         }
     }
 
