@@ -12,6 +12,7 @@ import dev.weft.stm.Stm;
 import dev.weft.stm.StmStatistics;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.List;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
@@ -415,7 +416,8 @@ class TSortedMapNavigationTest {
      * Random puts and removals (in runs, so that ranges thin out and navigation crosses leaves),
      * and after each, every navigation call on a random view (nested sub-maps with inclusive and
      * exclusive bounds, descending forms) with keys inside, outside and on its bounds, outside a
-     * transaction and inside one, against the same view of a {@link TreeMap}.
+     * transaction and inside one, against the same view of a {@link TreeMap}; a view refuses
+     * the same bounds as the TreeMap's.
      */
     @Test
     void subMapAndDescendingViewsNavigateAsATreeMap() {
@@ -446,8 +448,10 @@ class TSortedMapNavigationTest {
                 boolean bi = random.nextBoolean();
                 NavigableMap<Integer, Integer> narrower = narrow(expected, kind, a, ai, b, bi);
                 NavigableMap<Integer, Integer> narrowerView = narrow(actual, kind, a, ai, b, bi);
-                if (narrower == null || narrowerView == null) {
-                    continue; // bounds that a view refuses: the contract tests cover those
+                assertEquals(narrower == null, narrowerView == null, "bounds " + a + (ai ? "]" : ")") + " "
+                        + b + (bi ? "]" : ")") + " of kind " + kind + ": refused by one map only (seed " + seed + ")");
+                if (narrower == null) {
+                    continue; // bounds outside the view's range: refused by both
                 }
                 bounds[2 * level] = a;
                 bounds[2 * level + 1] = b;
@@ -464,6 +468,37 @@ class TSortedMapNavigationTest {
                 assertNavigatesAlike(expected, actual, k, where + ", key " + k);
             }
             assertEdgesAlike(expected, actual, where);
+        }
+    }
+
+    /**
+     * A narrower view of a sub-map refuses a bound outside the sub-map's range, at either end, as
+     * the {@link NavigableMap} contract and {@link TreeMap} do (an exclusive bound may sit on an
+     * exclusive end).
+     */
+    @Test
+    void aNarrowerViewRefusesTheBoundsATreeMapRefuses() {
+        NavigableMap<Integer, Integer> model = new TreeMap<Integer, Integer>().subMap(10, false, 20, false);
+        NavigableMap<Integer, Integer> view = new TSortedMap<Integer, Integer>().asMap().subMap(10, false, 20, false);
+        for (NavigableMap<Integer, Integer> range : List.of(model, view)) {
+            range.put(15, 15);
+        }
+        for (int a = 5; a <= 25; a += 5) {
+            for (int b = a; b <= 25; b += 5) {
+                for (int kind = 0; kind < 3; kind++) {
+                    for (int inclusive = 0; inclusive < 4; inclusive++) {
+                        boolean ai = (inclusive & 1) != 0;
+                        boolean bi = (inclusive & 2) != 0;
+                        NavigableMap<Integer, Integer> expected = narrow(model, kind, a, ai, b, bi);
+                        NavigableMap<Integer, Integer> actual = narrow(view, kind, a, ai, b, bi);
+                        String where = "kind " + kind + ", " + a + (ai ? "]" : ")") + " " + b + (bi ? "]" : ")");
+                        assertEquals(expected == null, actual == null, "refused by one map only: " + where);
+                        assertEquals(expected, actual, where);
+                        assertEquals(expected == null ? null : expected.descendingMap().toString(),
+                                actual == null ? null : actual.descendingMap().toString(), where);
+                    }
+                }
+            }
         }
     }
 

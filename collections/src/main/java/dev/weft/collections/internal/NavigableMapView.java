@@ -608,6 +608,22 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
     // ------------------------------------------------------------------ sub-map views
 
+    /**
+     * A bound of a narrower view (null: none) must lie in this view's range, as in TreeMap's
+     * sub-maps: an inclusive bound inside it as the view's own bounds say, an exclusive one
+     * inside its closed range (an exclusive bound on an exclusive end of the range is allowed).
+     */
+    private void checkBound(Object bound, boolean inclusive) {
+        if (bound == null) {
+            return;
+        }
+        boolean inside = inclusive ? inRange(bound)
+                : (lo == null || tree.compare(bound, lo) >= 0) && (hi == null || tree.compare(bound, hi) <= 0);
+        if (!inside) {
+            throw new IllegalArgumentException("key out of range: " + bound + " is outside " + rangeString());
+        }
+    }
+
     private NavigableMapView<K, V> subView(Object from, boolean fromInclusive, Object to, boolean toInclusive) {
         if (descending) { // from/to are in this view's order: swap into ascending space
             Object t = from;
@@ -617,27 +633,15 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
             fromInclusive = toInclusive;
             toInclusive = ti;
         }
-        if (lo != null) {
-            if (from == null) {
-                from = lo;
-                fromInclusive = loInclusive;
-            } else {
-                int c = tree.compare(from, lo);
-                if (c < 0 || (c == 0 && !loInclusive && fromInclusive)) {
-                    throw new IllegalArgumentException("key out of range: " + from + " is outside " + rangeString());
-                }
-            }
+        checkBound(from, fromInclusive);
+        checkBound(to, toInclusive);
+        if (from == null) {
+            from = lo;
+            fromInclusive = loInclusive;
         }
-        if (hi != null) {
-            if (to == null) {
-                to = hi;
-                toInclusive = hiInclusive;
-            } else {
-                int c = tree.compare(to, hi);
-                if (c > 0 || (c == 0 && !hiInclusive && toInclusive)) {
-                    throw new IllegalArgumentException("key out of range: " + to + " is outside " + rangeString());
-                }
-            }
+        if (to == null) {
+            to = hi;
+            toInclusive = hiInclusive;
         }
         return new NavigableMapView<>(tree, from, fromInclusive, to, toInclusive, descending);
     }
