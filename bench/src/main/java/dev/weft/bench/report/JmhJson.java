@@ -81,29 +81,34 @@ public final class JmhJson {
      * Merges results of several runs of the same suite. When two results measure the same case and
      * method (typically a throughput run and a {@code -prof gc} run), the one measured without
      * the allocation profiler keeps its score, because the profiler perturbs timing, and takes
-     * the other's bytes per operation. Otherwise the later result replaces the earlier.
+     * the other's bytes per operation. Among several runs of either kind the later one counts:
+     * the score comes from the last run without the profiler (from the last with it when there
+     * is none), the bytes per operation from the last run with it. So a newer file's gc run
+     * never replaces an older file's score with its own perturbed one.
      *
      * @param results results in run order
      * @return one result per case and method, in first-seen order
      */
     public static List<JmhResult> merge(List<JmhResult> results) {
-        Map<String, JmhResult> byKey = new LinkedHashMap<>();
+        Map<String, JmhResult> timed = new LinkedHashMap<>();
+        Map<String, JmhResult> profiled = new LinkedHashMap<>();
+        Map<String, Boolean> order = new LinkedHashMap<>();
         for (JmhResult next : results) {
             String key = next.benchmarkCase() + "#" + next.method();
-            JmhResult earlier = byKey.get(key);
-            JmhResult merged;
-            if (earlier == null) {
-                merged = next;
-            } else if (earlier.hasBytesPerOp() && !next.hasBytesPerOp()) {
-                merged = next.withBytesPerOp(earlier.bytesPerOp());
-            } else if (!earlier.hasBytesPerOp() && next.hasBytesPerOp()) {
-                merged = earlier.withBytesPerOp(next.bytesPerOp());
-            } else {
-                merged = next;
-            }
-            byKey.put(key, merged);
+            order.putIfAbsent(key, Boolean.TRUE);
+            (next.hasBytesPerOp() ? profiled : timed).put(key, next);
         }
-        return List.copyOf(byKey.values());
+        List<JmhResult> merged = new ArrayList<>(order.size());
+        for (String key : order.keySet()) {
+            JmhResult score = timed.get(key);
+            JmhResult allocation = profiled.get(key);
+            if (score == null) {
+                merged.add(allocation);
+            } else {
+                merged.add(allocation == null ? score : score.withBytesPerOp(allocation.bytesPerOp()));
+            }
+        }
+        return List.copyOf(merged);
     }
 
     private static JmhResult parseEntry(JsonElement element) {

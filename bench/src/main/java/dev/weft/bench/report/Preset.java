@@ -43,8 +43,8 @@ public record Preset(String name, int forks, int warmupIterations, Duration warm
 
     /**
      * The numbers behind {@code docs/performance.md}: every benchmark at every declared parameter
-     * value (about 150), 2 forks of 3 × 0.5 s warm-up and 5 × 0.5 s measured iterations at 1, 2 and
-     * 4 threads, then an allocation pass: about 90 minutes on 2 cores. Two forks because a
+     * value (about 180), 2 forks of 3 × 0.5 s warm-up and 5 × 0.5 s measured iterations at 1, 2 and
+     * 4 threads, then an allocation pass: about 110 minutes on 2 cores. Two forks because a
      * two-thread result on a small virtual machine can differ between forks (thread placement);
      * half-second iterations because the whole suite must fit a working session on 2 cores.
      */

@@ -68,6 +68,25 @@ class JmhJsonTest {
         }
     }
 
+    /**
+     * A full run merged over an older one (how docs/performance.md combines sessions): the newer
+     * run's throughput pass gives the score even though the older result already carries B/op,
+     * and the newer gc pass gives only the B/op.
+     */
+    @Test
+    void aNewerRunsGcPassDoesNotReplaceItsOwnScore(@TempDir Path dir) {
+        Path older = new ForgedJmh().thrpt("ReadOneBenchmark.weft", 2, 10, 1)
+                .add("ReadOneBenchmark.weft", "thrpt", 2, Map.of(), 9, 1, 64).write(dir.resolve("older.json"));
+        Path newer = new ForgedJmh().thrpt("ReadOneBenchmark.weft", 2, 20, 1)
+                .add("ReadOneBenchmark.weft", "thrpt", 2, Map.of(), 17, 3, 32).write(dir.resolve("newer.json"));
+
+        List<JmhResult> merged = JmhJson.read(List.of(older, newer));
+
+        assertEquals(1, merged.size());
+        assertEquals(20, merged.get(0).score().value(), 1e-9, "the newer run's unprofiled score");
+        assertEquals(32, merged.get(0).bytesPerOp(), 1e-9, "the newer gc run's B/op");
+    }
+
     @Test
     void differentThreadCountsAndParamsAreDifferentCases() {
         List<JmhResult> results = JmhJson.merge(new ForgedJmh()

@@ -58,15 +58,15 @@ class ReportCliTest {
     }
 
     /**
-     * The presets must stay runnable: the full one in a working session on 2 cores, the quick one
-     * in a few minutes. Fails when benchmarks or parameter values are added without re-sizing them.
+     * The presets must stay runnable: the full one within two hours on 2 cores (a working session
+     * is three), the quick one in a few minutes. Fails when benchmarks or parameter values are added without re-sizing them.
      */
     @Test
     void presetsFitTheirTimeBudgetsForTheSuiteAsItIs() {
         PresetRun full = new PresetRun(Preset.FULL, Preset.DEFAULT_INCLUDE, Path.of("unused"), false, System.out);
         PresetRun quick = new PresetRun(Preset.QUICK, Preset.DEFAULT_INCLUDE, Path.of("unused"), false, System.out);
         assertTrue(quick.countBenchmarks() < full.countBenchmarks(), "quick pins parameters and leaves STMBench7 out");
-        assertTrue(full.estimate().compareTo(Duration.ofMinutes(100)) <= 0, "full preset: " + full.estimate());
+        assertTrue(full.estimate().compareTo(Duration.ofMinutes(120)) <= 0, "full preset: " + full.estimate());
         assertTrue(quick.estimate().compareTo(Duration.ofMinutes(10)) <= 0, "quick preset: " + quick.estimate());
     }
 
