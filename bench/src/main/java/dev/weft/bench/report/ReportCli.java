@@ -40,7 +40,7 @@ public final class ReportCli {
                                                    [--out DIR] [--into DOC.md] [--verbose]
                    java -jar weft-bench.jar render [--out DIR] [--title TEXT] [--into DOC.md] FILE.json...
                    java -jar weft-bench.jar gate --baseline FILE.json --current FILE.json [--tolerance 0.10] [--strict]
-            report  runs the preset through JMH (quick: about 5-6 min on 2 cores; full: about 110 min),
+            report  runs the preset through JMH (quick: about 6-7 min on 2 cores; full: about 110 min),
                     writes DIR/results.json, DIR/report.md and DIR/charts/*.png|svg
                     (DIR defaults to bench/results/PRESET); --include narrows the benchmarks (JMH regex)
             render  writes report.md and charts/ into DIR (default: the first file's directory)
