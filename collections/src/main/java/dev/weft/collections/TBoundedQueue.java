@@ -255,44 +255,37 @@ public final class TBoundedQueue<E> {
         /**
          * Outside a transaction, {@code e} offered without one: {@link TQueue#ADDED},
          * {@link TQueue#FULL} or {@link TQueue#TRY_IN_TRANSACTION} (also inside a transaction).
+         * A full queue is looked at again up to {@code spinRounds} times, after 1, 2, 4, ...
+         * pauses: for the calls that may wait, since a consumer on another core frees a place
+         * within a few hundred nanoseconds while parking and being woken costs microseconds; the
+         * pauses double so that the spinning thread does not keep taking the lines the consumer
+         * writes.
          */
-        private int offerOutside(E e) {
-            return Stm.inTransaction() ? TQueue.TRY_IN_TRANSACTION : queue.offerCountedOutside(e);
-        }
-
-        /** Outside a transaction, the head taken without one, null if empty, or {@link TQueue#POLL_IN_TRANSACTION}. */
-        private Object pollOutside() {
-            return Stm.inTransaction() ? TQueue.POLL_IN_TRANSACTION : queue.pollCountedOutside();
-        }
-
-        /**
-         * For the calls that may wait, outside a transaction: a one-commit offer, tried again
-         * for a short while when the queue is full (a consumer on another core frees a place
-         * within a few hundred nanoseconds; parking and being woken costs microseconds), with
-         * pauses that double so that the spinning thread does not keep taking the cache lines
-         * the consumer writes. Whether it added {@code e}.
-         */
-        private boolean offerOutsideBeforeWaiting(E e) {
+        private int offerOutside(E e, int spinRounds) {
             if (Stm.inTransaction()) {
-                return false;
+                return TQueue.TRY_IN_TRANSACTION;
             }
             for (int round = 0; ; round++) {
                 int outside = queue.offerCountedOutside(e);
-                if (outside != TQueue.FULL || round >= SPIN_ROUNDS) {
-                    return outside == TQueue.ADDED;
+                if (outside != TQueue.FULL || round >= spinRounds) {
+                    return outside;
                 }
                 pause(round);
             }
         }
 
-        /** For the calls that may wait: {@link #offerOutsideBeforeWaiting}'s counterpart, waiting while empty. */
-        private Object pollOutsideBeforeWaiting() {
+        /**
+         * Outside a transaction, the head taken without one, null if empty, or
+         * {@link TQueue#POLL_IN_TRANSACTION} (also inside a transaction); an empty queue is looked
+         * at again up to {@code spinRounds} times, as {@link #offerOutside} does a full one.
+         */
+        private Object pollOutside(int spinRounds) {
             if (Stm.inTransaction()) {
                 return TQueue.POLL_IN_TRANSACTION;
             }
             for (int round = 0; ; round++) {
                 Object outside = queue.pollCountedOutside();
-                if (outside != null || round >= SPIN_ROUNDS) {
+                if (outside != null || round >= spinRounds) {
                     return outside;
                 }
                 pause(round);
@@ -308,7 +301,7 @@ public final class TBoundedQueue<E> {
         @Override
         public boolean offer(E e) {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
-            int outside = offerOutside(e);
+            int outside = offerOutside(e, 0);
             if (outside != TQueue.TRY_IN_TRANSACTION) {
                 return outside == TQueue.ADDED;
             }
@@ -318,7 +311,7 @@ public final class TBoundedQueue<E> {
         @Override
         public void put(E e) throws InterruptedException {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
-            if (offerOutsideBeforeWaiting(e)) {
+            if (offerOutside(e, SPIN_ROUNDS) == TQueue.ADDED) {
                 return;
             }
             blocking(() -> {
@@ -330,7 +323,7 @@ public final class TBoundedQueue<E> {
         @Override
         public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
-            if (offerOutsideBeforeWaiting(e)) {
+            if (offerOutside(e, SPIN_ROUNDS) == TQueue.ADDED) {
                 return true;
             }
             Duration wait = Duration.ofNanos(Math.max(0, unit.toNanos(timeout)));
@@ -347,7 +340,7 @@ public final class TBoundedQueue<E> {
 
         @Override
         public E take() throws InterruptedException {
-            Object outside = pollOutsideBeforeWaiting();
+            Object outside = pollOutside(SPIN_ROUNDS);
             if (outside != null && outside != TQueue.POLL_IN_TRANSACTION) {
                 return cast(outside);
             }
@@ -356,7 +349,7 @@ public final class TBoundedQueue<E> {
 
         @Override
         public E poll(long timeout, TimeUnit unit) throws InterruptedException {
-            Object outside = pollOutsideBeforeWaiting();
+            Object outside = pollOutside(SPIN_ROUNDS);
             if (outside != null && outside != TQueue.POLL_IN_TRANSACTION) {
                 return cast(outside);
             }
@@ -373,7 +366,7 @@ public final class TBoundedQueue<E> {
 
         @Override
         public E poll() {
-            Object outside = pollOutside();
+            Object outside = pollOutside(0);
             return outside != TQueue.POLL_IN_TRANSACTION ? cast(outside) : Stm.atomic(TBoundedQueue.this::poll);
         }
 
