@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.collections.internal.HashTrie;
 import dev.weft.stm.Stm;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -106,6 +107,61 @@ class TMapTest {
         assertEquals(model, view, "seed " + seed);
         assertEquals(view, model, "seed " + seed);
         assertEquals(model.hashCode(), view.hashCode(), "seed " + seed);
+    }
+
+    /**
+     * Keys whose mixed hashes share their low 15 bits all fall into one slot at depth 2, where a
+     * leaf grows to {@code 32} entries before it splits and keeps its keys' hashes once it holds
+     * more than 8. The map is filled and drained across those sizes (9 and 33 included) in both
+     * directions, outside transactions and in them, some keys with one full hash, and compared
+     * with a HashMap after every step and through a snapshot iterator after every phase.
+     */
+    @Test
+    void oneDeepLeafGrowsPastEightKeepsHashesSplitsAndShrinks() {
+        int[] hashes = new int[44];
+        for (int h = 0, found = 0; found < hashes.length; h++) {
+            if ((HashTrie.spread(h) & 0x7FFF) == 0x2A5B) {
+                hashes[found++] = h;
+            }
+        }
+        Key[] keys = new Key[hashes.length];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = new Key(i, i % 11 == 0 ? hashes[0] : hashes[i]); // every 11th: one full hash
+        }
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        TMap<Key, Integer> map = new TMap<>();
+        ConcurrentMap<Key, Integer> view = map.asMap();
+        Map<Key, Integer> model = new HashMap<>();
+        // Fill to the target, drain to the next one: 0 -> 20 -> 5 -> 32 -> 7 -> 44 -> 0.
+        int[] targets = {20, 5, 32, 7, 44, 0};
+        int step = 0;
+        for (int target : targets) {
+            while (model.size() != target) {
+                Key key = keys[random.nextInt(keys.length)];
+                int value = random.nextInt(1_000);
+                String where = "step " + step++ + ", size " + model.size() + " (seed " + seed + ")";
+                boolean inTransaction = random.nextBoolean();
+                if (model.size() < target) {
+                    assertEquals(model.put(key, value), inTransaction
+                            ? atomic(() -> map.put(key, value)) : view.put(key, value), where);
+                } else {
+                    assertEquals(model.remove(key), inTransaction
+                            ? atomic(() -> map.remove(key)) : view.remove(key), where);
+                }
+                Key probe = keys[random.nextInt(keys.length)];
+                assertEquals(model.get(probe), view.get(probe), where);
+                assertEquals(model.get(probe), atomic(() -> map.get(probe)), where);
+            }
+            for (Key key : keys) {
+                assertEquals(model.get(key), view.get(key), "after the phase to " + target + " (seed " + seed + ")");
+            }
+            Map<Key, Integer> iterated = new HashMap<>();
+            view.forEach(iterated::put);
+            assertEquals(model, iterated, "iteration after the phase to " + target + " (seed " + seed + ")");
+            assertEquals(model.size(), view.size(), "seed " + seed);
+        }
+        assertTrue(view.isEmpty());
     }
 
     @Test

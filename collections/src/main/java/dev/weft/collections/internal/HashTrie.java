@@ -4,7 +4,6 @@ import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
 import dev.weft.stm.spi.TxnCell;
 import dev.weft.stm.spi.TxnHandle;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -23,12 +22,22 @@ public final class HashTrie<K, V> extends TxnCell {
      * Overview.
      *
      * Shape. The trie is itself the root cell, holding null (empty), a leaf, or a node. A leaf is
-     * an immutable Object[] {k0, v0, k1, v1, ...} of at most LEAF_MAX entries (more only at the
-     * last level, where the hash bits are used up). A node is a Slot[] of WIDTH slot cells, each
+     * an immutable Object[] {hashes, k0, v0, k1, v1, ...}: at most LEAF_MAX (8) entries in the
+     * root cell and in the slots of the nodes at depths 0 and 1, at most DEEP_LEAF_MAX (32) in
+     * the slots of deeper nodes (more only at the last level, where the hash bits are used up).
+     * Deep leaves are large because a node there costs a Slot per key: with 8-entry leaves a
+     * 2^19-key map grew nodes at depth 3, a million mostly empty slots (163 bytes per entry, and
+     * a lookup walked two more cache-missing references); with 32 its leaves stay in the slots of
+     * depth 2 (20 bytes per entry). Shallow leaves stay small because a write
+     * conflicts with every write to its leaf, and a small map has few leaves. hashes is null in a
+     * leaf of at most LEAF_MAX entries (its keys are compared directly) and otherwise an int[] of
+     * the keys' spread hashes, so a scan of a large leaf compares ints and follows only the key
+     * whose hash matches, as ConcurrentHashMap does; a leaf that grows past LEAF_MAX computes them
+     * once from its keys, a replaced value shares them. A node is a Slot[] of WIDTH slot cells, each
      * holding null, a leaf or a node; the node at depth d is indexed by hash bits [5d, 5d + 5).
      * Keys are placed by spread(hashCode()). A node is its slot array and a slot is its cell (no
      * node object, no Ref wrapper, the root cell is this object): a lookup at depth d follows
-     * 2d + 2 references from the trie to the first key, the least a trie of cells allows, as the
+     * 2d + 2 references from the trie to the leaf, the least a trie of cells allows, as the
      * pointer chase, not the barriers, is what a lookup spends its time on. (Slot[] is told apart
      * from a leaf by its array class: a leaf is always created as a plain Object[].)
      *
@@ -90,8 +99,12 @@ public final class HashTrie<K, V> extends TxnCell {
     static final int BITS = 5;
     static final int WIDTH = 1 << BITS;
     static final int MASK = WIDTH - 1;
-    /** Entries per leaf before it splits (except below the last level). */
+    /** Entries per leaf in the top two levels before it splits; larger leaves keep hashes. */
     static final int LEAF_MAX = 8;
+    /** Leaves whose split would index by at least this many bits (children of depth-2 nodes) hold more. */
+    static final int DEEP_SHIFT = 3 * BITS;
+    /** Entries per leaf from DEEP_SHIFT on before it splits (except below the last level). */
+    static final int DEEP_LEAF_MAX = 32;
     /** Leaves whose split shift would be at least this many bits cannot split. */
     static final int HASH_BITS = 32;
 
@@ -143,8 +156,11 @@ public final class HashTrie<K, V> extends TxnCell {
         super(0L, null);
     }
 
-    /** Mixes the hash so that keys with patterned hash codes still spread over every level. */
-    static int spread(int h) {
+    /**
+     * Mixes the hash so that keys with patterned hash codes still spread over every level: bits
+     * [5d, 5d + 5) of the result index depth d. Public for tests that place keys on one path.
+     */
+    public static int spread(int h) {
         h ^= h >>> 16;
         h *= 0x85EBCA6B;
         h ^= h >>> 13;
@@ -165,7 +181,7 @@ public final class HashTrie<K, V> extends TxnCell {
             bits = Barrier.lastReadBits(txn);
             shift += BITS;
         }
-        return (bits & filterBit(h)) == 0 ? null : valueIn(current, key);
+        return (bits & filterBit(h)) == 0 ? null : valueIn(current, key, h);
     }
 
     /**
@@ -186,19 +202,29 @@ public final class HashTrie<K, V> extends TxnCell {
             current = Barrier.peekObjectIfBitsMatch(node[(h >>> shift) & MASK], probe);
             shift += BITS;
         }
-        return valueIn(current, key);
+        return current == null ? null : valueIn(current, key, h);
     }
 
+    /** The value of {@code key} (spread hash {@code h}) in {@code leaf}, or null: {@link #indexIn}'s scans. */
     @SuppressWarnings("unchecked")
-    private static <V> V valueIn(Object leaf, Object key) {
-        if (leaf == null) {
+    private static <V> V valueIn(Object leaf, Object key, int h) {
+        Object[] entries = (Object[]) leaf;
+        int[] hashes = (int[]) entries[0];
+        if (hashes == null) {
+            for (int i = 1; i < entries.length; i += 2) {
+                Object k = entries[i];
+                if (k == key || k.equals(key)) {
+                    return (V) entries[i + 1];
+                }
+            }
             return null;
         }
-        Object[] entries = (Object[]) leaf;
-        for (int i = 0; i < entries.length; i += 2) {
-            Object k = entries[i];
-            if (k == key || k.equals(key)) {
-                return (V) entries[i + 1];
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] == h) {
+                Object k = entries[keyAt(i)];
+                if (k == key || k.equals(key)) {
+                    return (V) entries[valueAt(i)];
+                }
             }
         }
         return null;
@@ -303,12 +329,12 @@ public final class HashTrie<K, V> extends TxnCell {
         }
         Object[] leaf = (Object[]) current;
         long probe = filterBit(h);
-        int index = (bits & probe) == 0 ? -1 : indexIn(leaf, key);
-        V old = index < 0 ? null : (V) leaf[index + 1];
+        int index = (bits & probe) == 0 ? -1 : indexIn(leaf, key, h);
+        V old = index < 0 ? null : (V) leaf[valueAt(index)];
         boolean matches = matches(op, old, a);
         V updated = (V) updatedValue(op, old, a, b, matches);
         if (updated != old) {
-            Object changed = changedLeaf(leaf, index, key, updated, shift, generation);
+            Object changed = changedLeaf(leaf, index, h, key, updated, shift, generation);
             Barrier.writeBitsAndObject(txn, slot, bitsOf(changed, bits, probe), changed);
             int delta = sizeChange(updated, index);
             if (delta != 0) {
@@ -355,15 +381,15 @@ public final class HashTrie<K, V> extends TxnCell {
             }
             long bits = Barrier.peekLong(slot); // if it changed since the stamp, the commit fails
             Object[] leaf = (Object[]) current;
-            int index = (bits & probe) == 0 ? -1 : indexIn(leaf, key);
-            V old = index < 0 ? null : (V) leaf[index + 1];
+            int index = (bits & probe) == 0 ? -1 : indexIn(leaf, key, h);
+            V old = index < 0 ? null : (V) leaf[valueAt(index)];
             boolean matches = matches(op, old, a);
             V updated = (V) updatedValue(op, old, a, b, matches);
             Object result = isConditional(op) ? (Object) matches : old;
             if (updated == old) { // a lookup: linearizable when the leaf was read (as lookupAnywhere)
                 return result;
             }
-            Object changed = changedLeaf(leaf, index, key, updated, shift, generation);
+            Object changed = changedLeaf(leaf, index, h, key, updated, shift, generation);
             int delta = sizeChange(updated, index);
             if (Barrier.compareStampsAndSet(guard, rootStamp, slot, slotStamp, bitsOf(changed, bits, probe), changed,
                     delta == 0 ? null : count.stripe(), delta)) {
@@ -402,19 +428,20 @@ public final class HashTrie<K, V> extends TxnCell {
     }
 
     /**
-     * What the slot holds once the key at {@code index} (-1: absent) of {@code leaf} is set to
+     * What the slot holds once the entry at {@code index} (-1: absent) of {@code leaf} is set to
      * {@code updated} (null: removed): a leaf, null, or the node an overflowing leaf splits into.
      */
-    private static Object changedLeaf(Object[] leaf, int index, Object key, Object updated, int shift, int generation) {
+    private static Object changedLeaf(Object[] leaf, int index, int h, Object key, Object updated, int shift,
+            int generation) {
         if (updated == null) {
-            return leaf.length == 2 ? null : without(leaf, index);
+            return entries(leaf) == 1 ? null : without(leaf, index);
         }
         if (index >= 0) {
-            Object[] copy = leaf.clone();
-            copy[index + 1] = updated;
+            Object[] copy = leaf.clone(); // the keys and so their hashes are the same: shared
+            copy[valueAt(index)] = updated;
             return copy;
         }
-        return with(leaf, key, updated, shift, generation);
+        return with(leaf, h, key, updated, shift, generation);
     }
 
     /** How the entry count changes when the key at {@code index} (-1: absent) becomes {@code updated}. */
@@ -430,10 +457,63 @@ public final class HashTrie<K, V> extends TxnCell {
         return changed == null ? 0L : changed instanceof Slot[] ? NODE_BITS : bits | probe;
     }
 
-    private static int indexIn(Object[] leaf, Object key) {
-        if (leaf != null) {
-            for (int i = 0; i < leaf.length; i += 2) {
+    // ------------------------------------------------------------------ leaves
+
+    /** The number of entries of a leaf ({@code {hashes, k0, v0, k1, v1, ...}}). */
+    static int entries(Object[] leaf) {
+        return leaf.length >>> 1;
+    }
+
+    /** Where a leaf holds the key of its entry {@code i}. */
+    static int keyAt(int i) {
+        return 1 + 2 * i;
+    }
+
+    /** Where a leaf holds the value of its entry {@code i}. */
+    static int valueAt(int i) {
+        return 2 + 2 * i;
+    }
+
+    /**
+     * The entries a leaf holds before it splits when it is the child of a node at depth
+     * {@code shift / BITS - 1} ({@code shift}: the bits a split there would index by).
+     */
+    static int maxEntries(int shift) {
+        return shift < DEEP_SHIFT ? LEAF_MAX : DEEP_LEAF_MAX;
+    }
+
+    /** Whether a leaf of {@code entries} entries keeps its keys' hashes (see the overview). */
+    private static boolean keepsHashes(int entries) {
+        return entries > LEAF_MAX;
+    }
+
+    /** The spread hash of the key of entry {@code i}: stored, or computed from the key. */
+    private static int hashAt(Object[] leaf, int i) {
+        int[] hashes = (int[]) leaf[0];
+        return hashes != null ? hashes[i] : spread(leaf[keyAt(i)].hashCode());
+    }
+
+    /**
+     * The entry of {@code key} (spread hash {@code h}) in {@code leaf}, or -1. A leaf that keeps
+     * hashes is scanned by them, following only a key whose hash matches; a small one by its keys.
+     */
+    private static int indexIn(Object[] leaf, Object key, int h) {
+        if (leaf == null) {
+            return -1;
+        }
+        int[] hashes = (int[]) leaf[0];
+        if (hashes == null) {
+            for (int i = 1; i < leaf.length; i += 2) {
                 Object k = leaf[i];
+                if (k == key || k.equals(key)) {
+                    return i >>> 1;
+                }
+            }
+            return -1;
+        }
+        for (int i = 0; i < hashes.length; i++) {
+            if (hashes[i] == h) {
+                Object k = leaf[keyAt(i)];
                 if (k == key || k.equals(key)) {
                     return i;
                 }
@@ -442,52 +522,78 @@ public final class HashTrie<K, V> extends TxnCell {
         return -1;
     }
 
+    /** {@code leaf} without its entry {@code index}. */
     private static Object[] without(Object[] leaf, int index) {
+        int size = entries(leaf);
+        int after = size - 1 - index;
         Object[] copy = new Object[leaf.length - 2];
-        System.arraycopy(leaf, 0, copy, 0, index);
-        System.arraycopy(leaf, index + 2, copy, index, leaf.length - index - 2);
+        if (keepsHashes(size - 1)) {
+            int[] hashes = (int[]) leaf[0];
+            int[] fewer = new int[size - 1];
+            System.arraycopy(hashes, 0, fewer, 0, index);
+            System.arraycopy(hashes, index + 1, fewer, index, after);
+            copy[0] = fewer;
+        }
+        System.arraycopy(leaf, 1, copy, 1, 2 * index);
+        System.arraycopy(leaf, keyAt(index + 1), copy, keyAt(index), 2 * after);
         return copy;
     }
 
     /** The leaf (or, if it overflows and can split, the node) holding {@code leaf} plus the entry. */
-    private static Object with(Object[] leaf, Object key, Object value, int shift, int generation) {
-        int length = leaf == null ? 0 : leaf.length;
-        Object[] grown = new Object[length + 2];
-        if (length > 0) {
-            System.arraycopy(leaf, 0, grown, 0, length);
+    private static Object with(Object[] leaf, int h, Object key, Object value, int shift, int generation) {
+        int size = leaf == null ? 0 : entries(leaf);
+        int[] hashes = null;
+        if (keepsHashes(size + 1)) {
+            hashes = new int[size + 1]; // allocated next to the leaf
+            for (int i = 0; i < size; i++) {
+                hashes[i] = hashAt(leaf, i);
+            }
+            hashes[size] = h;
         }
-        grown[length] = key;
-        grown[length + 1] = value;
-        return grown.length / 2 > LEAF_MAX && shift < HASH_BITS ? split(grown, shift, generation) : grown;
+        Object[] grown = new Object[keyAt(size + 1)];
+        if (size > 0) {
+            System.arraycopy(leaf, 1, grown, 1, 2 * size);
+        }
+        grown[0] = hashes;
+        grown[keyAt(size)] = key;
+        grown[valueAt(size)] = value;
+        return size + 1 > maxEntries(shift) && shift < HASH_BITS ? split(grown, shift, generation) : grown;
     }
 
     /** Distributes an overflowing leaf by the hash bits at {@code shift} (recursively if needed). */
     private static Slot[] split(Object[] leaf, int shift, int generation) {
-        Object[][] parts = new Object[WIDTH][];
+        int size = entries(leaf);
+        int[] hashes = new int[size];
         int[] sizes = new int[WIDTH];
-        long[] filters = new long[WIDTH];
-        for (int i = 0; i < leaf.length; i += 2) {
-            int h = spread(leaf[i].hashCode());
-            int slot = (h >>> shift) & MASK;
-            filters[slot] |= filterBit(h);
-            if (parts[slot] == null) {
-                parts[slot] = new Object[leaf.length];
-            }
-            parts[slot][sizes[slot]++] = leaf[i];
-            parts[slot][sizes[slot]++] = leaf[i + 1];
+        for (int i = 0; i < size; i++) {
+            hashes[i] = hashAt(leaf, i);
+            sizes[(hashes[i] >>> shift) & MASK]++;
         }
         Slot[] node = new Slot[WIDTH];
         for (int s = 0; s < WIDTH; s++) {
             Object child = null;
             long bits = 0L;
             if (sizes[s] > 0) {
-                Object[] part = Arrays.copyOf(parts[s], sizes[s]);
-                if (part.length / 2 > LEAF_MAX && shift + BITS < HASH_BITS) {
+                int[] partHashes = keepsHashes(sizes[s]) ? new int[sizes[s]] : null;
+                Object[] part = new Object[keyAt(sizes[s])];
+                part[0] = partHashes;
+                int j = 0;
+                for (int i = 0; i < size; i++) {
+                    if (((hashes[i] >>> shift) & MASK) == s) {
+                        if (partHashes != null) {
+                            partHashes[j] = hashes[i];
+                        }
+                        part[keyAt(j)] = leaf[keyAt(i)];
+                        part[valueAt(j)] = leaf[valueAt(i)];
+                        bits |= filterBit(hashes[i]);
+                        j++;
+                    }
+                }
+                if (sizes[s] > maxEntries(shift + BITS) && shift + BITS < HASH_BITS) {
                     child = split(part, shift + BITS, generation);
                     bits = NODE_BITS;
                 } else {
                     child = part;
-                    bits = filters[s];
                 }
             }
             node[s] = new Slot(bits, child, generation);
@@ -563,7 +669,7 @@ public final class HashTrie<K, V> extends TxnCell {
                 next[depth] = 0;
             } else if (child != null) {
                 leaf = (Object[]) child;
-                leafIndex = 0;
+                leafIndex = 1;
             }
         }
 
