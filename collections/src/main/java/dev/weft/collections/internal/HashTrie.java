@@ -209,21 +209,26 @@ public final class HashTrie<K, V> extends TxnCell {
     @SuppressWarnings("unchecked")
     private static <V> V valueIn(Object leaf, Object key, int h) {
         Object[] entries = (Object[]) leaf;
-        int[] hashes = (int[]) entries[0];
-        if (hashes == null) {
-            for (int i = 1; i < entries.length; i += 2) {
-                Object k = entries[i];
-                if (k == key || k.equals(key)) {
-                    return (V) entries[i + 1];
-                }
-            }
-            return null;
+        if (entries[0] != null) {
+            return (V) valueByHash(entries, key, h);
         }
+        for (int i = 1; i < entries.length; i += 2) {
+            Object k = entries[i];
+            if (k == key || k.equals(key)) {
+                return (V) entries[i + 1];
+            }
+        }
+        return null;
+    }
+
+    /** {@link #valueIn} for a leaf that keeps hashes (kept apart so the small-leaf scan stays small to inline). */
+    private static Object valueByHash(Object[] entries, Object key, int h) {
+        int[] hashes = (int[]) entries[0];
         for (int i = 0; i < hashes.length; i++) {
             if (hashes[i] == h) {
                 Object k = entries[keyAt(i)];
                 if (k == key || k.equals(key)) {
-                    return (V) entries[valueAt(i)];
+                    return entries[valueAt(i)];
                 }
             }
         }
@@ -501,16 +506,21 @@ public final class HashTrie<K, V> extends TxnCell {
         if (leaf == null) {
             return -1;
         }
-        int[] hashes = (int[]) leaf[0];
-        if (hashes == null) {
-            for (int i = 1; i < leaf.length; i += 2) {
-                Object k = leaf[i];
-                if (k == key || k.equals(key)) {
-                    return i >>> 1;
-                }
-            }
-            return -1;
+        if (leaf[0] != null) {
+            return indexByHash(leaf, key, h);
         }
+        for (int i = 1; i < leaf.length; i += 2) {
+            Object k = leaf[i];
+            if (k == key || k.equals(key)) {
+                return i >>> 1;
+            }
+        }
+        return -1;
+    }
+
+    /** {@link #indexIn} for a leaf that keeps hashes. */
+    private static int indexByHash(Object[] leaf, Object key, int h) {
+        int[] hashes = (int[]) leaf[0];
         for (int i = 0; i < hashes.length; i++) {
             if (hashes[i] == h) {
                 Object k = leaf[keyAt(i)];
