@@ -210,26 +210,13 @@ public final class HashTrie<K, V> extends TxnCell {
     private static <V> V valueIn(Object leaf, Object key, int h) {
         Object[] entries = (Object[]) leaf;
         if (entries[0] != null) {
-            return (V) valueByHash(entries, key, h);
+            int index = indexByHash(entries, key, h);
+            return index < 0 ? null : (V) entries[valueAt(index)];
         }
         for (int i = 1; i < entries.length; i += 2) {
             Object k = entries[i];
             if (k == key || k.equals(key)) {
                 return (V) entries[i + 1];
-            }
-        }
-        return null;
-    }
-
-    /** {@link #valueIn} for a leaf that keeps hashes (kept apart so the small-leaf scan stays small to inline). */
-    private static Object valueByHash(Object[] entries, Object key, int h) {
-        int[] hashes = (int[]) entries[0];
-        for (int i = 0; i < hashes.length; i++) {
-            if (hashes[i] == h) {
-                Object k = entries[keyAt(i)];
-                if (k == key || k.equals(key)) {
-                    return entries[valueAt(i)];
-                }
             }
         }
         return null;
@@ -518,7 +505,7 @@ public final class HashTrie<K, V> extends TxnCell {
         return -1;
     }
 
-    /** {@link #indexIn} for a leaf that keeps hashes. */
+    /** {@link #indexIn} for a leaf that keeps hashes (apart, so the small-leaf scans stay small to inline). */
     private static int indexByHash(Object[] leaf, Object key, int h) {
         int[] hashes = (int[]) leaf[0];
         for (int i = 0; i < hashes.length; i++) {
