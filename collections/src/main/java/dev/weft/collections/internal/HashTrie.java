@@ -205,21 +205,12 @@ public final class HashTrie<K, V> extends TxnCell {
         return current == null ? null : valueIn(current, key, h);
     }
 
-    /** The value of {@code key} (spread hash {@code h}) in {@code leaf}, or null: {@link #indexIn}'s scans. */
+    /** The value of {@code key} (spread hash {@code h}) in {@code leaf}, or null. */
     @SuppressWarnings("unchecked")
     private static <V> V valueIn(Object leaf, Object key, int h) {
         Object[] entries = (Object[]) leaf;
-        if (entries[0] != null) {
-            int index = indexByHash(entries, key, h);
-            return index < 0 ? null : (V) entries[valueAt(index)];
-        }
-        for (int i = 1; i < entries.length; i += 2) {
-            Object k = entries[i];
-            if (k == key || k.equals(key)) {
-                return (V) entries[i + 1];
-            }
-        }
-        return null;
+        int index = indexIn(entries, key, h);
+        return index < 0 ? null : (V) entries[valueAt(index)];
     }
 
     public long txSize() {
@@ -493,21 +484,16 @@ public final class HashTrie<K, V> extends TxnCell {
         if (leaf == null) {
             return -1;
         }
-        if (leaf[0] != null) {
-            return indexByHash(leaf, key, h);
-        }
-        for (int i = 1; i < leaf.length; i += 2) {
-            Object k = leaf[i];
-            if (k == key || k.equals(key)) {
-                return i >>> 1;
-            }
-        }
-        return -1;
-    }
-
-    /** {@link #indexIn} for a leaf that keeps hashes (apart, so the small-leaf scans stay small to inline). */
-    private static int indexByHash(Object[] leaf, Object key, int h) {
         int[] hashes = (int[]) leaf[0];
+        if (hashes == null) {
+            for (int i = 1; i < leaf.length; i += 2) {
+                Object k = leaf[i];
+                if (k == key || k.equals(key)) {
+                    return i >>> 1;
+                }
+            }
+            return -1;
+        }
         for (int i = 0; i < hashes.length; i++) {
             if (hashes[i] == h) {
                 Object k = leaf[keyAt(i)];
@@ -560,11 +546,10 @@ public final class HashTrie<K, V> extends TxnCell {
     /** Distributes an overflowing leaf by the hash bits at {@code shift} (recursively if needed). */
     private static Slot[] split(Object[] leaf, int shift, int generation) {
         int size = entries(leaf);
-        int[] hashes = new int[size];
+        int[] hashes = (int[]) leaf[0]; // an overflowing leaf holds more than LEAF_MAX: it keeps them
         int[] sizes = new int[WIDTH];
-        for (int i = 0; i < size; i++) {
-            hashes[i] = hashAt(leaf, i);
-            sizes[(hashes[i] >>> shift) & MASK]++;
+        for (int hash : hashes) {
+            sizes[(hash >>> shift) & MASK]++;
         }
         Slot[] node = new Slot[WIDTH];
         for (int s = 0; s < WIDTH; s++) {
