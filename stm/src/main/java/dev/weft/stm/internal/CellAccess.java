@@ -3,6 +3,7 @@ package dev.weft.stm.internal;
 import dev.weft.stm.spi.TxnCell;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Memory-ordered access to the private fields of {@link TxnCell}; the only code that touches them.
@@ -90,8 +91,25 @@ final class CellAccess {
         HISTORY.set(cell, history);
     }
 
+    /**
+     * The cell's hash: 0 in a new cell (creating one draws no random number, so a queue node or
+     * a map slot costs only its allocation), drawn and set once, by a compare-and-set, the first
+     * time anything asks. Every caller then sees the same value for the cell's lifetime: a
+     * caller that read 0 loses the race to the winner's value, and an opaque read never goes
+     * back to 0 once it has seen the set value.
+     */
     static int hash(TxnCell cell) {
-        return (int) HASH.get(cell);
+        int h = (int) HASH.getOpaque(cell);
+        return h != 0 ? h : assignHash(cell);
+    }
+
+    private static int assignHash(TxnCell cell) {
+        int drawn = ThreadLocalRandom.current().nextInt();
+        if (drawn == 0) {
+            drawn = 0x9E3779B9; // 0 means "not drawn yet"
+        }
+        int witness = (int) HASH.compareAndExchange(cell, 0, drawn);
+        return witness == 0 ? drawn : witness;
     }
 
     static String label(TxnCell cell) {

@@ -1,6 +1,5 @@
 package dev.weft.stm.spi;
 
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One transactional memory location: the unit the engine versions, locks and validates.
@@ -40,7 +39,9 @@ public abstract class TxnCell {
      * history      older committed versions kept for registered snapshot readers, all older than
      *              previousVersion when that is set; written only while commit-locked, read racily
      *              between two lockWord reads.
-     * hash         immutable; spreads cells over the write log's filter and hash index.
+     * hash         spreads cells over the write log's filter and hash index, the lock order and the
+     *              wait table's stripes. 0 until first asked for, then set once by a
+     *              compare-and-set (CellAccess.hash) and never changed.
      * label        a name for diagnostics (conflict reports, JFR), set once by the owner of the
      *              ref before sharing it, or never; read racily (a String, safely published).
      */
@@ -50,7 +51,7 @@ public abstract class TxnCell {
     @SuppressWarnings("unused") private long previousVersion;
     @SuppressWarnings("unused") private long previousBits;
     @SuppressWarnings("unused") private Object history;
-    @SuppressWarnings("unused") private final int hash;
+    @SuppressWarnings("unused") private int hash;
     @SuppressWarnings("unused") private String label;
 
     /**
@@ -61,7 +62,6 @@ public abstract class TxnCell {
     protected TxnCell(long initialBits) {
         this.longValue = initialBits;
         this.previousVersion = Long.MAX_VALUE; // none
-        this.hash = ThreadLocalRandom.current().nextInt();
     }
 
     /**
@@ -75,7 +75,6 @@ public abstract class TxnCell {
         this.longValue = initialBits;
         this.objectValue = initialValue;
         this.previousVersion = Long.MAX_VALUE; // none
-        this.hash = ThreadLocalRandom.current().nextInt();
     }
 
     /**
@@ -86,6 +85,5 @@ public abstract class TxnCell {
     protected TxnCell(Object initialValue) {
         this.objectValue = initialValue;
         this.previousVersion = Long.MAX_VALUE; // none
-        this.hash = ThreadLocalRandom.current().nextInt();
     }
 }
