@@ -13,7 +13,7 @@ import java.util.Objects;
  * <p>Thread-safety: immutable.
  *
  * @param name the name given on the command line
- * @param forks forked JVMs per benchmark
+ * @param forks forked JVMs per benchmark, run in as many rounds of one fork (see {@link PresetRun})
  * @param warmupIterations warm-up iterations per fork
  * @param warmupTime the length of one warm-up iteration
  * @param measurementIterations measured iterations per fork
@@ -44,9 +44,13 @@ public record Preset(String name, int forks, int warmupIterations, Duration warm
     /**
      * The numbers behind {@code docs/performance.md}: every benchmark at every declared parameter
      * value (about 180), 2 forks of 3 × 0.5 s warm-up and 5 × 0.5 s measured iterations at 1, 2 and
-     * 4 threads, then an allocation pass: about 110 minutes on 2 cores. Two forks because a
+     * 4 threads, run in 2 rounds (every benchmark in one fork at every thread count, then all of
+     * it again), then an allocation pass: about 110 minutes on 2 cores. Two forks because a
      * two-thread result on a small virtual machine can differ between forks (thread placement);
-     * half-second iterations because the whole suite must fit a working session on 2 cores.
+     * in rounds because this shared machine has slow phases lasting minutes, and a benchmark's
+     * forks spread over the whole run see the same mix of phases as its peers' forks, where forks
+     * back to back would put each implementation of a row in its own few seconds; half-second
+     * iterations because the whole suite must fit a working session on 2 cores.
      */
     public static final Preset FULL = new Preset("full", 2, 3, Duration.ofMillis(500), 5,
             Duration.ofMillis(500), List.of(1, 2, 4), true, Preset.EXCLUDE, Map.of());

@@ -29,9 +29,20 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
- * Runs a {@link Preset} through JMH's Java API: one JMH run per thread count (and, for presets
- * that ask for it, an allocation pass with {@code -prof gc}), each writing JSON, then merges the
- * JSON into one file, the input of the report and of the regression gate.
+ * Runs a {@link Preset} through JMH's Java API and merges the JSON of its JMH runs into one
+ * file, the input of the report and of the regression gate.
+ *
+ * <p>The forks run in rounds: round 1 runs every benchmark in one fork at each of the preset's
+ * thread counts (one JMH run per thread count), round 2 does the same again, and so on, one round
+ * per fork; then, for presets that ask for it, comes an allocation pass with {@code -prof gc},
+ * once. Left to itself JMH runs all forks of one benchmark back to back, so the implementations
+ * compared in one row of the report are measured a few seconds apart, each in its own window of
+ * time. This machine is shared and has slow phases lasting minutes, in which every
+ * implementation loses about half its throughput; a phase change between two neighbouring
+ * benchmarks biased their ratio (MapPut at 4 threads measured 0.68 × ScalaSTM that way, 1.2 ×
+ * with the forks alternated by hand). In rounds, each implementation's forks are spread over the
+ * whole run, and all implementations sample the same mix of phases. {@link ForkRounds} combines
+ * the rounds' JSON into the entries one JMH run of all the forks would have written.
  *
  * <p>Thread-safety: a run blocks its caller; do not run two at once in one JVM (JMH's forks would
  * compete for the cores and the numbers would mean nothing).
@@ -78,32 +89,42 @@ public final class PresetRun {
             throw new IllegalArgumentException("--include '" + include + "' matches no benchmark; "
                     + "list them with: java -jar bench/target/weft-bench.jar jmh -l");
         }
-        int passes = preset.threads().size() + (preset.allocationPass() ? 1 : 0);
-        out.printf("%s preset: %d benchmarks × %d passes, about %d min (threads %s%s)%n", preset.name(), benchmarks,
+        int rounds = preset.forks();
+        int passes = rounds * preset.threads().size() + (preset.allocationPass() ? 1 : 0);
+        out.printf("%s preset: %d benchmarks × %d passes, about %d min (%sthreads %s%s)%n", preset.name(), benchmarks,
                 passes, Math.max(1, Math.round(estimate().toSeconds() / 60.0)),
-                preset.threads(),
+                rounds > 1 ? rounds + " rounds of one fork at " : "", preset.threads(),
                 preset.allocationPass() ? ", then -prof gc at 1 thread" : "");
+        List<Path> written = new ArrayList<>();
         try {
             Files.createDirectories(directory);
             quietLogging = Files.createTempFile("weft-bench-logging", ".properties");
             // Multiverse logs two INFO lines per fork through java.util.logging; keep warnings only
             Files.writeString(quietLogging, "handlers=java.util.logging.ConsoleHandler\n.level=WARNING\n",
                     StandardCharsets.UTF_8);
-            List<Path> parts = new ArrayList<>();
-            for (int threads : preset.threads()) {
-                Path part = directory.resolve("jmh-t" + threads + ".json");
-                ChainedOptionsBuilder options = options(part).threads(threads).forks(preset.forks());
-                runJmh(options, "t=" + threads, benchmarks);
-                parts.add(part);
+            List<List<Path>> roundParts = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                List<Path> parts = new ArrayList<>();
+                for (int threads : preset.threads()) {
+                    Path part = directory.resolve("jmh-r" + round + "-t" + threads + ".json");
+                    Files.deleteIfExists(part); // a file an interrupted run left must not stand in for a failed pass
+                    runJmh(options(part).threads(threads).forks(1), phase(round, rounds, threads), benchmarks);
+                    parts.add(part);
+                }
+                roundParts.add(parts);
+                written.addAll(parts);
             }
+            List<Path> allocation = new ArrayList<>();
             if (preset.allocationPass()) {
                 Path part = directory.resolve("jmh-gc.json");
+                Files.deleteIfExists(part);
                 runJmh(options(part).threads(1).forks(1).addProfiler(GCProfiler.class), "gc", benchmarks);
-                parts.add(part);
+                allocation.add(part);
+                written.addAll(allocation);
             }
             Path merged = directory.resolve(RESULTS);
-            concatenate(parts, merged);
-            for (Path part : parts) {
+            merge(roundParts, allocation, merged);
+            for (Path part : written) {
                 Files.deleteIfExists(part);
             }
             return merged;
@@ -114,6 +135,14 @@ public final class PresetRun {
                 quietLogging.toFile().delete();
             }
         }
+    }
+
+    /**
+     * @return the label of a JMH run's progress lines, e.g. {@code round 1/2, t=2}; just
+     *         {@code t=2} when there is one round
+     */
+    static String phase(int round, int rounds, int threads) {
+        return (rounds > 1 ? "round " + round + "/" + rounds + ", " : "") + "t=" + threads;
     }
 
     private ChainedOptionsBuilder options(Path result) {
@@ -153,16 +182,17 @@ public final class PresetRun {
     }
 
     /**
-     * @return the expected wall-clock time of {@link #run()}: every selected benchmark at every
-     *         thread count (and once more in the allocation pass), with the forks' start-up
+     * @return the expected wall-clock time of {@link #run()}: one fork (its iterations and its
+     *         JVM's start-up) of every selected benchmark at every thread count in every round,
+     *         and one more in the allocation pass
      */
     Duration estimate() {
-        Duration perBenchmark = preset.iterationTimePerBenchmark().plusMillis(FORK_START_MILLIS * preset.forks());
-        Duration perPass = perBenchmark.multipliedBy(preset.threads().size());
-        if (preset.allocationPass()) { // one fork
-            perPass = perPass.plus(preset.iterationTimePerBenchmark().dividedBy(preset.forks()).plusMillis(FORK_START_MILLIS));
+        Duration fork = preset.iterationTimePerBenchmark().dividedBy(preset.forks()).plusMillis(FORK_START_MILLIS);
+        Duration perBenchmark = fork.multipliedBy((long) preset.forks() * preset.threads().size());
+        if (preset.allocationPass()) {
+            perBenchmark = perBenchmark.plus(fork);
         }
-        return perPass.multipliedBy(countBenchmarks());
+        return perBenchmark.multipliedBy(countBenchmarks());
     }
 
     /**
@@ -187,8 +217,34 @@ public final class PresetRun {
         return count;
     }
 
-    /** Writes the entries of several JMH JSON arrays as one array. */
-    static void concatenate(List<Path> parts, Path merged) throws IOException {
+    /**
+     * Writes the JSON of a run as one array: the rounds' entries combined by {@link ForkRounds},
+     * then the entries of the other passes as they are (the allocation pass is paired with the
+     * timed entries later, by {@link JmhJson#merge}).
+     *
+     * @param rounds each round's JSON files, one per pass (thread count), in round order and in
+     *               the same pass order in every round; a missing file (a JMH run whose every
+     *               benchmark failed) contributes nothing
+     * @param others JSON files to append unchanged
+     * @param merged the file to write
+     */
+    static void merge(List<List<Path>> rounds, List<Path> others, Path merged) throws IOException {
+        List<List<JsonArray>> roundEntries = new ArrayList<>();
+        for (List<Path> round : rounds) {
+            List<JsonArray> passes = new ArrayList<>();
+            for (Path pass : round) {
+                passes.add(entries(List.of(pass)));
+            }
+            roundEntries.add(passes);
+        }
+        JsonArray all = ForkRounds.combine(roundEntries);
+        all.addAll(entries(others));
+        Files.writeString(merged, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+                .serializeSpecialFloatingPointValues().create().toJson(all) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** The entries of several JMH JSON arrays, in file order. */
+    private static JsonArray entries(List<Path> parts) throws IOException {
         JsonArray all = new JsonArray();
         for (Path part : parts) {
             if (!Files.exists(part)) {
@@ -198,7 +254,6 @@ public final class PresetRun {
                 all.addAll(JsonParser.parseReader(reader).getAsJsonArray());
             }
         }
-        Files.writeString(merged, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-                .serializeSpecialFloatingPointValues().create().toJson(all) + "\n", StandardCharsets.UTF_8);
+        return all;
     }
 }

@@ -32,7 +32,7 @@ final class ProgressOutput implements OutputFormat {
 
     /**
      * @param out where to print
-     * @param phase shown at the start of every line, e.g. {@code t=2}
+     * @param phase shown at the start of every line, e.g. {@code t=2} or {@code round 1/2, t=2}
      * @param total the number of benchmarks (methods × parameter sets) this run will execute
      */
     ProgressOutput(PrintStream out, String phase, int total) {
