@@ -207,7 +207,8 @@ public final class TBoundedQueue<E> {
      * node), one guarded commit locking the last node and the producers' count, and one stamped
      * store swinging the tail; it allocates its node and nothing else. A poll or take that finds
      * an element is two one-cell reads and one guarded commit of the head and the consumers'
-     * count, allocating nothing; peek and isEmpty are two one-cell reads. None reads the other
+     * count (one in 32 also a one-cell commit marking the node it leaves behind, as
+     * {@link TQueue}'s polls do), allocating nothing; peek and isEmpty are two one-cell reads. None reads the other
      * end's cells while the queue is neither empty nor full. A blocking call ({@code put},
      * {@code take}, the timed forms) that finds the queue full (empty) first tries its one commit
      * again for a few microseconds, with doubling pauses, on a machine of more than one core; if

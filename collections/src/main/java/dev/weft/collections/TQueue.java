@@ -34,7 +34,9 @@ import java.util.function.Predicate;
  * <p><b>Conflicts.</b> {@code offer} reads and writes the tail and the last node; {@code poll} and
  * {@code peek} read the head and the first node. While the queue is not empty a producer and a
  * consumer touch no common cell, so they never conflict; producers conflict with each other (one
- * tail), and so do consumers (one head). {@link #size()} walks the queue, so it conflicts with
+ * tail), and so do consumers (one head). One poll in 32 also writes the node it leaves behind
+ * (marking it polled, so that a node the garbage collector has promoted keeps no chain of later
+ * nodes alive), which only an offer reads, and only while the tail lags behind the head. {@link #size()} walks the queue, so it conflicts with
  * both, as does {@code remove(Object)}, which also writes the head or the tail.
  *
  * <p><b>Outside a transaction</b> the view's {@code offer}, {@code poll}, {@code peek} and
@@ -66,9 +68,21 @@ public final class TQueue<E> {
      *     after their link), which consumers may already have polled.
      *  2. While a node is the sentinel its successor only goes from null to a node: removing the
      *     first element moves the head instead of unlinking it.
-     *  3. A node that has left the list never changes again: a polled node keeps its successor,
-     *     an unlinked one gets REMOVED in the transaction that unlinks it. So a reader holding an
-     *     old head sees a non-null successor.
+     *  3. A node that has left the list changes at most once more: every RETIRE_EVERY-th polled
+     *     node's successor becomes POLLED (in the transaction that polls it, or, outside
+     *     transactions, in a one-cell commit right after the head moved past it), every unlinked
+     *     one's REMOVED in the transaction that unlinks it; the other polled nodes keep their
+     *     successor. So a reader holding an old head sees a non-null successor: the first element
+     *     at a moment that old head was the head, or a marker that sends the reader back to the
+     *     head. Why mark at all: a polled node that lives long enough to be promoted to the old
+     *     generation keeps its successors reachable through every young collection (GC
+     *     nepotism); when every polled node kept its successor (until session 12), that was
+     *     every node offered after it, and with a consumer tens of thousands of elements behind,
+     *     each young collection copied the whole chain (300-970 ms of GC per second of the
+     *     two-pair queue benchmark). A marked node ends the chain, so a promoted polled node now
+     *     keeps fewer than RETIRE_EVERY nodes reachable, while the marking commit is paid on one
+     *     poll in RETIRE_EVERY. (ConcurrentLinkedQueue self-links every polled node for the same
+     *     reason; its link is a plain store, ours a commit.)
      *  4. A node with a null successor is the last node (3: no node outside the list has one).
      *  5. Every transaction that unlinks a node writes the tail (to the last node), so a one-cell
      *     swing of the tail whose stamp predates it fails: the tail never points to a node that
@@ -103,7 +117,40 @@ public final class TQueue<E> {
     /** The successor of an unlinked node: offers that reach it look for the tail again. */
     private static final Node<Object> REMOVED = new Node<>(null);
 
-    private final PaddedCell head;    // holds the sentinel: its next is the first element
+    /**
+     * The successor of a polled node, so that it keeps nothing reachable: a reader that reaches it
+     * (through the tail, which may lag behind the head) goes on from the head.
+     */
+    private static final Node<Object> POLLED = new Node<>(null);
+
+    /** One polled node in this many is marked {@link #POLLED} (invariant 3); a power of two. */
+    private static final int RETIRE_EVERY = 32;
+
+    /**
+     * The head cell, padded as {@link PaddedCell} is, with the consumers' count of polls that
+     * picks the polled nodes to mark (invariant 3). The count is a plain field written racily
+     * by consumers, on the line they write anyway when they move the head: a lost increment
+     * only moves the next mark by one poll.
+     */
+    @SuppressWarnings("unused")
+    private static final class Head extends TxnCell {
+        int polls;
+        private long p1, p2, p3, p4, p5, p6, p7, p8;
+
+        Head(Object sentinel) {
+            super(sentinel);
+        }
+
+        /**
+         * Counts a poll; whether its old sentinel is one to mark: the 1st, the 33rd, ... (the
+         * first, so that even a short test meets a marked node behind a lagging tail).
+         */
+        boolean retireNow() {
+            return (++polls & (RETIRE_EVERY - 1)) == 1;
+        }
+    }
+
+    private final Head head;          // holds the sentinel: its next is the first element
     private final PaddedCell tail;    // holds the last node or one before it (the sentinel when empty)
     /*
      * Counted queues (TBoundedQueue's) also keep the number of elements ever offered, written by
@@ -131,7 +178,7 @@ public final class TQueue<E> {
 
     private TQueue(long capacity, boolean counted) {
         Node<E> sentinel = new Node<>(null);
-        head = new PaddedCell(sentinel);
+        head = new Head(sentinel);
         tail = new PaddedCell(sentinel);
         this.capacity = capacity;
         offered = counted ? new PaddedCell(0L) : null;
@@ -183,9 +230,19 @@ public final class TQueue<E> {
         Barrier.writeLong(counter, Barrier.readLong(counter) + 1);
     }
 
-    /** The last node, in the running transaction: the tail, or a node after it when it lags. */
+    /**
+     * The last node, in the running transaction: the tail, or a node after it when it lags (from
+     * the head when the tail lags behind it, at a polled node).
+     */
     private Node<E> last() {
-        return last(tail());
+        Node<E> last = last(tail());
+        return last != null ? last : last(head());
+    }
+
+    /** Marks {@code sentinel}, which the head just moved past in the running transaction, polled (invariant 3). */
+    @SuppressWarnings("unchecked")
+    private static <E> void retire(Node<E> sentinel) {
+        sentinel.setNext((Node<E>) (Node<?>) POLLED);
     }
 
     /**
@@ -202,6 +259,9 @@ public final class TQueue<E> {
             return null;
         }
         setHead(first);
+        if (head.retireNow()) {
+            retire(sentinel);
+        }
         if (polled != null) {
             increment(polled);
         }
@@ -289,7 +349,8 @@ public final class TQueue<E> {
      * @implNote Cost model. Outside a transaction {@code offer}, {@code poll}, {@code peek} and
      * {@code isEmpty} run no transaction: an offer is one one-cell stamped store (the link), and
      * every other offer a second (a swing of the tail), and allocates its node; a poll is one
-     * (a swing of the head), peek and isEmpty two one-cell reads; none allocates anything else. Every other call runs the matching operation
+     * (a swing of the head), and one poll in 32 a second (marking the node it leaves behind, see
+     * the class comment); peek and isEmpty are two one-cell reads; none allocates anything else. Every other call runs the matching operation
      * as a transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin and a
      * commit, and a call that passes arguments allocates one small lambda. Inside a transaction a
      * call costs what the operation costs there. Creating an iterator copies the queue's nodes in
@@ -335,11 +396,13 @@ public final class TQueue<E> {
             if (n == target) {
                 if (previous == sentinel) {
                     setHead(target);
+                    retire(sentinel);
                 } else {
                     Node<E> after = target.next();
                     previous.setNext(after);
                     target.setNext((Node<E>) (Node<?>) REMOVED);
-                    setTail(after == null ? previous : last(after));
+                    Node<E> end = after == null ? previous : last(after); // after is in the list: never null
+                    setTail(end != null ? end : last(head()));
                 }
                 if (polled != null) {
                     increment(polled);
@@ -350,12 +413,18 @@ public final class TQueue<E> {
         return false;
     }
 
-    /** The last node at or after {@code from}, in the running transaction. */
+    /**
+     * The last node at or after {@code from}, in the running transaction, or null if the walk met
+     * a polled node (it started behind the head).
+     */
     private static <E> Node<E> last(Node<E> from) {
         Node<E> last = from;
         for (Node<E> next; (next = last.next()) != null; ) {
             if (next == REMOVED) { // invariant 5 says never: fail loudly rather than append to it
                 throw new IllegalStateException("TQueue: the tail reached an unlinked node");
+            }
+            if (next == POLLED) {
+                return null;
             }
             last = next;
         }
@@ -390,6 +459,8 @@ public final class TQueue<E> {
                     // another offer linked behind last first: walk on from it
                 } else if (next == REMOVED) {
                     break; // an unlink moved the tail since we read it: start again from there
+                } else if (next == POLLED) {
+                    last = (Node<E>) Barrier.peekObject(head); // the tail lags behind the head
                 } else {
                     last = (Node<E>) next;
                 }
@@ -397,30 +468,49 @@ public final class TQueue<E> {
         }
     }
 
-    /** Takes the first element outside a transaction, or null: swing the head one node on. */
+    /**
+     * Takes the first element outside a transaction, or null: swing the head one node on, then
+     * mark the old sentinel polled (invariant 3).
+     */
+    @SuppressWarnings("unchecked")
     private E pollOutside() {
         for (;;) {
             long headStamp = Barrier.stamp(head); // before the head is read: see the store below
-            Node<E> first = firstOutside();
+            Node<E> sentinel = (Node<E>) Barrier.peekObject(head);
+            Object first = Barrier.peekObject(sentinel);
             if (first == null) {
-                return null;
+                return null; // the sentinel read was still the head when its successor was read
             }
-            if (Barrier.compareStampAndSetObject(head, headStamp, first)) {
-                return first.value; // linearization point: the head did not move since its stamp
+            if (first != REMOVED && first != POLLED
+                    && Barrier.compareStampAndSetObject(head, headStamp, first)) {
+                if (head.retireNow()) { // the poll is linearized above: the head did not move since its stamp
+                    retireOutside(sentinel, first);
+                }
+                return ((Node<E>) first).value;
             }
         }
     }
 
     /**
+     * Outside a transaction: marks {@code sentinel}, which this thread's commit just moved the
+     * head past, polled. Nothing else writes a node that has left the list, so the one-cell
+     * compare-and-set finds {@code first} there.
+     */
+    private static void retireOutside(Node<?> sentinel, Object first) {
+        Barrier.compareAndSetObject(sentinel, first, POLLED);
+    }
+
+    /**
      * The first node outside a transaction, or null when the queue was empty: two one-cell reads.
-     * A null successor means the sentinel read was still the head when it was read (invariant 3).
+     * A null successor means the sentinel read was still the head when it was read (invariant 3);
+     * a marker means it no longer was, so look again.
      */
     @SuppressWarnings("unchecked")
     private Node<E> firstOutside() {
         for (;;) {
             Node<E> sentinel = (Node<E>) Barrier.peekObject(head);
             Node<E> first = (Node<E>) Barrier.peekObject(sentinel);
-            if (first != REMOVED) {
+            if (first != REMOVED && first != POLLED) {
                 return first;
             }
         }
@@ -483,6 +573,8 @@ public final class TQueue<E> {
                     return ADDED;
                 }
                 failures++;
+            } else if (next == POLLED) { // the tail lags behind the head: move it there
+                Barrier.compareStampAndSetObject(tail, tailStamp, Barrier.peekObject(head));
             } else if (next != REMOVED) {
                 Barrier.compareStampAndSetObject(tail, tailStamp, next); // help a lagging tail
             }
@@ -495,16 +587,26 @@ public final class TQueue<E> {
      * counting it in one commit; null when the queue is empty, {@link #POLL_IN_TRANSACTION}
      * when its commits kept failing.
      */
+    @SuppressWarnings("unchecked")
     Object pollCountedOutside() {
-        for (int failures = 0; failures < OUTSIDE_ATTEMPTS; failures++) {
+        for (int failures = 0; failures < OUTSIDE_ATTEMPTS; ) {
             long headStamp = Barrier.valueStamp(head); // before the head is read
-            Node<E> first = firstOutside();
-            if (first == null) {
-                return null;
+            Node<E> sentinel = (Node<E>) Barrier.peekObject(head);
+            Object next = Barrier.peekObject(sentinel);
+            if (next == null) {
+                return null; // the sentinel read was still the head when its successor was read
             }
+            if (next == REMOVED || next == POLLED) {
+                continue; // the head moved since it was read: look again (not a failed commit)
+            }
+            Node<E> first = (Node<E>) next;
             if (Barrier.compareStampsAndSet(null, 0L, head, headStamp, 0L, first, polled, 1)) {
-                return first.value; // linearization point: the head did not move since its stamp
+                if (head.retireNow()) {
+                    retireOutside(sentinel, first);
+                }
+                return first.value; // linearized at the commit: the head did not move since its stamp
             }
+            failures++;
         }
         return POLL_IN_TRANSACTION;
     }

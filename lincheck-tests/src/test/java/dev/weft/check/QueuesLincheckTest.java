@@ -372,6 +372,47 @@ class QueuesLincheckTest {
                         .after(call("poll"), call("poll")).build()));
     }
 
+    /**
+     * The first poll of a queue marks the node it leaves behind as polled (so that a promoted
+     * polled node keeps no chain of successors reachable), and the tail may still point to that
+     * node: an offer outside a transaction, or in one, that starts from the tail meets the mark
+     * and must go on from the head. Interleaving by interleaving: offers racing with the first
+     * poll, with the tail left behind on the marked node by an offer that linked behind the tail
+     * without swinging it (the unbounded view's offers swing it every other time).
+     *
+     * <p>Checked by hand against two broken variants of TQueue, each caught here: an offer
+     * outside a transaction that walks into the mark as if it were a node, and a transactional
+     * offer whose walk from the tail stops at the mark (it fails on a null last node).
+     */
+    @Test
+    void offersMeetingAPolledNodeGoOnFromTheHead() {
+        Class<QueueOneCellView> queue = QueueOneCellView.class;
+        WeftLincheck.checkScenarios(queue, FifoSpec.class, List.of(
+                BlockingScenario.of(queue).before(call("offer", 1))
+                        .thread(call("poll"), call("offer", 2)).thread(call("offer", 3))
+                        .after(call("poll"), call("poll"), call("poll")).build(),
+                BlockingScenario.of(queue).before(call("offer", 1))
+                        .thread(call("poll")).thread(call("offerInTransaction", 2), call("offer", 3))
+                        .after(call("poll"), call("poll"), call("poll")).build()));
+    }
+
+    /**
+     * The bounded view's offers swing the tail right after their link, so the tail is left on
+     * the marked node only in the window between another producer's link and its swing, when
+     * the first poll takes the element just linked: a second producer reading the tail then must
+     * move it to the head, not onto the mark. Checked by hand against a broken
+     * offerCountedOutside that helps the tail onto whatever successor it finds (the mark too):
+     * caught here.
+     */
+    @Test
+    void boundedOffersMeetingAPolledNodeMoveTheTailToTheHead() {
+        Class<BoundedQueueView> queue = BoundedQueueView.class;
+        WeftLincheck.checkScenarios(queue, BoundedFifoSpec.class, List.of(
+                BlockingScenario.of(queue)
+                        .thread(call("offer", 1)).thread(call("poll"), call("offer", 2))
+                        .after(call("poll"), call("poll"), call("size")).build()));
+    }
+
     @Test
     void oneCellOperationsAreLinearizableWithTransactionsUnderStress() {
         CollectionLincheck.stress().sequentialSpecification(FifoSpec.class).check(QueueOneCellView.class);
