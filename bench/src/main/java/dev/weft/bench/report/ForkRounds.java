@@ -30,10 +30,12 @@ import org.apache.commons.math3.stat.descriptive.rank.Percentile;
  * failed in the others) is kept as that round wrote it. An entry that carries
  * {@code gc.alloc.rate.norm} (a {@code -prof gc} run) is never combined with one that does not.
  *
- * <p>Entries of different passes are never combined, even when they name the same thread count:
- * JMH raises a {@code @Group} benchmark's thread count to its group size, so the 1-thread and the
- * 2-thread pass both write {@code QueueBenchmark.weft} at 2 threads. Those stay two entries, in
- * pass order, as in a run of one round ({@link JmhJson#merge} keeps the later one).
+ * <p>Entries of different passes that measured the same configuration are combined too: JMH
+ * raises a {@code @Group} benchmark's thread count to its group size, so the 1-thread and the
+ * 2-thread pass both measure {@code QueueBenchmark.weft} at 2 threads, and their forks are four
+ * forks of one benchmark (on this machine a two-thread JVM can land in a fast or a slow mode, so
+ * four forks are worth more than the later two alone, which is all {@link JmhJson#merge} would
+ * keep of two entries). Forks are joined in pass order, then round order.
  *
  * <p>Thread-safety: stateless.
  */
@@ -48,15 +50,14 @@ final class ForkRounds {
      * @param rounds each round's passes, in round order; each pass is the entries one JMH run
      *               wrote, and the passes are in the same order in every round (a round that
      *               lacks its last passes simply measured nothing there)
-     * @return one entry per pass, benchmark, mode, thread count and parameter set: the first
-     *         pass's entries first, each pass's in first-seen order
+     * @return one entry per benchmark, mode, thread count and parameter set, in first-seen order
+     *         (pass by pass)
      * @throws IllegalArgumentException if an entry lacks the fields that identify it
      */
     static JsonArray combine(List<List<JsonArray>> rounds) {
         int passes = rounds.stream().mapToInt(List::size).max().orElse(0);
-        JsonArray combined = new JsonArray();
+        Map<String, List<JsonObject>> measurements = new LinkedHashMap<>();
         for (int pass = 0; pass < passes; pass++) {
-            Map<String, List<JsonObject>> measurements = new LinkedHashMap<>();
             for (List<JsonArray> round : rounds) {
                 if (pass >= round.size()) {
                     continue;
@@ -69,9 +70,10 @@ final class ForkRounds {
                     measurements.computeIfAbsent(key(entry), k -> new ArrayList<>()).add(entry);
                 }
             }
-            for (List<JsonObject> sameBenchmark : measurements.values()) {
-                combined.add(sameBenchmark.size() == 1 ? sameBenchmark.get(0).deepCopy() : entry(sameBenchmark));
-            }
+        }
+        JsonArray combined = new JsonArray();
+        for (List<JsonObject> sameBenchmark : measurements.values()) {
+            combined.add(sameBenchmark.size() == 1 ? sameBenchmark.get(0).deepCopy() : entry(sameBenchmark));
         }
         return combined;
     }

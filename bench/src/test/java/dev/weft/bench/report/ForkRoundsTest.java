@@ -218,7 +218,7 @@ class ForkRoundsTest {
      * (as it did before rounds, through JmhJson.merge).
      */
     @Test
-    void entriesOfDifferentPassesAtTheSameThreadCountStayApart() {
+    void entriesOfDifferentPassesThatMeasuredTheSameConfigurationAreCombined() {
         double[][] fromOneThreadPass = {{7.0, 7.5, 6.5, 7.0, 7.0}};
         double[][] fromTwoThreadPass = {{9.0, 9.5, 8.5, 9.0, 9.0}};
         JsonArray first = round(new ForgedJmh().measured("QueueBenchmark.weft", 2, Map.of(), fromOneThreadPass, Map.of()));
@@ -227,13 +227,16 @@ class ForkRoundsTest {
 
         JsonArray combined = ForkRounds.combine(List.of(List.of(first, second), List.of(missing, second.deepCopy())));
 
-        assertEquals(2, combined.size(), combined.toString());
-        assertEquals(first.get(0), combined.get(0), "the 1-thread pass measured it in one round only");
-        assertEquals(rawData(fromTwoThreadPass, fromTwoThreadPass),
-                combined.get(1).getAsJsonObject().getAsJsonObject("primaryMetric").get("rawData"));
+        assertEquals(1, combined.size(), combined.toString());
+        JsonObject entry = combined.get(0).getAsJsonObject();
+        assertEquals(3, entry.get("forks").getAsInt());
+        assertEquals(rawData(fromOneThreadPass, fromTwoThreadPass, fromTwoThreadPass),
+                entry.getAsJsonObject("primaryMetric").get("rawData"), "pass order, then round order");
+        assertJmhStatistics(jmhStatistics(fromOneThreadPass, fromTwoThreadPass, fromTwoThreadPass),
+                entry.getAsJsonObject("primaryMetric"));
         List<JmhResult> read = JmhJson.merge(JmhJson.parse(new StringReader(combined.toString())));
         assertEquals(1, read.size());
-        assertEquals(9.0, read.get(0).score().value(), 1e-9, "the 2-thread pass's, the later one");
+        assertEquals((7.0 + 9.0 + 9.0) / 3, read.get(0).score().value(), 1e-9, "the mean of all three forks");
     }
 
     @Test
