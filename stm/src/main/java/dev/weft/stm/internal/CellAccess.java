@@ -94,12 +94,12 @@ final class CellAccess {
     /**
      * The cell's hash: 0 in a new cell (creating one draws no random number, so a queue node or
      * a map slot costs only its allocation), drawn and set once, by a compare-and-set, the first
-     * time anything asks. Every caller then sees the same value for the cell's lifetime: a
-     * caller that read 0 loses the race to the winner's value, and an opaque read never goes
-     * back to 0 once it has seen the set value.
+     * time anything asks. Every caller then sees the same value for the cell's lifetime: the
+     * field only ever goes from 0 to that value, so a plain read sees either, and a caller that
+     * read 0 (not yet drawn, or not yet visible to it) gets the winner's value from the CAS.
      */
     static int hash(TxnCell cell) {
-        int h = (int) HASH.getOpaque(cell);
+        int h = (int) HASH.get(cell);
         return h != 0 ? h : assignHash(cell);
     }
 
