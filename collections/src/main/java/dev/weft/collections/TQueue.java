@@ -123,6 +123,11 @@ public final class TQueue<E> {
      */
     private static final Node<Object> POLLED = new Node<>(null);
 
+    /** Whether {@code successor}, read from a node, says that node has left the list (invariant 3). */
+    private static boolean leftTheList(Object successor) {
+        return successor == REMOVED || successor == POLLED;
+    }
+
     /** One polled node in this many is marked {@link #POLLED} (invariant 3); a power of two. */
     private static final int RETIRE_EVERY = 32;
 
@@ -401,8 +406,7 @@ public final class TQueue<E> {
                     Node<E> after = target.next();
                     previous.setNext(after);
                     target.setNext((Node<E>) (Node<?>) REMOVED);
-                    Node<E> end = after == null ? previous : last(after); // after is in the list: never null
-                    setTail(end != null ? end : last(head()));
+                    setTail(after == null ? previous : last(after)); // after is in the list: never meets POLLED
                 }
                 if (polled != null) {
                     increment(polled);
@@ -481,8 +485,7 @@ public final class TQueue<E> {
             if (first == null) {
                 return null; // the sentinel read was still the head when its successor was read
             }
-            if (first != REMOVED && first != POLLED
-                    && Barrier.compareStampAndSetObject(head, headStamp, first)) {
+            if (!leftTheList(first) && Barrier.compareStampAndSetObject(head, headStamp, first)) {
                 if (head.retireNow()) { // the poll is linearized above: the head did not move since its stamp
                     retireOutside(sentinel, first);
                 }
@@ -510,7 +513,7 @@ public final class TQueue<E> {
         for (;;) {
             Node<E> sentinel = (Node<E>) Barrier.peekObject(head);
             Node<E> first = (Node<E>) Barrier.peekObject(sentinel);
-            if (first != REMOVED && first != POLLED) {
+            if (!leftTheList(first)) {
                 return first;
             }
         }
@@ -596,7 +599,7 @@ public final class TQueue<E> {
             if (next == null) {
                 return null; // the sentinel read was still the head when its successor was read
             }
-            if (next == REMOVED || next == POLLED) {
+            if (leftTheList(next)) {
                 continue; // the head moved since it was read: look again (not a failed commit)
             }
             Node<E> first = (Node<E>) next;
