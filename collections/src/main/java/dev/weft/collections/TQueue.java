@@ -496,11 +496,17 @@ public final class TQueue<E> {
 
     /**
      * Outside a transaction: marks {@code sentinel}, which this thread's commit just moved the
-     * head past, polled. Nothing else writes a node that has left the list, so the one-cell
-     * compare-and-set finds {@code first} there.
+     * head past, polled. Nothing else writes a node that has left the list, so it still holds
+     * {@code first}. The mark is optional (a skipped one only lets a promoted node keep the next
+     * RETIRE_EVERY nodes reachable), so a guarded commit that fails instead of waiting stores it:
+     * the irrevocable transaction may have reserved the node (its walk from a lagging tail read
+     * it), and a poll must not wait for a transaction it does not conflict with.
      */
     private static void retireOutside(Node<?> sentinel, Object first) {
-        Barrier.compareAndSetObject(sentinel, first, POLLED);
+        long stamp = Barrier.valueStamp(sentinel); // no commit holds a node that left the list
+        if (Barrier.peekObject(sentinel) == first) {
+            Barrier.compareStampsAndSet(null, 0L, sentinel, stamp, 0L, POLLED, null, 0L);
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.stm.Stm;
+import dev.weft.stm.TxnOptions;
 import dev.weft.stm.spi.Barrier;
 import dev.weft.stm.spi.TxnCell;
 import java.lang.ref.Reference;
@@ -12,6 +13,9 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -86,6 +90,47 @@ class QueueRetentionTest {
         assertTrue(Stm.atomic(() -> bounded.offer("z")));
         assertEquals(List.of("y", "z"), new ArrayList<>(blocking));
         assertEquals(2, blocking.size());
+    }
+
+    /**
+     * Marking a polled node is optional, so an outside poll never waits for it: an irrevocable
+     * transaction that reserved the old sentinel (its offer walked there from the tail, without
+     * reading the head) must not hold up a poll that moves the head past it.
+     */
+    @Test
+    void anOutsidePollDoesNotWaitForAnIrrevocableTransactionThatReservedTheNodeItLeaves()
+            throws Exception {
+        TQueue<String> queue = new TQueue<>();
+        queue.asQueue().offer("a"); // the tail stays on the sentinel, which the first poll marks
+        CountDownLatch reserved = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        TxnOptions irrevocably = TxnOptions.DEFAULT.withIrrevocable(true);
+        Thread irrevocable = new Thread(() -> Stm.atomic(irrevocably, () -> {
+            queue.offer("b"); // walks from the tail: the sentinel, then "a"
+            reserved.countDown();
+            awaitQuietly(release);
+        }));
+        irrevocable.start();
+        try {
+            assertTrue(reserved.await(10, TimeUnit.SECONDS));
+            FutureTask<String> poll = new FutureTask<>(queue.asQueue()::poll);
+            Thread poller = new Thread(poll);
+            poller.start();
+            assertEquals("a", poll.get(10, TimeUnit.SECONDS),
+                    "the poll waited for the irrevocable transaction");
+        } finally {
+            release.countDown();
+            irrevocable.join();
+        }
+        assertEquals(List.of("b"), new ArrayList<>(queue.asQueue()));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
