@@ -35,7 +35,8 @@ import org.apache.commons.math3.stat.descriptive.rank.Percentile;
  * 2-thread pass both measure {@code QueueBenchmark.weft} at 2 threads, and their forks are four
  * forks of one benchmark (on this machine a two-thread JVM can land in a fast or a slow mode, so
  * four forks are worth more than the later two alone, which is all {@link JmhJson#merge} would
- * keep of two entries). Forks are joined in pass order, then round order.
+ * keep of two entries). Forks are joined in the order of the runs given: pass order, then round
+ * order ({@link PresetRun#inPassOrder}).
  *
  * <p>Thread-safety: stateless.
  */
@@ -47,28 +48,20 @@ final class ForkRounds {
     private ForkRounds() {}
 
     /**
-     * @param rounds each round's passes, in round order; each pass is the entries one JMH run
-     *               wrote, and the passes are in the same order in every round (a round that
-     *               lacks its last passes simply measured nothing there)
+     * @param runs the entries each JMH run wrote, in the order their forks are to be joined
+     *             ({@link PresetRun#inPassOrder}: pass by pass, and within a pass round by round)
      * @return one entry per benchmark, mode, thread count and parameter set, in first-seen order
-     *         (pass by pass)
      * @throws IllegalArgumentException if an entry lacks the fields that identify it
      */
-    static JsonArray combine(List<List<JsonArray>> rounds) {
-        int passes = rounds.stream().mapToInt(List::size).max().orElse(0);
+    static JsonArray combine(List<JsonArray> runs) {
         Map<String, List<JsonObject>> measurements = new LinkedHashMap<>();
-        for (int pass = 0; pass < passes; pass++) {
-            for (List<JsonArray> round : rounds) {
-                if (pass >= round.size()) {
-                    continue;
+        for (JsonArray run : runs) {
+            for (JsonElement element : run) {
+                if (!element.isJsonObject()) {
+                    throw new IllegalArgumentException("a JMH result must be a JSON object, got " + element);
                 }
-                for (JsonElement element : round.get(pass)) {
-                    if (!element.isJsonObject()) {
-                        throw new IllegalArgumentException("a JMH result must be a JSON object, got " + element);
-                    }
-                    JsonObject entry = element.getAsJsonObject();
-                    measurements.computeIfAbsent(key(entry), k -> new ArrayList<>()).add(entry);
-                }
+                JsonObject entry = element.getAsJsonObject();
+                measurements.computeIfAbsent(key(entry), k -> new ArrayList<>()).add(entry);
             }
         }
         JsonArray combined = new JsonArray();

@@ -229,18 +229,35 @@ public final class PresetRun {
      * @param merged the file to write
      */
     static void merge(List<List<Path>> rounds, List<Path> others, Path merged) throws IOException {
-        List<List<JsonArray>> roundEntries = new ArrayList<>();
-        for (List<Path> round : rounds) {
-            List<JsonArray> passes = new ArrayList<>();
-            for (Path pass : round) {
-                passes.add(entries(List.of(pass)));
-            }
-            roundEntries.add(passes);
+        List<JsonArray> runs = new ArrayList<>();
+        for (Path pass : inPassOrder(rounds)) {
+            runs.add(entries(List.of(pass)));
         }
-        JsonArray all = ForkRounds.combine(roundEntries);
+        JsonArray all = ForkRounds.combine(runs);
         all.addAll(entries(others));
         Files.writeString(merged, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
                 .serializeSpecialFloatingPointValues().create().toJson(all) + "\n", StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Each round's passes in the order their forks are joined: the first pass of every round, in
+     * round order, then the second pass of every round, and so on. A round that lacks its last
+     * passes (the run stopped) contributes nothing to them.
+     *
+     * @param rounds each round's passes, in round order, the passes in the same order in every round
+     * @return the passes, pass by pass and within a pass round by round
+     */
+    static <T> List<T> inPassOrder(List<List<T>> rounds) {
+        int passes = rounds.stream().mapToInt(List::size).max().orElse(0);
+        List<T> ordered = new ArrayList<>();
+        for (int pass = 0; pass < passes; pass++) {
+            for (List<T> round : rounds) {
+                if (pass < round.size()) {
+                    ordered.add(round.get(pass));
+                }
+            }
+        }
+        return ordered;
     }
 
     /** The entries of several JMH JSON arrays, in file order. */

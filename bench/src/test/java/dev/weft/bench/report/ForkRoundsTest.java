@@ -9,7 +9,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.StringReader;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +32,7 @@ class ForkRoundsTest {
 
     /** Rounds of one pass each. */
     private static JsonArray combine(JsonArray... rounds) {
-        List<List<JsonArray>> passes = new ArrayList<>();
-        for (JsonArray round : rounds) {
-            passes.add(List.of(round));
-        }
-        return ForkRounds.combine(passes);
+        return ForkRounds.combine(List.of(rounds));
     }
 
     private static ForgedJmh mapPut(String method, double[][] forks) {
@@ -225,7 +220,7 @@ class ForkRoundsTest {
         JsonArray second = round(new ForgedJmh().measured("QueueBenchmark.weft", 2, Map.of(), fromTwoThreadPass, Map.of()));
         JsonArray missing = new JsonArray(); // the benchmark failed in round 2's 1-thread pass
 
-        JsonArray combined = ForkRounds.combine(List.of(List.of(first, second), List.of(missing, second.deepCopy())));
+        JsonArray combined = ForkRounds.combine(PresetRun.inPassOrder(List.of(List.of(first, second), List.of(missing, second.deepCopy()))));
 
         assertEquals(1, combined.size(), combined.toString());
         JsonObject entry = combined.get(0).getAsJsonObject();
