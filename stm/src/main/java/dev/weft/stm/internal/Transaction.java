@@ -102,17 +102,32 @@ public final class Transaction implements TxnHandle {
     private static final ThreadLocal<Transaction> CURRENT =
             ThreadLocal.withInitial(() -> new Transaction(Thread.currentThread()));
     /*
-     * A cache in front of CURRENT, indexed by thread id: a slot holds the descriptor of the thread
-     * that last looked itself up there. A hit costs a few loads instead of a ThreadLocalMap probe,
-     * which profiling showed at a quarter of a one-cell transaction (two lookups per transaction:
-     * atomic() and the ref's barrier). A slot is trusted only when the descriptor's final home
-     * field is the calling thread (final-field semantics make that check safe under the race on
-     * the slot); any other content is a miss that falls back to CURRENT and overwrites the slot.
-     * Slots are written only on misses, so in steady state they stay shared in every core. Cost:
-     * a slot can keep the descriptor (and Thread object) of a thread that has ended until another
-     * thread with the same low id bits looks itself up: at most BY_THREAD_ID.length descriptors.
+     * A cache in front of CURRENT, indexed by thread id: slot i holds a thread in SLOT_HOMES[i]
+     * and, in BY_THREAD_ID[i], that thread's descriptor. A hit costs a few loads instead of a
+     * ThreadLocalMap probe, which profiling showed at a quarter of a one-cell transaction (two
+     * lookups per transaction: atomic() and the ref's barrier). A descriptor is trusted only when
+     * its final home field is the calling thread (final-field semantics make that check safe
+     * under the race on the slot), and it is read only when SLOT_HOMES names the calling thread:
+     * so a thread never loads another thread's descriptor, whose lines that thread writes on
+     * every transaction (with the descriptor alone in the slot, two threads sharing a slot ran at
+     * a third of the speed of two that did not, even with the slot written rarely). Any other
+     * content is a miss that falls back to CURRENT.
+     *
+     * Slots are written rarely, so in steady state they stay shared in every core: a miss fills
+     * an empty slot, but takes over an occupied one only on every SLOT_CLAIM_EVERY-th miss of
+     * that thread. Two live threads whose ids share a slot (likely among a few dozen long-lived
+     * threads with scattered ids, certain among thousands of virtual threads) would otherwise
+     * overwrite it on every lookup, and its lines would bounce between their cores and miss for
+     * every thread cached there; now each writes it once in SLOT_CLAIM_EVERY lookups, and the
+     * one not cached pays a ThreadLocal probe. A thread whose slot holds an ended thread takes it
+     * over after as many misses. Cost: a slot can keep an ended thread's descriptor and Thread
+     * object until another thread with the same low id bits claims it: at most SLOTS of each.
      */
-    private static final Transaction[] BY_THREAD_ID = new Transaction[256];
+    private static final int SLOTS = 256;
+    private static final Thread[] SLOT_HOMES = new Thread[SLOTS];
+    private static final Transaction[] BY_THREAD_ID = new Transaction[SLOTS];
+    /** Misses of one thread on an occupied slot per takeover of it (a power of two). */
+    static final int SLOT_CLAIM_EVERY = 1024;
     private static final AtomicLong OWNER_IDS = new AtomicLong();
     private static final ReentrantLock IRREVOCABLE_TOKEN = new ReentrantLock(true);
 
@@ -233,6 +248,7 @@ public final class Transaction implements TxnHandle {
     private Object secondArgument;
 
     private final Thread home;     // the thread of a ThreadLocal descriptor; null for a TxnThread's
+    private int slotMisses;        // lookups of this descriptor that missed the cache (lookUp)
 
     private Transaction(Thread home) {
         this.home = home;
@@ -245,18 +261,35 @@ public final class Transaction implements TxnHandle {
         if (thread instanceof TxnThread worker) {
             return (Transaction) worker.descriptor();
         }
-        int slot = (int) thread.getId() & (BY_THREAD_ID.length - 1);
-        Transaction cached = BY_THREAD_ID[slot];
-        if (cached != null && cached.home == thread) {
-            return cached;
+        int slot = (int) thread.getId() & (SLOTS - 1);
+        if (SLOT_HOMES[slot] == thread) {
+            Transaction cached = BY_THREAD_ID[slot];
+            if (cached != null && cached.home == thread) {
+                return cached;
+            }
         }
         return lookUp(slot);
     }
 
     private static Transaction lookUp(int slot) {
         Transaction txn = CURRENT.get();
-        BY_THREAD_ID[slot] = txn;
+        if (SLOT_HOMES[slot] == null || (++txn.slotMisses & (SLOT_CLAIM_EVERY - 1)) == 0) {
+            BY_THREAD_ID[slot] = txn;
+            SLOT_HOMES[slot] = txn.home;
+        }
         return txn;
+    }
+
+    /** The number of slots of the descriptor cache (for tests). */
+    static int lookupSlots() {
+        return SLOTS;
+    }
+
+    /** Whether the descriptor cache's slot for {@code thread} holds {@code txn} (for tests). */
+    @SuppressWarnings("deprecation") // Thread.getId: threadId() exists only from JDK 19
+    static boolean cachedAt(Thread thread, Transaction txn) {
+        int slot = (int) thread.getId() & (SLOTS - 1);
+        return SLOT_HOMES[slot] == thread && BY_THREAD_ID[slot] == txn;
     }
 
     /** This thread's running transaction, or null when none is running. */
