@@ -38,6 +38,7 @@ public final class Main {
                    java -jar weft-bench.jar --report   (report --preset quick: JMH JSON, report.md, charts)
                    java -jar weft-bench.jar long-reader [rounds] [ms]   (writer CPU/op next to a long reader)
                    java -jar weft-bench.jar map-scaling [update %] [rounds] [ms]   (1 vs 2 threads on a map, no JMH)
+                   java -jar weft-bench.jar shared-slot [rounds] [transactions]   (threads sharing a descriptor-cache slot)
                    java -jar weft-bench.jar scheduler [options]   (the scheduler workload runner; docs/performance.md)
             bank (the default) runs the same transfer/audit workload over Weft (on threads of its
             own, then as tasks on Weft's TxnScheduler), one global ReentrantLock and a
@@ -60,6 +61,10 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("map-scaling")) {
             MapPutScaling.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("shared-slot")) {
+            SharedSlotLookup.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && args[0].equals("long-reader")) {
