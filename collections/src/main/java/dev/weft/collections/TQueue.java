@@ -564,7 +564,7 @@ public final class TQueue<E> {
                 if (offeredNow - polledNow >= capacity) {
                     return FULL; // linearizable when polled was read: offered can only have grown
                 }
-                Barrier.compareAndSetLong(polledSeen, seen, polledNow); // a lost race leaves a good copy too
+                refreshPolledSeen(seen, polledNow);
             }
             long tailStamp = Barrier.stamp(tail);
             Node<E> last = (Node<E>) Barrier.peekObject(tail);
@@ -589,6 +589,19 @@ public final class TQueue<E> {
             }
         }
         return TRY_IN_TRANSACTION;
+    }
+
+    /**
+     * Outside a transaction: brings the producers' copy of polled from {@code seen} up to
+     * {@code polledNow}, unless it changed meanwhile (a lost race leaves a good copy too). The copy
+     * is only a hint, so a guarded commit that fails instead of waiting stores it: a transaction's
+     * offer reads it, and an irrevocable one would otherwise hold this call up until it ends.
+     */
+    private void refreshPolledSeen(long seen, long polledNow) {
+        long seenStamp = Barrier.valueStamp(polledSeen);
+        if (Barrier.peekLong(polledSeen) == seen) {
+            Barrier.compareStampsAndSet(null, 0L, polledSeen, seenStamp, polledNow, null, null, 0L);
+        }
     }
 
     /**
