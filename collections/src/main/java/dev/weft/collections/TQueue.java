@@ -541,7 +541,8 @@ public final class TQueue<E> {
 
     /**
      * Counted queues, outside a transaction: adds {@code element} if there is room, linking it
-     * and counting it in one commit, then swings the tail. Returns {@link #ADDED}, {@link #FULL},
+     * and counting it in one commit after the last node, which it finds by walking on from the
+     * tail, then swings the tail if it walked (so every other offer, as {@link #offerOutside}). Returns {@link #ADDED}, {@link #FULL},
      * or {@link #TRY_IN_TRANSACTION} when its commits kept failing (contention, or a cell
      * reserved by the irrevocable transaction).
      *
@@ -567,9 +568,15 @@ public final class TQueue<E> {
                 refreshPolledSeen(seen, polledNow);
             }
             long tailStamp = Barrier.stamp(tail);
-            Node<E> last = (Node<E>) Barrier.peekObject(tail);
+            Node<E> first = (Node<E>) Barrier.peekObject(tail);
+            Node<E> last = first;
             long lastStamp = Barrier.valueStamp(last);
             Object next = Barrier.peekObject(last);
+            while (next != null && !leftTheList(next)) { // the tail lags: walk on to the last node
+                last = (Node<E>) next;
+                lastStamp = Barrier.valueStamp(last);
+                next = Barrier.peekObject(last);
+            }
             if (next == null) {
                 if (Barrier.valueStamp(offered) != offeredStamp) {
                     continue; // another producer linked since offered was read: count again
@@ -578,15 +585,15 @@ public final class TQueue<E> {
                     node = new Node<>(element);
                 }
                 if (Barrier.compareStampsAndSet(null, 0L, last, lastStamp, 0L, node, offered, 1)) {
-                    Barrier.compareStampAndSetObject(tail, tailStamp, node); // or someone helps
+                    if (last != first) { // as offerOutside: the tail moves every other offer
+                        Barrier.compareStampAndSetObject(tail, tailStamp, node); // or a later offer does
+                    }
                     return ADDED;
                 }
                 failures++;
             } else if (next == POLLED) { // the tail lags behind the head: move it there
                 Barrier.compareStampAndSetObject(tail, tailStamp, Barrier.peekObject(head));
-            } else if (next != REMOVED) {
-                Barrier.compareStampAndSetObject(tail, tailStamp, next); // help a lagging tail
-            }
+            } // REMOVED: an unlink moved the tail since it was read; look again
         }
         return TRY_IN_TRANSACTION;
     }
