@@ -103,6 +103,12 @@ public final class TQueue<E> {
             this.value = value;
         }
 
+        /** A node of a counted queue: its raw bits hold {@code seq} (see the counted queues' comment). */
+        Node(E value, long seq) {
+            super(seq, null);
+            this.value = value;
+        }
+
         /** The successor, in the running transaction. */
         @SuppressWarnings("unchecked")
         Node<E> next() {
@@ -111,6 +117,11 @@ public final class TQueue<E> {
 
         void setNext(Node<E> successor) {
             Barrier.writeObject(this, successor);
+        }
+
+        /** A counted queue's node: the successor and the sequence number, in the running transaction. */
+        void setNext(long seq, Node<E> successor) {
+            Barrier.writeBitsAndObject(Barrier.running(), this, seq, successor);
         }
     }
 
@@ -158,15 +169,22 @@ public final class TQueue<E> {
     private final Head head;          // holds the sentinel: its next is the first element
     private final PaddedCell tail;    // holds the last node or one before it (the sentinel when empty)
     /*
-     * Counted queues (TBoundedQueue's) also keep the number of elements ever offered, written by
-     * producers in the commit that links their node, and ever polled (or removed), written by
-     * consumers in the commit that moves the head: the size is offered - polled, and the two ends
-     * still share no cell. Producers check for room against polledSeen, a value polled had: polled
-     * only grows, so a stale copy only makes the queue look fuller, and producers read polled
-     * itself (the consumers' cell) only when their copy says the queue is full.
+     * Counted queues (TBoundedQueue's) also know the number of elements ever offered and ever
+     * polled (or removed); the size is offered - polled. Offered needs no cell of its own: every
+     * node of a counted queue carries a sequence number in its raw bits (the cell's other half,
+     * committed with its successor), and the last node's is offered. A node gets last.seq + 1
+     * when it is linked after last, in the same commit that links it, and when an unlink takes
+     * the last node out, the node before it, now last, takes the unlinked node's number (a
+     * removed element stays counted as offered, and as polled). Only the last node's number is
+     * ever read, so one commit on the last node both links and counts (a separate count cell
+     * cost the producers a second lock per element). Polled is a cell written by consumers in
+     * the commit that moves the head, so the two ends still share no cell. Producers check for
+     * room against polledSeen, a value polled had: polled only grows, so a stale copy only makes
+     * the queue look fuller, and producers read polled itself (the consumers' cell) only when
+     * their copy says the queue is full.
      */
     private final long capacity;      // Long.MAX_VALUE when not counted
-    private final PaddedCell offered;
+    private final boolean counted;
     private final PaddedCell polled;
     private final PaddedCell polledSeen;
     private final View view = new View();
@@ -182,11 +200,11 @@ public final class TQueue<E> {
     }
 
     private TQueue(long capacity, boolean counted) {
-        Node<E> sentinel = new Node<>(null);
+        Node<E> sentinel = counted ? new Node<>(null, 0L) : new Node<>(null);
         head = new Head(sentinel);
         tail = new PaddedCell(sentinel);
         this.capacity = capacity;
-        offered = counted ? new PaddedCell(0L) : null;
+        this.counted = counted;
         polled = counted ? new PaddedCell(0L) : null;
         polledSeen = counted ? new PaddedCell(0L) : null;
     }
@@ -202,12 +220,17 @@ public final class TQueue<E> {
     public boolean offer(E element) {
         check("offer");
         Objects.requireNonNull(element, "TQueue does not accept null elements");
-        Node<E> node = new Node<>(element);
-        last().setNext(node);
-        setTail(node);
-        if (offered != null) {
-            increment(offered);
+        Node<E> last = last();
+        Node<E> node;
+        if (counted) {
+            long seq = Barrier.readLong(last);
+            node = new Node<>(element, seq + 1);
+            last.setNext(seq, node);
+        } else {
+            node = new Node<>(element);
+            last.setNext(node);
         }
+        setTail(node);
         return true;
     }
 
@@ -301,7 +324,7 @@ public final class TQueue<E> {
      * reading the consumers' count only when the producers' copy says there is none.
      */
     boolean hasRoom() {
-        long offeredNow = Barrier.readLong(offered);
+        long offeredNow = Barrier.readLong(last());
         long seen = Barrier.readLong(polledSeen);
         if (offeredNow - seen < capacity) {
             return true;
@@ -322,8 +345,8 @@ public final class TQueue<E> {
      */
     public int size() {
         check("size");
-        if (offered != null) {
-            long n = Barrier.readLong(offered) - Barrier.readLong(polled);
+        if (counted) {
+            long n = Barrier.readLong(last()) - Barrier.readLong(polled);
             return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
         }
         int n = 0;
@@ -342,8 +365,8 @@ public final class TQueue<E> {
     public void clear() {
         check("clear");
         Node<E> last = last();
-        if (polled != null) {
-            Barrier.writeLong(polled, Barrier.readLong(offered));
+        if (counted) {
+            Barrier.writeLong(polled, Barrier.readLong(last));
         }
         setHead(last);
     }
@@ -404,7 +427,11 @@ public final class TQueue<E> {
                     retire(sentinel);
                 } else {
                     Node<E> after = target.next();
-                    previous.setNext(after);
+                    if (counted) { // the node before keeps its number, or takes the last one's
+                        previous.setNext(Barrier.readLong(after == null ? target : previous), after);
+                    } else {
+                        previous.setNext(after);
+                    }
                     target.setNext((Node<E>) (Node<?>) REMOVED);
                     setTail(after == null ? previous : last(after)); // after is in the list: never meets POLLED
                 }
@@ -540,33 +567,24 @@ public final class TQueue<E> {
     private static final int OUTSIDE_ATTEMPTS = 4;
 
     /**
-     * Counted queues, outside a transaction: adds {@code element} if there is room, linking it
-     * and counting it in one commit after the last node, which it finds by walking on from the
-     * tail, then swings the tail if it walked (so every other offer, as {@link #offerOutside}). Returns {@link #ADDED}, {@link #FULL},
-     * or {@link #TRY_IN_TRANSACTION} when its commits kept failing (contention, or a cell
-     * reserved by the irrevocable transaction).
+     * Counted queues, outside a transaction: adds {@code element} if there is room, linking and
+     * numbering it in one commit on the last node, which it finds by walking on from the tail,
+     * then swings the tail if it walked (so every other offer, as {@link #offerOutside}). Returns
+     * {@link #ADDED}, {@link #FULL}, or {@link #TRY_IN_TRANSACTION} when its commits kept failing
+     * (contention, or a cell reserved by the irrevocable transaction).
      *
-     * <p>Why the room check holds at the commit: offered is read at a stamp, and the stamp is
-     * checked again after the last node was read with a null successor; the link's commit then
-     * succeeds only if that node is still the last. Every commit that links a node also adds to
-     * offered (and only those write it), so no link happened between the first read of offered
-     * and the commit, and offered at the commit is the value read. polled only grows, so
-     * offered - polled at the commit is at most the offered - polledSeen checked here.
+     * <p>Why the room check holds at the commit: offered is the number of the last node, read
+     * after its stamp and after its null successor; the commit that links the new node succeeds
+     * only if nothing committed to that node since the stamp, so at the commit it is still the
+     * last and offered is still the number read. polled only grows, so offered - polled at the
+     * commit is at most the offered - polledSeen checked here. And a FULL answer: the number
+     * read is at most offered when polled is read (a node's number only grows, and only while it
+     * is the last), so offered - polled was at least the capacity then.
      */
     @SuppressWarnings("unchecked")
     int offerCountedOutside(E element) {
         Node<E> node = null;
         for (int failures = 0; failures < OUTSIDE_ATTEMPTS; ) {
-            long offeredStamp = Barrier.valueStamp(offered);
-            long offeredNow = Barrier.peekLong(offered);
-            long seen = Barrier.peekLong(polledSeen);
-            if (offeredNow - seen >= capacity) {
-                long polledNow = Barrier.peekLong(polled);
-                if (offeredNow - polledNow >= capacity) {
-                    return FULL; // linearizable when polled was read: offered can only have grown
-                }
-                refreshPolledSeen(seen, polledNow);
-            }
             long tailStamp = Barrier.stamp(tail);
             Node<E> first = (Node<E>) Barrier.peekObject(tail);
             Node<E> last = first;
@@ -578,13 +596,19 @@ public final class TQueue<E> {
                 next = Barrier.peekObject(last);
             }
             if (next == null) {
-                if (Barrier.valueStamp(offered) != offeredStamp) {
-                    continue; // another producer linked since offered was read: count again
+                long offeredNow = Barrier.peekLong(last); // its number, after its stamp
+                long seen = Barrier.peekLong(polledSeen);
+                if (offeredNow - seen >= capacity) {
+                    long polledNow = Barrier.peekLong(polled);
+                    if (offeredNow - polledNow >= capacity) {
+                        return FULL; // linearizable when polled was read: offered can only have grown
+                    }
+                    refreshPolledSeen(seen, polledNow);
                 }
-                if (node == null) {
-                    node = new Node<>(element);
+                if (node == null || Barrier.peekLong(node) != offeredNow + 1) {
+                    node = new Node<>(element, offeredNow + 1); // not shared yet: a new one if last changed
                 }
-                if (Barrier.compareStampsAndSet(null, 0L, last, lastStamp, 0L, node, offered, 1)) {
+                if (Barrier.compareStampsAndSet(null, 0L, last, lastStamp, offeredNow, node, null, 0L)) {
                     if (last != first) { // as offerOutside: the tail moves every other offer
                         Barrier.compareStampAndSetObject(tail, tailStamp, node); // or a later offer does
                     }
@@ -649,7 +673,7 @@ public final class TQueue<E> {
     private final class View extends AbstractQueue<E> {
         /** Whether a call must run as (or in) a transaction rather than as one-cell operations. */
         private boolean transactional() {
-            return offered != null || Stm.inTransaction();
+            return counted || Stm.inTransaction();
         }
 
         @Override

@@ -47,6 +47,40 @@ class BlockingTest {
 
     // ------------------------------------------------------------------ bounded queue
 
+    /**
+     * The count of elements ever offered lives in the last node (TQueue's counted queues): an
+     * element removed from the end or the middle stays counted, as removed, so size and room
+     * stay exact, outside transactions and in them.
+     */
+    @Test
+    void removingTheLastOrAMiddleElementKeepsSizeAndRoomExact() {
+        BlockingQueue<String> queue = new TBoundedQueue<String>(3).asBlockingQueue();
+        assertTrue(queue.offer("a") && queue.offer("b") && queue.offer("c"));
+        assertTrue(queue.remove("c")); // the last node: the one before it takes its number
+        assertEquals(2, queue.size());
+        assertEquals(1, queue.remainingCapacity());
+        assertTrue(queue.offer("d"));
+        assertFalse(queue.offer("e"), "a full queue took a fourth element");
+        assertEquals(List.of("a", "b", "d"), new ArrayList<>(queue));
+        assertTrue(queue.remove("b")); // the middle
+        assertEquals(2, queue.size());
+        assertTrue(atomic(() -> queue.offer("f")));
+        assertFalse(atomic(() -> queue.offer("g")));
+        assertTrue(atomic(() -> queue.remove("f") && queue.remove("d"))); // the last node twice
+        assertEquals(List.of("a"), new ArrayList<>(queue));
+        assertEquals(1, atomic(queue::size));
+        assertEquals("a", queue.poll());
+        assertEquals(0, queue.size());
+        assertEquals(3, queue.remainingCapacity());
+        assertTrue(queue.offer("h") && queue.offer("i") && queue.offer("j"));
+        assertFalse(queue.offer("k"));
+        queue.clear();
+        assertEquals(0, queue.size());
+        assertTrue(queue.offer("l") && atomic(() -> queue.offer("m")) && queue.offer("n"));
+        assertFalse(queue.offer("o"));
+        assertEquals(List.of("l", "m", "n"), new ArrayList<>(queue));
+    }
+
     /** Adds one element; {@code window} runs where a broken producer is not atomic. */
     @FunctionalInterface
     interface Producer {
