@@ -218,6 +218,11 @@ class QueuesLincheckTest {
         public String pollTwo() {
             return atomic(() -> queue.poll() + "," + queue.poll());
         }
+
+        @Operation
+        public boolean remove(@Param(name = "element") int element) {
+            return view.remove(element);
+        }
     }
 
     /**
@@ -434,16 +439,18 @@ class QueuesLincheckTest {
     }
 
     /**
-     * The races of the bounded view's one-commit offers and polls (outside transactions each links
-     * or moves the head in the same commit as its count), interleaving by interleaving: two offers
-     * racing for the last place; an offer that finds the queue full by its producers' stale copy
-     * of the consumers' count while a poll frees a place; offers against a transaction that takes
-     * two elements and reads the counts.
+     * The races of the bounded view's one-commit offers and polls (outside transactions an offer
+     * links and numbers its node in one commit on the last node, a poll moves the head in the
+     * same commit as its count), interleaving by interleaving: two offers racing for the last
+     * place; an offer that finds the queue full by its producers' stale copy of the consumers'
+     * count while a poll frees a place; offers against a transaction that takes two elements and
+     * reads the counts; offers against removals of the last element (the node before it takes
+     * its number) and of the first.
      *
-     * <p>Checked by hand against two broken variants of TQueue.offerCountedOutside, each caught
-     * by the first scenario: without the second look at offered's stamp before the link (the
-     * count read can be older than the last node), and with the count added in a second
-     * operation after the link instead of in the same commit.
+     * <p>Checked by hand against broken variants, each caught by at least one scenario: (session
+     * 9, when the count of offers was a cell of its own) without the second look at the count's
+     * stamp before the link, and with the count added in a second operation after the link;
+     * (session 13) with the node before an unlinked last node keeping its own number.
      */
     @Test
     void boundedOneCommitOperationsKeepTheirCounts() {
@@ -457,7 +464,13 @@ class QueuesLincheckTest {
                         .after(call("poll"), call("poll"), call("poll")).build(),
                 BlockingScenario.of(queue).before(call("offer", 1))
                         .thread(call("offer", 2), call("offer", 3)).thread(call("pollTwo"), call("size"))
-                        .after(call("poll"), call("poll"), call("size")).build()));
+                        .after(call("poll"), call("poll"), call("size")).build(),
+                BlockingScenario.of(queue).before(call("offer", 1), call("offer", 2))
+                        .thread(call("remove", 2)).thread(call("offer", 3), call("size"))
+                        .after(call("poll"), call("poll"), call("poll"), call("size")).build(),
+                BlockingScenario.of(queue).before(call("offer", 1), call("offer", 2))
+                        .thread(call("remove", 1), call("offer", 1)).thread(call("offer", 3), call("remainingCapacity"))
+                        .after(call("poll"), call("poll"), call("poll"), call("size")).build()));
     }
 
     @Test
