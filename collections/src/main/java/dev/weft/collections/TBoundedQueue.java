@@ -37,8 +37,9 @@ import java.util.function.Supplier;
  *
  * <p><b>Outside a transaction</b> the view's {@code offer}, {@code put}, {@code poll},
  * {@code take} (and their timed forms), {@code peek} and {@code isEmpty} run no transaction
- * when they need not wait: an offer links its node and counts it in one commit of two cells
- * (then swings the tail), a poll moves the head and counts it in one commit, linearizable with
+ * when they need not wait: an offer links its node and numbers it (the last node's number
+ * counts the offers) in one commit of one cell (and swings the tail every other time), a poll
+ * moves the head and counts it in one commit, linearizable with
  * each other and with every transaction on the queue. A call that must wait (the queue full for
  * a put, empty for a take) runs as a transaction that parks in {@code retry}, and so does a call
  * whose commit keeps failing under contention.
@@ -203,9 +204,9 @@ public final class TBoundedQueue<E> {
      * The {@link BlockingQueue} view: each call one transaction, or joins the running one.
      *
      * @implNote Cost model. Outside a transaction an offer or put that finds room is a few
-     * one-cell reads (the producers' count and copy of the consumers' count, the tail, the last
-     * node), one guarded commit locking the last node and the producers' count, and one stamped
-     * store swinging the tail; it allocates its node and nothing else. A poll or take that finds
+     * one-cell reads (the tail, the last node and its number, the producers' copy of the
+     * consumers' count), one guarded commit locking the last node, and every other time one
+     * stamped store swinging the tail; it allocates its node and nothing else. A poll or take that finds
      * an element is two one-cell reads and one guarded commit of the head and the consumers'
      * count (one in 32 also a one-cell commit marking the node it leaves behind, as
      * {@link TQueue}'s polls do), allocating nothing; peek and isEmpty are two one-cell reads. None reads the other
