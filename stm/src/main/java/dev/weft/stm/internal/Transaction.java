@@ -28,13 +28,35 @@ import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
+/** Where a descriptor keeps its thread: alone on a cache line (see Transaction's BY_THREAD_ID). */
+abstract class TransactionHome {
+    // Written once by the constructor; read by every thread whose id maps to the descriptor's
+    // slot in BY_THREAD_ID (a plain read: final-field semantics).
+    final Thread home;     // the thread of a ThreadLocal descriptor; null for a TxnThread's
+
+    TransactionHome(Thread home) {
+        this.home = home;
+    }
+}
+
+abstract class TransactionHomePadding extends TransactionHome {
+    // Eight longs after home; the int fills the gap the header leaves when references take
+    // eight bytes (the JVM fills such a gap with a subclass's field: it must not be a hot one).
+    long p01, p02, p03, p04, p05, p06, p07, p08;
+    int p09;
+
+    TransactionHomePadding(Thread home) {
+        super(home);
+    }
+}
+
 /**
  * A thread's transaction descriptor and the commit protocol: the heart of the engine.
  *
  * <p>Not thread-safe: each thread owns exactly one descriptor (found through a {@link ThreadLocal})
  * and reuses it for every transaction it runs, so nothing is allocated per transaction.
  */
-public final class Transaction implements TxnHandle {
+public final class Transaction extends TransactionHomePadding implements TxnHandle {
     /*
      * Overview.
      *
@@ -102,30 +124,33 @@ public final class Transaction implements TxnHandle {
     private static final ThreadLocal<Transaction> CURRENT =
             ThreadLocal.withInitial(() -> new Transaction(Thread.currentThread()));
     /*
-     * A cache in front of CURRENT, indexed by thread id: slot i holds a thread in SLOT_HOMES[i]
-     * and, in BY_THREAD_ID[i], that thread's descriptor. A hit costs a few loads instead of a
-     * ThreadLocalMap probe, which profiling showed at a quarter of a one-cell transaction (two
-     * lookups per transaction: atomic() and the ref's barrier). A descriptor is trusted only when
-     * its final home field is the calling thread (final-field semantics make that check safe
-     * under the race on the slot), and it is read only when SLOT_HOMES names the calling thread:
-     * so a thread never loads another thread's descriptor, whose lines that thread writes on
-     * every transaction (with the descriptor alone in the slot, two threads sharing a slot ran at
-     * a third of the speed of two that did not, even with the slot written rarely). Any other
-     * content is a miss that falls back to CURRENT.
+     * A cache in front of CURRENT, indexed by thread id: a slot holds the descriptor of a thread
+     * that looked itself up there. A hit costs a few loads instead of a ThreadLocalMap probe,
+     * which profiling showed at a quarter of a one-cell transaction (two lookups per transaction:
+     * atomic() and the ref's barrier). A slot is trusted only when the descriptor's final home
+     * field is the calling thread (final-field semantics make that check safe under the race on
+     * the slot); any other content is a miss that falls back to CURRENT. That check reads another
+     * thread's descriptor on a miss, so home sits alone on its cache line (TransactionHome and
+     * its padding, superclasses laid out first): the owner writes the descriptor's other fields on
+     * every transaction, and a thread missing on its slot would otherwise load a line the owner
+     * keeps modified (measured: two threads sharing a slot ran at a third of the speed of two
+     * that did not, even with the slot itself written only rarely). Two cheaper-looking fixes
+     * cost the hit path instead: an immutable (thread, descriptor) entry per slot (one more
+     * dependent load, 2-8 % of a one-read transaction) and the thread kept in a second array
+     * compared first (a fifth of TCounter's one-operation add).
      *
      * Slots are written rarely, so in steady state they stay shared in every core: a miss fills
      * an empty slot, but takes over an occupied one only on every SLOT_CLAIM_EVERY-th miss of
      * that thread. Two live threads whose ids share a slot (likely among a few dozen long-lived
      * threads with scattered ids, certain among thousands of virtual threads) would otherwise
-     * overwrite it on every lookup, and its lines would bounce between their cores and miss for
-     * every thread cached there; now each writes it once in SLOT_CLAIM_EVERY lookups, and the
-     * one not cached pays a ThreadLocal probe. A thread whose slot holds an ended thread takes it
-     * over after as many misses. Cost: a slot can keep an ended thread's descriptor and Thread
-     * object until another thread with the same low id bits claims it: at most SLOTS of each.
+     * overwrite it on every lookup, and the line (sixteen slots) would bounce between their cores
+     * and miss for every thread whose slot it holds; now each writes it once in
+     * SLOT_CLAIM_EVERY lookups, and the one not cached pays a ThreadLocal probe. A thread whose
+     * slot holds an ended thread's descriptor takes it over after as many misses. Cost: a slot
+     * can keep the descriptor (and Thread object) of a thread that has ended until another
+     * thread with the same low id bits claims it: at most BY_THREAD_ID.length descriptors.
      */
-    private static final int SLOTS = 256;
-    private static final Thread[] SLOT_HOMES = new Thread[SLOTS];
-    private static final Transaction[] BY_THREAD_ID = new Transaction[SLOTS];
+    private static final Transaction[] BY_THREAD_ID = new Transaction[256];
     /** Misses of one thread on an occupied slot per takeover of it (a power of two). */
     static final int SLOT_CLAIM_EVERY = 1024;
     private static final AtomicLong OWNER_IDS = new AtomicLong();
@@ -247,11 +272,10 @@ public final class Transaction implements TxnHandle {
     private Object firstArgument;  // the arguments of the FUNCTION body call() is running, else null
     private Object secondArgument;
 
-    private final Thread home;     // the thread of a ThreadLocal descriptor; null for a TxnThread's
     private int slotMisses;        // lookups of this descriptor that missed the cache (lookUp)
 
     private Transaction(Thread home) {
-        this.home = home;
+        super(home);
     }
 
     /** This thread's descriptor (created on first use; a field read on a {@link TxnThread}). */
@@ -261,35 +285,31 @@ public final class Transaction implements TxnHandle {
         if (thread instanceof TxnThread worker) {
             return (Transaction) worker.descriptor();
         }
-        int slot = (int) thread.getId() & (SLOTS - 1);
-        if (SLOT_HOMES[slot] == thread) {
-            Transaction cached = BY_THREAD_ID[slot];
-            if (cached != null && cached.home == thread) {
-                return cached;
-            }
+        int slot = (int) thread.getId() & (BY_THREAD_ID.length - 1);
+        Transaction cached = BY_THREAD_ID[slot];
+        if (cached != null && cached.home == thread) {
+            return cached;
         }
         return lookUp(slot);
     }
 
     private static Transaction lookUp(int slot) {
         Transaction txn = CURRENT.get();
-        if (SLOT_HOMES[slot] == null || (++txn.slotMisses & (SLOT_CLAIM_EVERY - 1)) == 0) {
+        if (BY_THREAD_ID[slot] == null || (++txn.slotMisses & (SLOT_CLAIM_EVERY - 1)) == 0) {
             BY_THREAD_ID[slot] = txn;
-            SLOT_HOMES[slot] = txn.home;
         }
         return txn;
     }
 
     /** The number of slots of the descriptor cache (for tests). */
     static int lookupSlots() {
-        return SLOTS;
+        return BY_THREAD_ID.length;
     }
 
     /** Whether the descriptor cache's slot for {@code thread} holds {@code txn} (for tests). */
-    @SuppressWarnings("deprecation") // Thread.getId: threadId() exists only from JDK 19
     static boolean cachedAt(Thread thread, Transaction txn) {
-        int slot = (int) thread.getId() & (SLOTS - 1);
-        return SLOT_HOMES[slot] == thread && BY_THREAD_ID[slot] == txn;
+        @SuppressWarnings("deprecation") int slot = (int) thread.getId() & (BY_THREAD_ID.length - 1);
+        return BY_THREAD_ID[slot] == txn;
     }
 
     /** This thread's running transaction, or null when none is running. */
