@@ -95,7 +95,7 @@ public final class TBoundedQueue<E> {
     public boolean offer(E element) {
         check("offer");
         Objects.requireNonNull(element, "TBoundedQueue does not accept null elements");
-        return queue.hasRoom() && queue.offer(element);
+        return queue.offerIfRoom(element);
     }
 
     /**
@@ -111,10 +111,9 @@ public final class TBoundedQueue<E> {
     public void put(E element) {
         check("put");
         Objects.requireNonNull(element, "TBoundedQueue does not accept null elements");
-        if (!queue.hasRoom()) {
+        if (!queue.offerIfRoom(element)) {
             Stm.retry();
         }
-        queue.offer(element);
     }
 
     /**
@@ -330,13 +329,11 @@ public final class TBoundedQueue<E> {
             }
             Duration wait = Duration.ofNanos(Math.max(0, unit.toNanos(timeout)));
             return blocking(() -> {
-                if (!queue.hasRoom()) {
-                    Stm.retryFor(wait);
-                    if (!queue.hasRoom()) {
-                        return false;
-                    }
+                if (queue.offerIfRoom(e)) {
+                    return true;
                 }
-                return queue.offer(e);
+                Stm.retryFor(wait);
+                return queue.offerIfRoom(e);
             });
         }
 

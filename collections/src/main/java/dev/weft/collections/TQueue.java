@@ -221,17 +221,18 @@ public final class TQueue<E> {
         check("offer");
         Objects.requireNonNull(element, "TQueue does not accept null elements");
         Node<E> last = last();
-        Node<E> node;
-        if (counted) {
-            long seq = Barrier.readLong(last);
-            node = new Node<>(element, seq + 1);
-            last.setNext(seq, node);
-        } else {
-            node = new Node<>(element);
-            last.setNext(node);
-        }
-        setTail(node);
+        link(last, counted ? Barrier.readLong(last) : 0L, element);
         return true;
+    }
+
+    /**
+     * Links a node holding {@code element} after {@code last}, the last node, whose number is
+     * {@code lastSeq} in a counted queue (0 otherwise), and moves the tail to it.
+     */
+    private void link(Node<E> last, long lastSeq, E element) {
+        Node<E> node = counted ? new Node<>(element, lastSeq + 1) : new Node<>(element);
+        last.setNext(lastSeq, node);
+        setTail(node);
     }
 
     /** The sentinel, in the running transaction. */
@@ -320,11 +321,27 @@ public final class TQueue<E> {
     }
 
     /**
-     * Counted queues, in the running transaction: whether there is room for one more element,
-     * reading the consumers' count only when the producers' copy says there is none.
+     * Counted queues, in the running transaction: adds {@code element} if there is room for one
+     * more, finding the last node once for the room check and the link.
+     *
+     * @return whether it was added (false: the queue is full)
      */
-    boolean hasRoom() {
-        long offeredNow = Barrier.readLong(last());
+    boolean offerIfRoom(E element) {
+        Node<E> last = last();
+        long offeredNow = Barrier.readLong(last);
+        if (!hasRoom(offeredNow)) {
+            return false;
+        }
+        link(last, offeredNow, element);
+        return true;
+    }
+
+    /**
+     * Counted queues, in the running transaction: whether there is room for one more element
+     * when {@code offeredNow} have been offered, reading the consumers' count only when the
+     * producers' copy says there is none.
+     */
+    private boolean hasRoom(long offeredNow) {
         long seen = Barrier.readLong(polledSeen);
         if (offeredNow - seen < capacity) {
             return true;
