@@ -146,7 +146,8 @@ public final class TQueue<E> {
      * The head cell, padded as {@link PaddedCell} is, with the consumers' count of polls that
      * picks the polled nodes to mark (invariant 3). The count is a plain field written racily
      * by consumers, on the line they write anyway when they move the head: a lost increment
-     * only moves the next mark by one poll.
+     * only moves the next mark by one poll. (In a counted queue the cell's raw bits are a
+     * different count, an exact one: polled; see the counted queues' comment.)
      */
     @SuppressWarnings("unused")
     private static final class Head extends TxnCell {
@@ -177,16 +178,20 @@ public final class TQueue<E> {
      * the last node out, the node before it, now last, takes the unlinked node's number (a
      * removed element stays counted as offered, and as polled). Only the last node's number is
      * ever read, so one commit on the last node both links and counts (a separate count cell
-     * cost the producers a second lock per element). Polled is a cell written by consumers in
-     * the commit that moves the head, so the two ends still share no cell. Producers check for
-     * room against polledSeen, a value polled had: polled only grows, so a stale copy only makes
-     * the queue look fuller, and producers read polled itself (the consumers' cell) only when
-     * their copy says the queue is full.
+     * cost the producers a second lock per element). Polled is the head cell's raw bits, the
+     * other half of the cell that holds the sentinel: every commit that moves the head counts
+     * the poll in the same cell, so a poll locks one cell, as an offer does (a separate count
+     * cell cost the consumers a second lock per element, until session 14), and the two ends
+     * still share no cell. A removal from the middle counts itself there too (it writes the
+     * head's bits and leaves its sentinel). Every write of the head in a counted queue must
+     * write both halves (moveHead): a plain object write would zero the count. Producers check
+     * for room against polledSeen, a value polled had: polled only grows, so a stale copy only
+     * makes the queue look fuller, and producers read polled itself (the consumers' cell) only
+     * when their copy says the queue is full.
      */
     private final long capacity;      // Long.MAX_VALUE when not counted
     private final boolean counted;
-    private final PaddedCell polled;
-    private final PaddedCell polledSeen;
+    private final PaddedCell polledSeen;  // null when not counted
     private final View view = new View();
 
     /** Creates an empty queue. */
@@ -205,7 +210,6 @@ public final class TQueue<E> {
         tail = new PaddedCell(sentinel);
         this.capacity = capacity;
         this.counted = counted;
-        polled = counted ? new PaddedCell(0L) : null;
         polledSeen = counted ? new PaddedCell(0L) : null;
     }
 
@@ -247,16 +251,25 @@ public final class TQueue<E> {
         return (Node<E>) Barrier.readObject(tail);
     }
 
-    private void setHead(Node<E> node) {
-        Barrier.writeObject(head, node);
+    /**
+     * Moves the head to {@code node} in the running transaction; in a counted queue, with
+     * {@code polledNow} as the new count of polled elements (both halves of the head cell).
+     */
+    private void moveHead(Node<E> node, long polledNow) {
+        if (counted) {
+            Barrier.writeBitsAndObject(Barrier.running(), head, polledNow, node);
+        } else {
+            Barrier.writeObject(head, node);
+        }
+    }
+
+    /** Counted queues: the number of elements polled or removed, in the running transaction. */
+    private long polled() {
+        return Barrier.readLong(head);
     }
 
     private void setTail(Node<E> node) {
         Barrier.writeObject(tail, node);
-    }
-
-    private static void increment(PaddedCell counter) {
-        Barrier.writeLong(counter, Barrier.readLong(counter) + 1);
     }
 
     /**
@@ -287,12 +300,9 @@ public final class TQueue<E> {
         if (first == null) {
             return null;
         }
-        setHead(first);
+        moveHead(first, counted ? polled() + 1 : 0L);
         if (head.retireNow()) {
             retire(sentinel);
-        }
-        if (polled != null) {
-            increment(polled);
         }
         return first.value;
     }
@@ -346,7 +356,7 @@ public final class TQueue<E> {
         if (offeredNow - seen < capacity) {
             return true;
         }
-        long polledNow = Barrier.readLong(polled);
+        long polledNow = polled();
         if (polledNow != seen) {
             Barrier.writeLong(polledSeen, polledNow);
         }
@@ -363,7 +373,7 @@ public final class TQueue<E> {
     public int size() {
         check("size");
         if (counted) {
-            long n = Barrier.readLong(last()) - Barrier.readLong(polled);
+            long n = Barrier.readLong(last()) - polled();
             return n > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) n;
         }
         int n = 0;
@@ -382,10 +392,7 @@ public final class TQueue<E> {
     public void clear() {
         check("clear");
         Node<E> last = last();
-        if (counted) {
-            Barrier.writeLong(polled, Barrier.readLong(last));
-        }
-        setHead(last);
+        moveHead(last, counted ? Barrier.readLong(last) : 0L); // every element offered is now polled
     }
 
     /**
@@ -440,7 +447,7 @@ public final class TQueue<E> {
         for (Node<E> n = previous.next(); n != null; previous = n, n = n.next()) {
             if (n == target) {
                 if (previous == sentinel) {
-                    setHead(target);
+                    moveHead(target, counted ? polled() + 1 : 0L);
                     retire(sentinel);
                 } else {
                     Node<E> after = target.next();
@@ -451,9 +458,9 @@ public final class TQueue<E> {
                     }
                     target.setNext((Node<E>) (Node<?>) REMOVED);
                     setTail(after == null ? previous : last(after)); // after is in the list: never meets POLLED
-                }
-                if (polled != null) {
-                    increment(polled);
+                    if (counted) { // a removed element counts as polled: the head keeps its sentinel
+                        moveHead(sentinel, polled() + 1);
+                    }
                 }
                 return true;
             }
@@ -595,8 +602,8 @@ public final class TQueue<E> {
      * only if nothing committed to that node since the stamp, so at the commit it is still the
      * last and offered is still the number read. polled only grows, so offered - polled at the
      * commit is at most the offered - polledSeen checked here. And a FULL answer: the number
-     * read is at most offered when polled is read (a node's number only grows, and only while it
-     * is the last), so offered - polled was at least the capacity then.
+     * read is at most offered when polled (the head's bits) is read (a node's number only
+     * grows, and only while it is the last), so offered - polled was at least the capacity then.
      */
     @SuppressWarnings("unchecked")
     int offerCountedOutside(E element) {
@@ -616,7 +623,7 @@ public final class TQueue<E> {
                 long offeredNow = Barrier.peekLong(last); // its number, after its stamp
                 long seen = Barrier.peekLong(polledSeen);
                 if (offeredNow - seen >= capacity) {
-                    long polledNow = Barrier.peekLong(polled);
+                    long polledNow = Barrier.peekLong(head);
                     if (offeredNow - polledNow >= capacity) {
                         return FULL; // linearizable when polled was read: offered can only have grown
                     }
@@ -654,8 +661,9 @@ public final class TQueue<E> {
 
     /**
      * Counted queues, outside a transaction: takes the first element, moving the head and
-     * counting it in one commit; null when the queue is empty, {@link #POLL_IN_TRANSACTION}
-     * when its commits kept failing.
+     * counting it in one commit on the head cell (sentinel and count, the count read after the
+     * stamp, so the commit fails if either changed); null when the queue is empty,
+     * {@link #POLL_IN_TRANSACTION} when its commits kept failing.
      */
     @SuppressWarnings("unchecked")
     Object pollCountedOutside() {
@@ -670,7 +678,8 @@ public final class TQueue<E> {
                 continue; // the head moved since it was read: look again (not a failed commit)
             }
             Node<E> first = (Node<E>) next;
-            if (Barrier.compareStampsAndSet(null, 0L, head, headStamp, 0L, first, polled, 1)) {
+            long polledNow = Barrier.peekLong(head); // after the stamp: the commit checks it
+            if (Barrier.compareStampsAndSet(null, 0L, head, headStamp, polledNow + 1, first, null, 0L)) {
                 if (head.retireNow()) {
                     retireOutside(sentinel, first);
                 }
