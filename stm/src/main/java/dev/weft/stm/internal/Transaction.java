@@ -105,7 +105,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      *
      * Progress. Aborts back off (randomized exponential spin/yield). A read-only attempt that
      * aborted on a read runs again as a registered snapshot reader (SnapshotRegistry): writers keep
-     * old versions for it, so it cannot abort again. After IRREVOCABLE_AFTER aborts a transaction
+     * old versions for it, so it cannot abort again. A read-only attempt with a long read log
+     * becomes one part-way instead, when it meets a cell newer than its snapshot
+     * (continueAsSnapshot): one validation, and the reads done are kept. After IRREVOCABLE_AFTER aborts a transaction
      * becomes irrevocable: it takes the irrevocable token (which only other irrevocable
      * transactions wait for), and reserves each cell before its first read or write by setting the
      * RESERVED bit. Reserved cells can still be read by everybody (their value is the committed
@@ -189,9 +191,10 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      */
     private static final int WAIT_YIELDS = 16;
     /**
-     * Read logs beyond this size are not revalidated to extend a read-only snapshot: each
-     * extension costs a pass over the log and pulls every logged cell's line into this core,
-     * which slows writers down; such readers re-run on a registered snapshot instead.
+     * Read logs beyond this size are not revalidated on every extension of a read-only
+     * snapshot: each extension costs a pass over the log and pulls every logged cell's line into
+     * this core, which slows writers down; such a reader validates once more and goes on as a
+     * registered snapshot reader (continueAsSnapshot), or, if it cannot, re-runs as one.
      */
     private static final int EXTEND_LIMIT = 1024;
     // The read version while the snapshot extension of an attempt's first read is deferred (see
@@ -242,6 +245,10 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     private long deferredVersion;  // the version of that read, while readVersion is DEFERRED
     private boolean sortedLocking; // this commit locks in lockOrder (see lockWrites)
     private int snapshotSlot = -1;
+    // An attempt of this transaction became a registered snapshot reader part-way (see
+    // continueAsSnapshot) and then wrote or called retry(), which such an attempt cannot do: the
+    // rest of this transaction's attempts abort at the extension limit instead.
+    private boolean snapshotPartWayFailed;
     private int attempts;          // aborted attempts of the current transaction
     private boolean holdsToken;
     private long seed = System.nanoTime() | 1;
@@ -494,6 +501,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
         mode = options.irrevocable() ? IRREVOCABLE : OPTIMISTIC;
         attempts = 0;
+        snapshotPartWayFailed = false;
         retryWaitedNanos = 0;
         if (WeftEvents.commitEnabled()) {
             commitEvent = new WeftEvents.CommitEvent();
@@ -864,6 +872,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     private Throwable runOutside(Runnable[] toRun) {
         int savedAttempts = attempts;
         int savedMode = mode;
+        boolean savedSnapshotPartWayFailed = snapshotPartWayFailed;
         boolean savedToken = holdsToken;
         TxnOptions savedOptions = options;
         boolean savedReadOnly = readOnly;
@@ -891,6 +900,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         depth = savedDepth;
         attempts = savedAttempts;
         mode = savedMode;
+        snapshotPartWayFailed = savedSnapshotPartWayFailed;
         holdsToken = savedToken;
         options = savedOptions;
         readOnly = savedReadOnly;
@@ -974,7 +984,8 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      */
     private void awaitChange() {
         recordAbort(AbortCause.RETRY);
-        if (mode == SNAPSHOT) { // logged no reads: re-run at once as an ordinary attempt
+        if (mode == SNAPSHOT) { // logged no reads (or not all): re-run at once as an ordinary attempt
+            snapshotPartWayFailed |= reads.size > 0;
             endAttempt();
             endAttemptHooks(null);
             checkDeadline();
@@ -1201,6 +1212,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             if (mode == IRREVOCABLE) {
                 reserve(cell);
             } else { // a registered snapshot logs no reads, so it cannot validate a write
+                snapshotPartWayFailed |= reads.size > 0;
                 abortCause = AbortCause.READ_CONFLICT;
                 doomed = true;
                 throw ConflictSignal.INSTANCE;
@@ -1394,13 +1406,56 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
         long now = GlobalClock.advanceTo(target);
         if (reads.size > EXTEND_LIMIT && writes.size == 0) {
-            conflictOnRead(cell); // a long reader: re-run on a registered snapshot instead of O(n) checks
+            if (continueAsSnapshot(cell, version)) {
+                return;
+            }
+            conflictOnRead(cell); // re-run on a registered snapshot from the start
         }
         reads.add(cell, version);
         if (!validateReads()) {
             conflictOnRead(cell);
         }
         readVersion = now;
+    }
+
+    /**
+     * A long read-only attempt (more than EXTEND_LIMIT reads, no write) met {@code cell} at
+     * {@code version}, newer than its snapshot: instead of aborting and re-running the whole
+     * body as a registered snapshot reader, it registers now and validates its log once. Why
+     * that is a snapshot: registering ticks the clock to the new read version after the slot is
+     * claimed, exactly as a SNAPSHOT attempt's begin does, so every commit stamped above it keeps
+     * the old versions this attempt needs (see GlobalClock and SnapshotRegistry), and a commit
+     * stamped at or below it read the clock before the tick, so it held its locks before the
+     * validation below starts: every logged cell (this one included, at the version whose value
+     * the caller returns) found unlocked and at its logged version still has, at the new read
+     * version, the value read. From here on the attempt reads as a SNAPSHOT attempt does and
+     * logs nothing more; the reads logged so far are never validated again. One pass over the
+     * log instead of a lost attempt: a traversal of thousands of cells next to short writers
+     * (StmBench7's, the bank's audit) no longer throws away the reads it has done.
+     *
+     * <p>Such an attempt cannot validate a write or wait in retry() (its log lacks the reads
+     * after the switch): both abort it, and the transaction's later attempts no longer switch.
+     *
+     * @return whether the attempt now reads a registered snapshot; false: abort as before
+     */
+    private boolean continueAsSnapshot(TxnCell cell, long version) {
+        if (snapshotPartWayFailed) {
+            return false;
+        }
+        int slot = SnapshotRegistry.register();
+        if (slot < 0) {
+            return false; // every slot taken
+        }
+        long snapshotVersion = SnapshotRegistry.readVersion(slot);
+        reads.add(cell, version);
+        if (!validateReads()) {
+            SnapshotRegistry.deregister(slot);
+            conflictOnRead(cell);
+        }
+        snapshotSlot = slot;
+        mode = SNAPSHOT;
+        readVersion = snapshotVersion;
+        return true;
     }
     private void loadSlow(TxnCell cell) {
         if (mode == IRREVOCABLE) {
