@@ -4,25 +4,46 @@ import dev.weft.stm.spi.TxnCell;
 import java.util.Arrays;
 
 /**
- * The cells a transaction read and the versions it read them at; owned by one transaction.
+ * The cells a transaction read; owned by one transaction.
  *
- * <p>Used to validate the snapshot on extension and at commit. In irrevocable mode it lists the
- * cells the transaction reserved instead. Arrays grow by doubling and are kept between attempts,
- * so a steady-state transaction allocates nothing; {@link #clear()} drops the cell references so
- * a finished transaction does not keep cells alive.
+ * <p>Used to validate the snapshot on extension and at commit. An optimistic read logs only the
+ * cell, not the version it read: every logged read was of a version at or below the read version
+ * that validation checks against, and a commit that changed the cell after the read carries a
+ * version above it (see Transaction's overview, "Validation"), so "at or below the read version
+ * and not locked" means "unchanged". In irrevocable mode it lists the cells the transaction
+ * reserved instead, with their versions ({@link #addReserved}): an irrevocable read is of the
+ * committed version, however new, so a retry() wait needs the exact version to tell a change.
+ * Arrays grow by doubling and are kept between attempts, so a steady-state transaction allocates
+ * nothing; {@link #clear()} drops the cell references so a finished transaction does not keep
+ * cells alive.
  */
 final class ReadLog {
     TxnCell[] cells = new TxnCell[32];
-    long[] versions = new long[32];
+    /** Irrevocable mode only: the version of each reserved cell when it was reserved. */
+    long[] reservedVersions = new long[32];
     int size;
 
-    void add(TxnCell cell, long version) {
+    /** Logs an optimistic read. */
+    void add(TxnCell cell) {
         int i = size;
         if (i == cells.length) {
             grow();
         }
         cells[i] = cell;
-        versions[i] = version;
+        size = i + 1;
+    }
+
+    /** Logs a cell reserved by the irrevocable transaction, at {@code version}. */
+    void addReserved(TxnCell cell, long version) {
+        int i = size;
+        if (i == cells.length) {
+            grow();
+        }
+        if (i >= reservedVersions.length) {
+            reservedVersions = Arrays.copyOf(reservedVersions, cells.length);
+        }
+        cells[i] = cell;
+        reservedVersions[i] = version;
         size = i + 1;
     }
 
@@ -34,8 +55,6 @@ final class ReadLog {
     }
 
     private void grow() {
-        int capacity = cells.length * 2;
-        cells = Arrays.copyOf(cells, capacity);
-        versions = Arrays.copyOf(versions, capacity);
+        cells = Arrays.copyOf(cells, cells.length * 2);
     }
 }

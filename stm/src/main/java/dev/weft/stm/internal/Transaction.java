@@ -72,16 +72,28 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * begin. A read takes a seqlock snapshot of the cell (lock word, value, fence, lock word). If
      * the cell is commit-locked the reader spins briefly (the owner is inside a short commit), and
      * gives up as a conflict after a bound. If the version is <= rv the value belongs to the
-     * snapshot and (cell, version) is appended to the read log. If it is newer, the snapshot is
-     * extended (LSA): advance the clock to at least the version, check every logged read still has
-     * its logged version and is not locked; if so rv becomes the new time, otherwise the attempt
-     * aborts. Except for the first read of an attempt: one cell alone is always a consistent
+     * snapshot and the cell is appended to the read log. If it is newer, the snapshot is
+     * extended (LSA): advance the clock to at least the version, validate every logged read and
+     * check the new cell is still at the version read; if so rv becomes the new time, otherwise
+     * the attempt aborts. Except for the first read of an attempt: one cell alone is always a consistent
      * snapshot, so the transaction logs it and defers the extension to its second read (rv is
      * DEFERRED meanwhile, so that every read takes the slow path). Hence invariant R: every value a running transaction has returned belongs to one
      * committed state (the one at rv), which is opacity: a doomed attempt never sees a broken
      * invariant, because the inconsistent value is never returned.
      *
      * Writes go to the redo log (WriteLog); reads look there first (read-your-writes).
+     *
+     * Validation (TL2's, not a comparison with logged versions: the log holds only cells, half
+     * the bytes a read writes). A logged read is unchanged iff its cell is not commit-locked and
+     * its version is <= rv (the rv in force before an extension; the deferred version while rv
+     * is DEFERRED). Why: the read returned a version <= the rv it was made under, and a commit
+     * that changes the cell afterwards locks it after that read, so it reads the clock after the
+     * reader took that rv and stamps a version above it (GlobalClock: at least one above the
+     * clock value it read). If that rv was older than the current one, the extension in between
+     * validated the cell after reading the clock: the commit either held the lock or had
+     * published by then (caught), or locked later, read a clock at least that extension's rv and
+     * stamped above it; by induction above the current rv. An irrevocable attempt's log keeps
+     * versions (ReadLog.addReserved): its reads are of whatever is committed, however new.
      *
      * Commit. Read-only: nothing to do, no lock, no shared write; the transaction serializes at
      * rv. Otherwise (TL2):
@@ -93,8 +105,8 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      *   2. read the clock after the locks; wv is one above it and above every locked cell's old
      *      version (see GlobalClock: the clock itself is written only rarely).
      *   3. unless every read was of a cell we locked and checked while locking it, validate the
-     *      read log: every cell still at its logged version, and not locked except by us (then the
-     *      version saved at lock time must match).
+     *      read log: every cell at a version <= rv, and not locked except by us (then the version
+     *      saved at lock time must be).
      *   4. publish each written cell: keep the old value in the cell's history if a registered
      *      snapshot reader needs it (SnapshotSet), write the value, release-store unlocked(wv).
      * Invariant C: a cell's value changes only between a successful lock CAS and the release
@@ -1088,16 +1100,30 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
     }
 
-    /** Whether every logged read still holds its logged version and is not commit-locked. */
+    /** Whether every logged read is still of the version read and not commit-locked. */
     private boolean readsUnchanged() {
         ReadLog log = reads;
+        boolean reserved = mode == IRREVOCABLE;
+        long bound = validationBound();
         for (int i = 0, n = log.size; i < n; i++) {
             long word = CellAccess.lockWordVolatile(log.cells[i]);
-            if (LockWord.isCommitLocked(word) || LockWord.version(word) != log.versions[i]) {
+            if (LockWord.isCommitLocked(word)) {
+                return false;
+            }
+            long version = LockWord.version(word);
+            if (reserved ? version != log.reservedVersions[i] : version > bound) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The version no logged optimistic read exceeds and every later commit to a logged cell does:
+     * the read version, or while it is DEFERRED the version of the one cell read.
+     */
+    private long validationBound() {
+        return readVersion == DEFERRED ? deferredVersion : readVersion;
     }
 
     // ------------------------------------------------------------------ hooks, locals, decider
@@ -1356,7 +1382,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
                 long version = LockWord.version(first);
                 if (version <= readVersion) {
                     if (mode == OPTIMISTIC) {
-                        reads.add(cell, version); // a registered snapshot is never validated
+                        reads.add(cell); // a registered snapshot is never validated
                     }
                     loadedBits = bits;
                     loadedObject = object;
@@ -1399,7 +1425,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             }
             target = Math.max(version, deferredVersion);
         } else if (reads.size == 0) {
-            reads.add(cell, version); // one cell is a consistent snapshot on its own: defer
+            reads.add(cell); // one cell is a consistent snapshot on its own: defer
             deferredVersion = version;
             readVersion = DEFERRED;
             return;
@@ -1411,10 +1437,10 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             }
             conflictOnRead(cell); // re-run on a registered snapshot from the start
         }
-        reads.add(cell, version);
-        if (!validateReads()) {
+        if (!validateReads() || !stillAt(cell, version)) {
             conflictOnRead(cell);
         }
+        reads.add(cell);
         readVersion = now;
     }
 
@@ -1426,9 +1452,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * claimed, exactly as a SNAPSHOT attempt's begin does, so every commit stamped above it keeps
      * the old versions this attempt needs (see GlobalClock and SnapshotRegistry), and a commit
      * stamped at or below it read the clock before the tick, so it held its locks before the
-     * validation below starts: every logged cell (this one included, at the version whose value
-     * the caller returns) found unlocked and at its logged version still has, at the new read
-     * version, the value read. From here on the attempt reads as a SNAPSHOT attempt does and
+     * validation below starts: every logged cell found unchanged (unlocked, no newer than the old
+     * read version), and this one found still at the version whose value the caller returns,
+     * still has, at the new read version, the value read. From here on the attempt reads as a SNAPSHOT attempt does and
      * logs nothing more; the reads logged so far are never validated again. One pass over the
      * log instead of a lost attempt: a traversal of thousands of cells next to short writers
      * (StmBench7's, the bank's audit) no longer throws away the reads it has done.
@@ -1447,8 +1473,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             return false; // every slot taken
         }
         long snapshotVersion = SnapshotRegistry.readVersion(slot);
-        reads.add(cell, version);
-        if (!validateReads()) {
+        if (!validateReads() || !stillAt(cell, version)) {
             SnapshotRegistry.deregister(slot);
             conflictOnRead(cell);
         }
@@ -1492,7 +1517,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             long version = LockWord.version(first);
             if (version <= readVersion) {
                 if (mode == OPTIMISTIC) {
-                    reads.add(cell, version);
+                    reads.add(cell);
                 }
                 loadedBits = bits;
                 loadedObject = object;
@@ -1520,13 +1545,14 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     }
 
     /**
-     * Every logged read still holds its logged version and is not locked by another committer.
-     * Cells this transaction has commit-locked are checked against the version saved at lock time.
+     * Every logged read is still of the version read: not locked by another committer, and at a
+     * version no newer than validationBound() (see the overview, "Validation"). Cells this
+     * transaction has commit-locked are checked with the version saved at lock time.
      */
     private boolean validateReads() {
         ReadLog log = reads;
         TxnCell[] cells = log.cells;
-        long[] versions = log.versions;
+        long bound = validationBound();
         for (int i = 0, n = log.size; i < n; i++) {
             TxnCell cell = cells[i];
             long word = CellAccess.lockWordAcquire(cell);
@@ -1538,7 +1564,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
                 }
                 word = writes.lockedWords[writes.indexOf(cell)];
             }
-            if (LockWord.version(word) != versions[i]) {
+            if (LockWord.version(word) > bound) {
                 conflictCell = cell;
                 if (WriterTable.enabled) {
                     opponent = WriterTable.ownerOf(LockWord.version(word));
@@ -1561,10 +1587,23 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
                 continue;
             }
             if (CellAccess.casLockWord(cell, word, word | LockWord.RESERVED)) {
-                reads.add(cell, LockWord.version(word));
+                reads.addReserved(cell, LockWord.version(word));
                 return;
             }
         }
+    }
+
+    /**
+     * Whether {@code cell}, just read at {@code version} (newer than the snapshot, so not covered
+     * by validateReads' bound), is still at it and not commit-locked.
+     */
+    private boolean stillAt(TxnCell cell, long version) {
+        long word = CellAccess.lockWordAcquire(cell);
+        if (LockWord.isCommitLocked(word) || LockWord.version(word) != version) {
+            conflictCell = cell;
+            return false;
+        }
+        return true;
     }
 
     private void releaseReservations() {
