@@ -33,13 +33,14 @@ import java.util.function.Supplier;
  * <p><b>Conflicts.</b> Built on {@link TQueue} (producers and consumers share no cell while the
  * queue is neither empty nor full). Producers keep their own, possibly stale, copy of the number
  * of elements consumed; since that number only grows, a stale copy can only make the queue look
- * fuller, and producers read the consumers' counter only when their copy says the queue is full.
+ * fuller, and producers read the consumers' count (kept in the head cell) only when their copy
+ * says the queue is full.
  *
  * <p><b>Outside a transaction</b> the view's {@code offer}, {@code put}, {@code poll},
  * {@code take} (and their timed forms), {@code peek} and {@code isEmpty} run no transaction
  * when they need not wait: an offer links its node and numbers it (the last node's number
  * counts the offers) in one commit of one cell (and swings the tail every other time), a poll
- * moves the head and counts it in one commit, linearizable with
+ * moves the head and counts it in one commit of one cell (the head), linearizable with
  * each other and with every transaction on the queue. A call that must wait (the queue full for
  * a put, empty for a take) runs as a transaction that parks in {@code retry}, and so does a call
  * whose commit keeps failing under contention.

@@ -75,8 +75,8 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * snapshot and the cell is appended to the read log. If it is newer, the snapshot is
      * extended (LSA): advance the clock to at least the version, validate every logged read and
      * check the new cell is still at the version read; if so rv becomes the new time, otherwise
-     * the attempt aborts. Except for the first read of an attempt: one cell alone is always a consistent
-     * snapshot, so the transaction logs it and defers the extension to its second read (rv is
+     * the attempt aborts. Except for the first read of an attempt: one cell alone is always a
+     * consistent snapshot, so the transaction logs it and defers the extension to its second read (rv is
      * DEFERRED meanwhile, so that every read takes the slow path). Hence invariant R: every value a running transaction has returned belongs to one
      * committed state (the one at rv), which is opacity: a doomed attempt never sees a broken
      * invariant, because the inconsistent value is never returned.
@@ -119,9 +119,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * aborted on a read runs again as a registered snapshot reader (SnapshotRegistry): writers keep
      * old versions for it, so it cannot abort again. A read-only attempt with a long read log
      * becomes one part-way instead, when it meets a cell newer than its snapshot
-     * (continueAsSnapshot): one validation, and the reads done are kept. After IRREVOCABLE_AFTER aborts a transaction
-     * becomes irrevocable: it takes the irrevocable token (which only other irrevocable
-     * transactions wait for), and reserves each cell before its first read or write by setting the
+     * (continueAsSnapshot): one validation, and the reads done are kept. After
+     * IRREVOCABLE_AFTER aborts a transaction becomes irrevocable: it takes the irrevocable token
+     * (which only other irrevocable transactions wait for), and reserves each cell before its first read or write by setting the
      * RESERVED bit. Reserved cells can still be read by everybody (their value is the committed
      * one), and cells it never touches are unaffected; only writers of reserved cells wait. Since
      * nothing it reserved can change, its reads stay valid and its commit cannot fail. Normal
@@ -1454,10 +1454,10 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * stamped at or below it read the clock before the tick, so it held its locks before the
      * validation below starts: every logged cell found unchanged (unlocked, no newer than the old
      * read version), and this one found still at the version whose value the caller returns,
-     * still has, at the new read version, the value read. From here on the attempt reads as a SNAPSHOT attempt does and
-     * logs nothing more; the reads logged so far are never validated again. One pass over the
-     * log instead of a lost attempt: a traversal of thousands of cells next to short writers
-     * (StmBench7's, the bank's audit) no longer throws away the reads it has done.
+     * still has, at the new read version, the value read. From here on the attempt reads as a
+     * SNAPSHOT attempt does and logs nothing more; the reads logged so far are never validated
+     * again. One pass over the log instead of a lost attempt: a traversal of thousands of cells
+     * next to short writers (StmBench7's, the bank's audit) no longer throws away its reads.
      *
      * <p>Such an attempt cannot validate a write or wait in retry() (its log lacks the reads
      * after the switch): both abort it, and the transaction's later attempts no longer switch.
@@ -1746,7 +1746,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         TxnCell[] cells = log.cells;
         long[] order = log.lockOrder;
         boolean sorted = sortedLocking;
-        long snapshot = readVersion == DEFERRED ? deferredVersion : readVersion;
+        long snapshot = validationBound();
         readsCheckedAtLock = 0;
         for (int k = 0, n = log.size; k < n; k++) {
             int i = sorted ? (int) order[k] : k;
