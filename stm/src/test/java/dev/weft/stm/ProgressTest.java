@@ -18,7 +18,8 @@ class ProgressTest {
 
     /**
      * A sum over 100,000 refs while a writer keeps moving values between them: every sum is exact
-     * and needs at most two attempts (the second runs on a registered snapshot).
+     * and needs at most two attempts (a second one when a value it read changed before it could
+     * go on as a registered snapshot reader; SnapshotPartWayTest has the single-attempt case).
      */
     @Test
     void longReadOnlyTransactionFinishesInAtMostTwoAttempts() throws Exception {
