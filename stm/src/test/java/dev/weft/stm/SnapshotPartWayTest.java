@@ -46,6 +46,21 @@ class SnapshotPartWayTest {
         }), OTHER).join();
     }
 
+    /**
+     * Sums the cells in the running transaction; with {@code move}, first moves 1 from
+     * {@code from} to {@code to} on another thread when the sum has read SWITCH_AT cells.
+     */
+    private static long sum(Counter[] cells, boolean move, int from, int to) {
+        long total = 0;
+        for (int i = 0; i < CELLS; i++) {
+            if (move && i == SWITCH_AT) {
+                moveElsewhere(cells, from, to);
+            }
+            total += cells[i].get();
+        }
+        return total;
+    }
+
     @Test
     void aLongReaderThatMeetsANewerCellGoesOnAsASnapshotWithoutAborting() {
         Counter[] cells = Counter.array(CELLS, INITIAL);
@@ -79,19 +94,9 @@ class SnapshotPartWayTest {
     void aChangeToACellAlreadyReadStillAbortsTheLongReader() {
         Counter[] cells = Counter.array(CELLS, INITIAL);
         AtomicInteger runs = new AtomicInteger();
-        long sum = Stm.atomicLong(() -> {
-            int run = runs.incrementAndGet();
-            long total = 0;
-            for (int i = 0; i < CELLS; i++) {
-                if (run == 1 && i == SWITCH_AT) {
-                    // From a cell read to one not read: the newer cell triggers the switch, whose
-                    // validation must find the first cell changed since it was read.
-                    moveElsewhere(cells, 5, SWITCH_AT + 100);
-                }
-                total += cells[i].get();
-            }
-            return total;
-        });
+        // From a cell read to one not read: the newer cell triggers the switch, whose
+        // validation must find the first cell changed since it was read.
+        long sum = Stm.atomicLong(() -> sum(cells, runs.incrementAndGet() == 1, 5, SWITCH_AT + 100));
         assertEquals(INITIAL * CELLS, sum, "the sum mixed a value read before the move with one after it");
         assertEquals(2, runs.get(), "a reader whose log was invalid must abort and run again");
     }
@@ -102,14 +107,7 @@ class SnapshotPartWayTest {
         Counter total = new Counter(0);
         AtomicInteger runs = new AtomicInteger();
         atomic(() -> {
-            int run = runs.incrementAndGet();
-            long sum = 0;
-            for (int i = 0; i < CELLS; i++) {
-                if (run == 1 && i == SWITCH_AT) {
-                    moveElsewhere(cells, SWITCH_AT + 100, SWITCH_AT + 101);
-                }
-                sum += cells[i].get();
-            }
+            long sum = sum(cells, runs.incrementAndGet() == 1, SWITCH_AT + 100, SWITCH_AT + 101);
             total.set(sum); // a snapshot reader cannot validate a write: this attempt must abort
         });
         assertTrue(runs.get() >= 2, "a write after the switch committed without a validated read set");
@@ -123,13 +121,7 @@ class SnapshotPartWayTest {
         AtomicInteger runs = new AtomicInteger();
         long sum = Stm.atomicLong(() -> {
             int run = runs.incrementAndGet();
-            long total = 0;
-            for (int i = 0; i < CELLS; i++) {
-                if (run <= 2 && i == SWITCH_AT) {
-                    moveElsewhere(cells, SWITCH_AT + 100, SWITCH_AT + 101);
-                }
-                total += cells[i].get();
-            }
+            long total = sum(cells, run <= 2, SWITCH_AT + 100, SWITCH_AT + 101);
             if (run == 1) {
                 assertTrue(EngineProbe.isSnapshot(), "the first run did not switch: the test proves nothing");
                 Stm.retry(); // a partial read set cannot be waited on: runs again at once
