@@ -48,11 +48,10 @@ final class ReadLog {
     }
 
     void clear() {
-        TxnCell[] logged = cells;
-        for (int i = 0, n = size; i < n; i++) { // a plain loop: most logs hold a few entries
-            logged[i] = null;
+        if (size > 0) {
+            Arrays.fill(cells, 0, size, null);
+            size = 0;
         }
-        size = 0;
     }
 
     private void grow() {

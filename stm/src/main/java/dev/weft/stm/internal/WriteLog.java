@@ -152,12 +152,8 @@ final class WriteLog {
     void clear() {
         hasCommutes = false;
         if (size > 0) {
-            TxnCell[] written = cells;
-            Object[] values = objects;
-            for (int i = 0, n = size; i < n; i++) { // a plain loop: most logs hold a few entries
-                written[i] = null;
-                values[i] = null;
-            }
+            Arrays.fill(cells, 0, size, null);
+            Arrays.fill(objects, 0, size, null);
             if (historiesUsed) {
                 Arrays.fill(histories, 0, size, null);
                 historiesUsed = false;
