@@ -5,6 +5,7 @@ import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
 import dev.weft.stm.spi.TxnCell;
+import dev.weft.stm.spi.TxnHandle;
 import java.util.AbstractQueue;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -252,6 +253,16 @@ public final class TQueue<E> {
     }
 
     /**
+     * The sentinel, in the running transaction {@code txn}, read together with the head's count
+     * of polled elements, which {@code Barrier.lastReadBits(txn)} returns right after (0 when the
+     * queue is not counted): one read of the head cell for both.
+     */
+    @SuppressWarnings("unchecked")
+    private Node<E> head(TxnHandle txn) {
+        return (Node<E>) Barrier.readObject(txn, head);
+    }
+
+    /**
      * Moves the head to {@code node} in the running transaction; in a counted queue, with
      * {@code polledNow} as the new count of polled elements (both halves of the head cell).
      */
@@ -295,12 +306,14 @@ public final class TQueue<E> {
      */
     public E poll() {
         check("poll");
-        Node<E> sentinel = head();
+        TxnHandle txn = Barrier.running();
+        Node<E> sentinel = head(txn);
+        long polledBefore = Barrier.lastReadBits(txn);
         Node<E> first = sentinel.next();
         if (first == null) {
             return null;
         }
-        moveHead(first, counted ? polled() + 1 : 0L);
+        moveHead(first, polledBefore + 1);
         if (head.retireNow()) {
             retire(sentinel);
         }
@@ -442,12 +455,14 @@ public final class TQueue<E> {
      */
     @SuppressWarnings("unchecked")
     private boolean unlink(Node<E> target) {
-        Node<E> sentinel = head();
+        TxnHandle txn = Barrier.running();
+        Node<E> sentinel = head(txn);
+        long polledBefore = Barrier.lastReadBits(txn);
         Node<E> previous = sentinel;
         for (Node<E> n = previous.next(); n != null; previous = n, n = n.next()) {
             if (n == target) {
                 if (previous == sentinel) {
-                    moveHead(target, counted ? polled() + 1 : 0L);
+                    moveHead(target, polledBefore + 1);
                     retire(sentinel);
                 } else {
                     Node<E> after = target.next();
@@ -459,7 +474,7 @@ public final class TQueue<E> {
                     target.setNext((Node<E>) (Node<?>) REMOVED);
                     setTail(after == null ? previous : last(after)); // after is in the list: never meets POLLED
                     if (counted) { // a removed element counts as polled: the head keeps its sentinel
-                        moveHead(sentinel, polled() + 1);
+                        moveHead(sentinel, polledBefore + 1);
                     }
                 }
                 return true;

@@ -36,15 +36,11 @@ final class ReadLog {
     /** Logs a cell reserved by the irrevocable transaction, at {@code version}. */
     void addReserved(TxnCell cell, long version) {
         int i = size;
-        if (i == cells.length) {
-            grow();
-        }
+        add(cell);
         if (i >= reservedVersions.length) {
             reservedVersions = Arrays.copyOf(reservedVersions, cells.length);
         }
-        cells[i] = cell;
         reservedVersions[i] = version;
-        size = i + 1;
     }
 
     void clear() {
