@@ -41,13 +41,14 @@ import java.util.function.Function;
  *
  * <p><b>Iteration.</b> Iterators of {@link #asMap()} and its collection views created outside a
  * transaction iterate over a <em>snapshot</em>: one consistent state of the whole map, taken in
- * O(1) (a few dozen cells, independent of the size) when the iterator is created; later changes
+ * O(1) (at most 1,024 cells, independent of the size) when the iterator is created; later changes
  * are not seen, and the iterator never throws {@link java.util.ConcurrentModificationException}.
  * Inside a transaction, iterators (and {@link #forEach}) read the live map in that transaction,
  * so they see its own writes, and must not be used after it ended. Iteration order is unspecified.
  *
  * <p><b>Complexity.</b> get, put, remove and the compute family: O(1) expected cells read (the
- * trie is at most 7 levels deep, about log<sub>32</sub>(n/4) in practice) and one cell written,
+ * trie is at most 7 levels deep, about log<sub>32</sub>(n/4) in practice, and its top two levels
+ * merge into one node of 1,024 slots once the map holds a few hundred entries) and one cell written,
  * plus a striped count cell on insert and removal. {@code get} allocates nothing; writes copy one
  * leaf of at most {@value #LEAF_ENTRIES} entries. {@code size()}: O(stripes). {@code clear()}:
  * O(stripes). Iteration: O(n). The map does not shrink its inner nodes on removal (as
@@ -65,6 +66,11 @@ public final class TMap<K, V> {
     public static final int LEAF_ENTRIES = 8;
 
     private final HashTrie<K, V> trie = new HashTrie<>();
+
+    /** The engine, for tests of its structure in this package. */
+    HashTrie<K, V> trie() {
+        return trie;
+    }
     private final HashMapView<K, V> view = new HashMapView<>(trie);
 
     /** Creates an empty map. */

@@ -69,7 +69,10 @@ class TMapConcurrencyTest {
     }
 
     static void checkWhileWritersInsert(KeySource source, long seed) {
-        int perWriter = Scale.of(30_000);
+        checkWhileWritersInsert(source, seed, Scale.of(30_000));
+    }
+
+    static TMap<Long, Integer> checkWhileWritersInsert(KeySource source, long seed, int perWriter) {
         TMap<Long, Integer> map = new TMap<>();
         ConcurrentMap<Long, Integer> view = map.asMap();
         AtomicIntegerArray published = new AtomicIntegerArray(WRITERS); // keys below are committed
@@ -103,11 +106,26 @@ class TMapConcurrencyTest {
         Racers.run(seed, writer, writer, reader);
         assertEquals(WRITERS * perWriter, view.size());
         assertPrefixes(new ArrayList<>(view.keySet()), "final state, seed " + seed);
+        return map;
     }
 
     @Test
     void snapshotsAndLookupsSeeConsistentStatesWhileTheTrieGrows() {
         checkWhileWritersInsert(SNAPSHOT_ITERATOR, System.nanoTime());
+    }
+
+    /**
+     * The same checks on maps that grow from empty to 800 entries, many times: each crosses the
+     * moment the root node widens (see HashTrie), with lookups and snapshot iterators running and
+     * the writers' commits racing the widening's.
+     */
+    @Test
+    void snapshotsAndLookupsSeeConsistentStatesWhileTheRootWidens() {
+        for (int trial = 0; trial < Scale.of(200); trial++) {
+            long seed = System.nanoTime();
+            TMap<Long, Integer> map = checkWhileWritersInsert(SNAPSHOT_ITERATOR, seed, 400);
+            assertEquals(1_024, map.trie().rootWidth(), "the root did not widen (seed " + seed + ")");
+        }
     }
 
     @Test

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.collections.internal.HashTrie;
 import dev.weft.stm.Stm;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentMap;
@@ -241,6 +243,109 @@ class TMapTest {
             }
         });
         assertTrue(e.getMessage().contains("outside a transaction"), e.getMessage());
+    }
+
+    /**
+     * A map that grows past a few hundred entries replaces its 32-slot root node by a 1,024-slot
+     * one (the top two levels in one); every entry stays, a snapshot taken before sees the old
+     * contents, and the map goes on growing and shrinking like a HashMap. Once with one-commit
+     * writes outside transactions, once with writes in transactions of ten.
+     */
+    @Test
+    void theRootWidensAndKeepsEveryEntry() {
+        for (int mode = 0; mode < 2; mode++) {
+            boolean inTransactions = mode == 1;
+            long seed = System.nanoTime();
+            Random random = new Random(seed);
+            TMap<Integer, Integer> map = new TMap<>();
+            ConcurrentMap<Integer, Integer> view = map.asMap();
+            Map<Integer, Integer> model = new HashMap<>();
+            Iterator<Map.Entry<Integer, Integer>> before = null;
+            Map<Integer, Integer> atBefore = null;
+            String where = (inTransactions ? "in transactions" : "one-commit writes") + ", seed " + seed;
+            while (map.trie().rootWidth() < 1_024) {
+                assertTrue(model.size() < 5_000, "the root never widened: " + where);
+                if (model.size() == 100) {
+                    before = view.entrySet().iterator();
+                    atBefore = new HashMap<>(model);
+                }
+                int[] keys = random.ints(10, 0, 1 << 20).toArray();
+                if (inTransactions) {
+                    atomic(() -> {
+                        for (int k : keys) {
+                            map.put(k, -k);
+                        }
+                    });
+                } else {
+                    for (int k : keys) {
+                        view.put(k, -k);
+                    }
+                }
+                for (int k : keys) {
+                    model.put(k, -k);
+                }
+            }
+            assertTrue(model.size() > 200, "widened at " + model.size() + " entries: " + where);
+            for (int k : model.keySet()) {
+                assertEquals(-k, view.get(k), where);
+                assertEquals(-k, atomic(() -> map.get(k)), where);
+            }
+            assertEquals(model.size(), view.size(), where);
+            assertEquals(model, new HashMap<>(view), where);
+            Map<Integer, Integer> snapshot = new HashMap<>();
+            before.forEachRemaining(e -> snapshot.put(e.getKey(), e.getValue()));
+            assertEquals(atBefore, snapshot, "a snapshot taken before the widening: " + where);
+            for (int step = 0; step < 20_000; step++) {
+                int k = random.nextInt(1 << 20);
+                int i = step;
+                if (random.nextBoolean()) {
+                    assertEquals(model.put(k, i), inTransactions ? atomic(() -> map.put(k, i)) : view.put(k, i), where);
+                } else {
+                    int r = random.nextBoolean() || model.isEmpty() ? k : model.keySet().iterator().next();
+                    assertEquals(model.remove(r), inTransactions ? atomic(() -> map.remove(r)) : view.remove(r), where);
+                }
+            }
+            assertEquals(model, new HashMap<>(view), where);
+            assertEquals(model.size(), view.size(), where);
+            assertEquals(1_024, map.trie().rootWidth(), where);
+        }
+    }
+
+    /** A root whose slots all hold small leaves when it widens: their entries are distributed. */
+    @Test
+    void aWideningDistributesTheLeavesOfTheNarrowRoot() {
+        // 23 slots of the narrow root split into nodes (eight colliding keys each, plus one), the
+        // other nine hold up to eight keys each; the split of a 24th slot widens the root.
+        Map<Integer, List<Integer>> bySlot = new HashMap<>();
+        for (int k = 0; bySlot.values().stream().filter(l -> l.size() >= 9).count() < 32; k++) {
+            bySlot.computeIfAbsent(HashTrie.spread(k) & 31, s -> new ArrayList<>()).add(k);
+        }
+        TMap<Integer, Integer> map = new TMap<>();
+        ConcurrentMap<Integer, Integer> view = map.asMap();
+        Map<Integer, Integer> model = new HashMap<>();
+        for (int slot = 0; slot < 32; slot++) {
+            List<Integer> keys = bySlot.get(slot);
+            int count = slot < 23 ? 9 : 8;
+            for (int k : keys.subList(0, count)) {
+                view.put(k, k + 1);
+                model.put(k, k + 1);
+            }
+        }
+        assertEquals(32, map.trie().rootWidth(), "23 nodes do not widen the root");
+        int last = bySlot.get(23).get(8);
+        view.put(last, last + 1);
+        model.put(last, last + 1);
+        assertEquals(1_024, map.trie().rootWidth(), "the 24th node widens it");
+        assertEquals(model, new HashMap<>(view));
+        for (int k : model.keySet()) {
+            assertEquals(k + 1, view.get(k));
+            assertTrue(view.containsKey(k));
+        }
+        for (List<Integer> keys : bySlot.values()) {
+            for (int k : keys.subList(9, keys.size())) {
+                assertNull(view.get(k), "an absent key of a distributed leaf");
+            }
+        }
     }
 
     @Test

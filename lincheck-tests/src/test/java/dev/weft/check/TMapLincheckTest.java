@@ -226,6 +226,102 @@ class TMapLincheckTest {
         }
     }
 
+    /**
+     * Filler keys that bring a map to the eve of its root's widening (see HashTrie's overview): 23
+     * of the narrow root's 32 slots hold nine keys each, so they are nodes, and the slot of key 1
+     * holds eight, a full leaf. The first put of key 1 splits that slot, the 24th node, and its
+     * write replaces the root by the wide one while the other operations read and write around it.
+     * The slots come from {@link #spread}, a copy of HashTrie.spread (not exported).
+     */
+    static final int[] WIDENING_FILLERS = wideningFillers();
+
+    static int spread(int h) {
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        return h;
+    }
+
+    private static int[] wideningFillers() {
+        int keySlot = spread(Integer.hashCode(1)) & 31;
+        int[] wanted = new int[32];
+        for (int slot = 0, nodes = 0; slot < 32; slot++) {
+            if (slot == keySlot) {
+                wanted[slot] = 8;
+            } else if (nodes < 23) {
+                wanted[slot] = 9;
+                nodes++;
+            }
+        }
+        int[] fillers = new int[23 * 9 + 8];
+        int found = 0;
+        for (int k = 100; found < fillers.length; k++) {
+            int slot = spread(Integer.hashCode(k)) & 31;
+            if (wanted[slot] > 0) {
+                wanted[slot]--;
+                fillers[found++] = k;
+            }
+        }
+        return fillers;
+    }
+
+    /**
+     * The fillers of {@link #WIDENING_FILLERS} plus a ninth key in the slot of key 1: the last
+     * put widens the root, so the operations run on a wide root.
+     */
+    static final int[] WIDE_FILLERS = wideFillers();
+
+    private static int[] wideFillers() {
+        int keySlot = spread(Integer.hashCode(1)) & 31;
+        int k = WIDENING_FILLERS[WIDENING_FILLERS.length - 1] + 1;
+        while ((spread(Integer.hashCode(k)) & 31) != keySlot) {
+            k++;
+        }
+        int[] fillers = java.util.Arrays.copyOf(WIDENING_FILLERS, WIDENING_FILLERS.length + 1);
+        fillers[fillers.length - 1] = k;
+        return fillers;
+    }
+
+    /** {@link MapView}'s operations on a map whose root is wide (widened while it was built). */
+    @Param(name = "key", gen = IntGen.class, conf = "1:3")
+    @Param(name = "value", gen = IntGen.class, conf = "1:2")
+    public static class WideMap extends MapView {
+        public WideMap() {
+            for (int k : WIDE_FILLERS) {
+                view.put(k, k);
+            }
+        }
+    }
+
+    /** {@link MapSpec} with {@link WideMap}'s fillers. */
+    public static class WideMapSpec extends MapSpec {
+        public WideMapSpec() {
+            for (int k : WIDE_FILLERS) {
+                put(k, k);
+            }
+        }
+    }
+
+    /** {@link MapView}'s operations on a map at the eve of its root's widening. */
+    @Param(name = "key", gen = IntGen.class, conf = "1:3")
+    @Param(name = "value", gen = IntGen.class, conf = "1:2")
+    public static class WideningMap extends MapView {
+        public WideningMap() {
+            for (int k : WIDENING_FILLERS) {
+                view.put(k, k);
+            }
+        }
+    }
+
+    /** {@link MapSpec} with {@link WideningMap}'s fillers. */
+    public static class WideningMapSpec extends MapSpec {
+        public WideningMapSpec() {
+            for (int k : WIDENING_FILLERS) {
+                put(k, k);
+            }
+        }
+    }
+
     /** The sequential specification: a {@link HashMap}. */
     public static class MapSpec {
         final Map<Integer, Integer> map = new HashMap<>();
@@ -302,6 +398,16 @@ class TMapLincheckTest {
     @Test
     void aRootLeafSplittingUnderConcurrentCallsIsLinearizableUnderModelChecking() {
         CollectionLincheck.modelChecking().sequentialSpecification(SplittingMapSpec.class).check(SplittingMap.class);
+    }
+
+    @Test
+    void theRootWideningUnderConcurrentCallsIsLinearizableUnderStress() {
+        CollectionLincheck.stress().sequentialSpecification(WideningMapSpec.class).check(WideningMap.class);
+    }
+
+    @Test
+    void aWideRootUnderConcurrentCallsIsLinearizableUnderModelChecking() {
+        CollectionLincheck.modelChecking().sequentialSpecification(WideMapSpec.class).check(WideMap.class);
     }
 
     @Test
