@@ -152,8 +152,15 @@ final class WriteLog {
     void clear() {
         hasCommutes = false;
         if (size > 0) {
-            Arrays.fill(cells, 0, size, null);
-            Arrays.fill(objects, 0, size, null);
+            if (size <= 2) { // as ReadLog.clear: two stores each, no Arrays.fill (never a loop: Lincheck)
+                cells[0] = null;
+                cells[1] = null;
+                objects[0] = null;
+                objects[1] = null;
+            } else {
+                Arrays.fill(cells, 0, size, null);
+                Arrays.fill(objects, 0, size, null);
+            }
             if (historiesUsed) {
                 Arrays.fill(histories, 0, size, null);
                 historiesUsed = false;
