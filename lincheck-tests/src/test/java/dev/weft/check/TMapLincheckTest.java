@@ -265,41 +265,16 @@ class TMapLincheckTest {
         return fillers;
     }
 
-    /**
-     * The fillers of {@link #WIDENING_FILLERS} plus a ninth key in the slot of key 1: the last
-     * put widens the root, so the operations run on a wide root.
-     */
-    static final int[] WIDE_FILLERS = wideFillers();
+    /** A key other than 1 in key 1's slot: put after the fillers, it widens the root. */
+    static final int WIDENING_KEY = wideningKey();
 
-    private static int[] wideFillers() {
+    private static int wideningKey() {
         int keySlot = spread(Integer.hashCode(1)) & 31;
         int k = WIDENING_FILLERS[WIDENING_FILLERS.length - 1] + 1;
         while ((spread(Integer.hashCode(k)) & 31) != keySlot) {
             k++;
         }
-        int[] fillers = java.util.Arrays.copyOf(WIDENING_FILLERS, WIDENING_FILLERS.length + 1);
-        fillers[fillers.length - 1] = k;
-        return fillers;
-    }
-
-    /** {@link MapView}'s operations on a map whose root is wide (widened while it was built). */
-    @Param(name = "key", gen = IntGen.class, conf = "1:3")
-    @Param(name = "value", gen = IntGen.class, conf = "1:2")
-    public static class WideMap extends MapView {
-        public WideMap() {
-            for (int k : WIDE_FILLERS) {
-                view.put(k, k);
-            }
-        }
-    }
-
-    /** {@link MapSpec} with {@link WideMap}'s fillers. */
-    public static class WideMapSpec extends MapSpec {
-        public WideMapSpec() {
-            for (int k : WIDE_FILLERS) {
-                put(k, k);
-            }
-        }
+        return k;
     }
 
     /** {@link MapView}'s operations on a map at the eve of its root's widening. */
@@ -319,6 +294,22 @@ class TMapLincheckTest {
             for (int k : WIDENING_FILLERS) {
                 put(k, k);
             }
+        }
+    }
+
+    /** {@link WideningMap} with {@link #WIDENING_KEY} put too: the operations run on a wide root. */
+    @Param(name = "key", gen = IntGen.class, conf = "1:3")
+    @Param(name = "value", gen = IntGen.class, conf = "1:2")
+    public static class WideMap extends WideningMap {
+        public WideMap() {
+            view.put(WIDENING_KEY, WIDENING_KEY);
+        }
+    }
+
+    /** {@link WideningMapSpec} with {@link #WIDENING_KEY}. */
+    public static class WideMapSpec extends WideningMapSpec {
+        public WideMapSpec() {
+            put(WIDENING_KEY, WIDENING_KEY);
         }
     }
 
