@@ -354,10 +354,19 @@ class TMapTest {
         for (int i = 0; i < 2_000; i++) {
             map.asMap().put(i, i);
         }
+        assertEquals(1_024, map.trie().rootWidth(), "2,000 keys widen the root");
         map.asMap().clear();
+        assertEquals(0, map.trie().rootWidth(), "clear() drops the wide root");
         assertTrue(map.asMap().isEmpty());
         assertFalse(map.asMap().containsKey(5));
         map.asMap().put(5, 5);
         assertEquals(Map.of(5, 5), map.asMap());
+        for (int i = 0; i < 2_000; i++) {
+            map.asMap().put(i, -i);
+        }
+        assertEquals(1_024, map.trie().rootWidth(), "a cleared map widens again");
+        for (int i = 0; i < 2_000; i++) {
+            assertEquals(-i, map.asMap().get(i));
+        }
     }
 }
