@@ -579,10 +579,13 @@ public final class HashTrie<K, V> extends TxnCell {
         return size + 1 > maxEntries(shift) && shift < HASH_BITS ? split(grown, shift, generation) : grown;
     }
 
-    /** Distributes an overflowing leaf by the hash bits at {@code shift} (recursively if needed). */
+    /**
+     * Distributes a leaf by the hash bits at {@code shift} into a new node (recursively where a
+     * part overflows): an overflowing leaf, or a small one the root's widening spreads out.
+     */
     private static Slot[] split(Object[] leaf, int shift, int generation) {
         int size = entries(leaf);
-        int[] hashes = (int[]) leaf[0]; // an overflowing leaf holds more than LEAF_MAX: it keeps them
+        int[] hashes = hashesOf(leaf);
         int[] sizes = new int[WIDTH];
         for (int hash : hashes) {
             sizes[(hash >>> shift) & MASK]++;
@@ -617,6 +620,19 @@ public final class HashTrie<K, V> extends TxnCell {
             node[s] = new Slot(bits, child, generation);
         }
         return node;
+    }
+
+    /** The spread hashes of a leaf's keys: the ones it keeps, or computed from its keys. */
+    private static int[] hashesOf(Object[] leaf) {
+        int[] kept = (int[]) leaf[0];
+        if (kept != null) { // every leaf that overflows keeps them
+            return kept;
+        }
+        int[] hashes = new int[entries(leaf)];
+        for (int i = 0; i < hashes.length; i++) {
+            hashes[i] = hashAt(leaf, i);
+        }
+        return hashes;
     }
 
     // ------------------------------------------------------------------ the wide root
@@ -676,36 +692,12 @@ public final class HashTrie<K, V> extends TxnCell {
     /**
      * Fills the WIDTH slots of {@code wide} below root slot {@code s} with the entries of
      * {@code leaf} (null, or a leaf of at most LEAF_MAX entries from that slot), by hash bits
-     * [BITS, WIDE_BITS).
+     * [BITS, WIDE_BITS): the node {@link #split} would make of it, laid into the wide root.
      */
     private static void distribute(Object[] leaf, int s, Slot[] wide, int generation) {
-        int size = leaf == null ? 0 : entries(leaf);
-        int[] hashes = new int[size];
-        for (int i = 0; i < size; i++) {
-            hashes[i] = hashAt(leaf, i);
-        }
+        Slot[] parts = leaf == null ? null : split(leaf, BITS, generation);
         for (int j = 0; j < WIDTH; j++) {
-            int part = 0;
-            long bits = 0L;
-            for (int hash : hashes) {
-                if (((hash >>> BITS) & MASK) == j) {
-                    part++;
-                    bits |= filterBit(hash);
-                }
-            }
-            Object[] entries = null;
-            if (part > 0) {
-                entries = new Object[keyAt(part)]; // at most LEAF_MAX entries: no hashes kept
-                int k = 0;
-                for (int i = 0; i < size; i++) {
-                    if (((hashes[i] >>> BITS) & MASK) == j) {
-                        entries[keyAt(k)] = leaf[keyAt(i)];
-                        entries[valueAt(k)] = leaf[valueAt(i)];
-                        k++;
-                    }
-                }
-            }
-            wide[s | j << BITS] = new Slot(bits, entries, generation);
+            wide[s | j << BITS] = parts == null ? new Slot(0L, null, generation) : parts[j];
         }
     }
 
