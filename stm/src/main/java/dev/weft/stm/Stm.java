@@ -363,7 +363,9 @@ public final class Stm {
 
     /**
      * Makes the running transaction's commit depend on {@code decider}, asked once the commit can
-     * no longer fail otherwise (see {@link ExternalDecider}). A transaction has at most one.
+     * no longer fail otherwise (see {@link ExternalDecider}). An attempt has at most one, and it
+     * belongs to that attempt: when the attempt is rolled back (a conflict, {@code retry()}, an
+     * exception) the decider is forgotten, and the next run of the body sets its own or none.
      *
      * @param decider asked once per commit attempt whether the transaction may commit
      * @throws IllegalStateException outside a transaction, or if it already has another decider

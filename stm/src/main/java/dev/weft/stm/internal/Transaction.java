@@ -745,12 +745,16 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
     }
 
-    /** Ends the attempt (committed or not): empties the logs, leaves the snapshot registry. */
+    /**
+     * Ends the attempt (committed or not): empties the logs, leaves the snapshot registry, and
+     * forgets the attempt's external decider (the next attempt sets its own, or none).
+     */
     private void endAttempt() {
         reads.clear();
         writes.clear();
         locals.clear();
         undo.clear();
+        decider = null;
         if (snapshotSlot >= 0) {
             SnapshotRegistry.deregister(snapshotSlot);
             snapshotSlot = -1;
@@ -894,6 +898,10 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         long savedWaited = retryWaitedNanos;
         long savedResultBits = resultBits;
         Object savedResultObject = resultObject;
+        String savedSite = site;
+        WeftEvents.CommitEvent savedCommitEvent = commitEvent;
+        long savedOpponent = opponent;
+        AbortCause savedAbortCause = abortCause;
         int savedDepth = depth;
         depth = 0;
         holdsToken = false;
@@ -922,6 +930,10 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         retryWaitedNanos = savedWaited;
         resultBits = savedResultBits;
         resultObject = savedResultObject;
+        site = savedSite;
+        commitEvent = savedCommitEvent;
+        opponent = savedOpponent;
+        abortCause = savedAbortCause;
         decider = null;
         return failure;
     }
@@ -1432,10 +1444,14 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
         long now = GlobalClock.advanceTo(target);
         if (reads.size > EXTEND_LIMIT && writes.size == 0) {
+            if (snapshotPartWayFailed) {
+                conflictOnRead(cell); // re-run on a registered snapshot from the start
+            }
             if (continueAsSnapshot(cell, version)) {
                 return;
             }
-            conflictOnRead(cell); // re-run on a registered snapshot from the start
+            // every snapshot slot is taken: extend as any attempt does (below), aborting only if
+            // a cell already read has changed
         }
         if (!validateReads() || !stillAt(cell, version)) {
             conflictOnRead(cell);
@@ -1462,12 +1478,10 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * <p>Such an attempt cannot validate a write or wait in retry() (its log lacks the reads
      * after the switch): both abort it, and the transaction's later attempts no longer switch.
      *
-     * @return whether the attempt now reads a registered snapshot; false: abort as before
+     * @return whether the attempt now reads a registered snapshot; false when every slot of the
+     *         registry is taken (the caller extends its snapshot instead)
      */
     private boolean continueAsSnapshot(TxnCell cell, long version) {
-        if (snapshotPartWayFailed) {
-            return false;
-        }
         int slot = SnapshotRegistry.register();
         if (slot < 0) {
             return false; // every slot taken
@@ -1627,9 +1641,12 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     private boolean commit() {
         WriteLog log = writes;
         int count = log.size;
-        if (count == 0) {
+        if (count == 0) { // read-only with a decider
             if (decider != null && !decider.shouldCommit()) {
                 throw new CommitRejectedException();
+            }
+            if (mode == IRREVOCABLE) {
+                releaseReservations(); // it reserved what it read
             }
             endAttempt();
             return true;
