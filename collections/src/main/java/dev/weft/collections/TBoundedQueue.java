@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -408,6 +409,53 @@ public final class TBoundedQueue<E> {
         @Override
         public Iterator<E> iterator() {
             return queue.asQueue().iterator();
+        }
+
+        /**
+         * All elements in one transaction, or none: a null element, or too little room for all
+         * of them ({@code IllegalStateException}, as {@code add} throws), writes nothing.
+         */
+        @Override
+        public boolean addAll(Collection<? extends E> c) {
+            Objects.requireNonNull(c);
+            if (c == this) {
+                throw new IllegalArgumentException("a queue cannot add itself to itself");
+            }
+            for (E e : c) {
+                Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
+            }
+            return Stm.atomicBoolean(() -> {
+                boolean changed = false;
+                for (E e : c) {
+                    if (!TBoundedQueue.this.offer(e)) {
+                        throw new IllegalStateException("Queue full: capacity " + capacity
+                                + ", so addAll added nothing");
+                    }
+                    changed = true;
+                }
+                return changed;
+            });
+        }
+
+        /** In one transaction: all the removals or, if the filter throws, none. */
+        @Override
+        public boolean removeIf(Predicate<? super E> filter) {
+            Objects.requireNonNull(filter);
+            return Stm.atomicBoolean(() -> super.removeIf(filter));
+        }
+
+        /** In one transaction: all the removals or none. */
+        @Override
+        public boolean removeAll(Collection<?> c) {
+            Objects.requireNonNull(c);
+            return Stm.atomicBoolean(() -> super.removeAll(c));
+        }
+
+        /** In one transaction: all the removals or none. */
+        @Override
+        public boolean retainAll(Collection<?> c) {
+            Objects.requireNonNull(c);
+            return Stm.atomicBoolean(() -> super.retainAll(c));
         }
 
         @Override

@@ -299,6 +299,39 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
         }
     }
 
+    /**
+     * {@link Map#equals}, on one state of this map: the entries come from one iterator (a
+     * snapshot outside a transaction, the running transaction's view inside one) and are counted
+     * as they come. {@code AbstractMap.equals} would compare a {@code size()} of one moment with
+     * the entries of another and could answer true for a state the map never had.
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (o == this) {
+            return true;
+        }
+        if (!(o instanceof Map<?, ?> other)) {
+            return false;
+        }
+        int count = 0;
+        try {
+            for (Map.Entry<K, V> entry : entrySet()) {
+                count++;
+                if (!entry.getValue().equals(other.get(entry.getKey()))) {
+                    return false;
+                }
+            }
+        } catch (ClassCastException | NullPointerException unused) {
+            return false; // as AbstractMap.equals: the other map cannot hold our keys
+        }
+        return count == other.size();
+    }
+
+    @Override
+    public int hashCode() {
+        return super.hashCode(); // one iterator: one state
+    }
+
     private final class EntrySet extends AbstractSet<Map.Entry<K, V>> {
         @Override
         public Iterator<Map.Entry<K, V>> iterator() {
@@ -353,6 +386,17 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
         public boolean removeIf(Predicate<? super Map.Entry<K, V>> filter) {
             Objects.requireNonNull(filter);
             return atomically(() -> super.removeIf(filter));
+        }
+
+        /** {@link Set#equals} on one state of the map (see {@link KeySetView#sameElements}). */
+        @Override
+        public boolean equals(Object o) {
+            return KeySetView.sameElements(this, o);
+        }
+
+        @Override
+        public int hashCode() {
+            return super.hashCode(); // one iterator: one state
         }
     }
 

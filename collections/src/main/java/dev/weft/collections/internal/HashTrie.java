@@ -351,8 +351,14 @@ public final class HashTrie<K, V> extends TxnCell {
             if (delta != 0) {
                 count.add(txn, delta);
             }
-            if (splitUnderNarrowRoot(changed, shift) && widens(root, h)) {
-                widen(txn);
+            if (splitUnderNarrowRoot(changed, shift)) {
+                if (widens(root, h)) {
+                    widen(txn);
+                } else {
+                    // widens() counts committed nodes: splits earlier in this transaction (a map
+                    // filled in one) are counted once it has committed
+                    Stm.afterCommit(this::widenIfDue);
+                }
             }
         }
         return isConditional(op) ? (Object) matches : old;
@@ -649,14 +655,28 @@ public final class HashTrie<K, V> extends TxnCell {
      * what it reads.
      */
     private static boolean widens(Slot[] root, int h) {
-        int split = h & MASK;
-        int nodes = 1;
+        return nodesIn(root, h & MASK) + 1 >= WIDEN_AT;
+    }
+
+    /** The number of slots of the narrow {@code root} other than {@code except} holding nodes, peeked. */
+    private static int nodesIn(Slot[] root, int except) {
+        int nodes = 0;
         for (int s = 0; s < WIDTH; s++) {
-            if (s != split && Barrier.peekObject(root[s]) instanceof Slot[]) {
+            if (s != except && Barrier.peekObject(root[s]) instanceof Slot[]) {
                 nodes++;
             }
         }
-        return nodes >= WIDEN_AT;
+        return nodes;
+    }
+
+    /**
+     * After a transaction that split leaves of the narrow root (an after-commit hook, outside
+     * it): widens the root, in a transaction of its own, if WIDEN_AT of its slots now hold nodes.
+     */
+    private void widenIfDue() {
+        if (Barrier.peekObject(this) instanceof Slot[] root && root.length == WIDTH && nodesIn(root, -1) >= WIDEN_AT) {
+            Stm.atomic(() -> widen(Barrier.running()));
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import java.util.AbstractSet;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -81,5 +82,43 @@ public final class KeySetView<K, V> extends AbstractSet<K> {
     public boolean removeIf(Predicate<? super K> filter) {
         Objects.requireNonNull(filter);
         return HashMapView.atomically(() -> super.removeIf(filter));
+    }
+
+    /** {@link Set#equals}, on one state of the map: see {@link #sameElements}. */
+    @Override
+    public boolean equals(Object o) {
+        return sameElements(this, o);
+    }
+
+    /**
+     * Whether {@code o} is a set with the elements of {@code self}, taken from one iterator of
+     * {@code self} (a snapshot outside a transaction, the running transaction's view inside one)
+     * and counted as they come. {@code AbstractSet.equals} would compare a {@code size()} of one
+     * moment with contents of another and could answer true for a state the map never had.
+     */
+    static boolean sameElements(Set<?> self, Object o) {
+        if (o == self) {
+            return true;
+        }
+        if (!(o instanceof Set<?> other)) {
+            return false;
+        }
+        int count = 0;
+        try {
+            for (Object element : self) {
+                count++;
+                if (!other.contains(element)) {
+                    return false;
+                }
+            }
+        } catch (ClassCastException | NullPointerException unused) {
+            return false; // as AbstractSet.equals: the other set cannot hold our elements
+        }
+        return count == other.size();
+    }
+
+    @Override
+    public int hashCode() {
+        return super.hashCode(); // one iterator: one state
     }
 }
