@@ -128,6 +128,76 @@ class TMapConcurrencyTest {
         }
     }
 
+    /**
+     * Snapshots copy the root lazily: a slot gets its cell of a new generation when first used,
+     * linked behind the old one, and the root's element is then pointed at it. A snapshot that
+     * copies the root's elements between those two steps leaves the new root pointing at the old
+     * cell, and lookups must follow the link or lose the write. Here one thread rewrites every key
+     * in turn (so it keeps making new cells), another takes snapshots in a loop, and a third checks
+     * that no lookup returns less than the value last published for its key, and that each
+     * snapshot's total of values lies between the totals published before and after it.
+     */
+    @Test
+    void lookupsAndSnapshotsKeepUpWithWritesWhileSnapshotsRace() {
+        long seed = System.nanoTime();
+        int keys = 3_000;
+        TMap<Integer, Long> map = new TMap<>();
+        ConcurrentMap<Integer, Long> view = map.asMap();
+        java.util.concurrent.atomic.AtomicLongArray published = new java.util.concurrent.atomic.AtomicLongArray(keys);
+        java.util.concurrent.atomic.AtomicLong publishedTotal = new java.util.concurrent.atomic.AtomicLong();
+        for (int k = 0; k < keys; k++) {
+            view.put(k, 0L);
+        }
+        int rounds = Scale.of(40);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Racers.Body writer = w -> {
+            for (long v = 1; v <= rounds; v++) {
+                for (int k = 0; k < keys; k++) {
+                    if ((k & 1) == 0) {
+                        view.put(k, v);
+                    } else {
+                        int key = k;
+                        long value = v;
+                        dev.weft.stm.Stm.atomic(() -> map.put(key, value));
+                    }
+                    published.set(k, v);
+                    publishedTotal.incrementAndGet();
+                }
+            }
+            done.set(true);
+        };
+        Racers.Body snapshotter = s -> {
+            while (!done.get()) {
+                long before = publishedTotal.get();
+                long total = 0;
+                for (long v : view.values()) {
+                    total += v;
+                }
+                long after = publishedTotal.get();
+                if (total < before || total > after + 1) {
+                    throw new AssertionFailedError("a snapshot's total " + total + " is outside ["
+                            + before + ", " + (after + 1) + "] (seed " + seed + ")");
+                }
+            }
+        };
+        Racers.Body reader = r -> {
+            java.util.Random random = new java.util.Random(seed);
+            while (!done.get()) {
+                int k = random.nextInt(keys);
+                long expected = published.get(k);
+                Long seen = view.get(k);
+                if (seen == null || seen < expected) {
+                    throw new AssertionFailedError("key " + k + " read " + seen + " after " + expected
+                            + " was published (seed " + seed + ")");
+                }
+            }
+        };
+        Racers.run(seed, writer, snapshotter, reader);
+        for (int k = 0; k < keys; k++) {
+            assertEquals((long) rounds, view.get(k), "key " + k + " at the end (seed " + seed + ")");
+        }
+    }
+
     @Test
     void brokenTwinKeyByKeyLookupsAreCaught() {
         // The midway hook here is replaced by one that inserts a later key while an earlier one is

@@ -311,6 +311,96 @@ class TMapTest {
         }
     }
 
+    /**
+     * Snapshots copy the root lazily (see HashTrie, "Lazy root copies"): each holds the map as it
+     * was when taken, however many later snapshots and writes follow, while lookups, transactions
+     * and later snapshots see every write. Random writes (one-commit, in transactions of a few
+     * keys, removals) with a snapshot every few, on a narrow root, across the widening and on a
+     * wide one; each snapshot's iterator is drained only at the end and compared with a copy of
+     * the model taken with it, and every write is checked at once by a lookup and a transaction.
+     */
+    @Test
+    void everySnapshotKeepsTheMapAsItWasWhileLaterWritesStayVisible() {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        TMap<Integer, Integer> map = new TMap<>();
+        ConcurrentMap<Integer, Integer> view = map.asMap();
+        Map<Integer, Integer> model = new HashMap<>();
+        List<Iterator<Map.Entry<Integer, Integer>>> snapshots = new ArrayList<>();
+        List<Map<Integer, Integer>> expected = new ArrayList<>();
+        int keyRange = 4_000;
+        for (int step = 0; step < Scale.of(6_000); step++) {
+            int k = random.nextInt(keyRange);
+            int v = step;
+            switch (random.nextInt(4)) {
+                case 0 -> assertEquals(model.put(k, v), view.put(k, v), "put, seed " + seed);
+                case 1 -> assertEquals(model.remove(k), view.remove(k), "remove, seed " + seed);
+                case 2 -> {
+                    int other = random.nextInt(keyRange);
+                    atomic(() -> {
+                        map.put(k, v);
+                        map.put(other, -v);
+                    });
+                    model.put(k, v);
+                    model.put(other, -v);
+                    assertEquals(model.get(other), view.get(other), "a transaction's second put, seed " + seed);
+                }
+                default -> {
+                    assertEquals(model.get(k), atomic(() -> map.get(k)), "a read in a transaction, seed " + seed);
+                    continue;
+                }
+            }
+            assertEquals(model.get(k), view.get(k), "a lookup after the write, step " + step + ", seed " + seed);
+            if (step % 25 == 0) {
+                snapshots.add(view.entrySet().iterator());
+                expected.add(new HashMap<>(model));
+            }
+        }
+        assertEquals(1_024, map.trie().rootWidth(), "the test never reached a wide root, seed " + seed);
+        assertEquals(model, new HashMap<>(view), "final, seed " + seed);
+        for (int s = 0; s < snapshots.size(); s++) {
+            Map<Integer, Integer> seen = new HashMap<>();
+            snapshots.get(s).forEachRemaining(e -> seen.put(e.getKey(), e.getValue()));
+            assertEquals(expected.get(s), seen, "snapshot " + s + " of " + snapshots.size() + ", seed " + seed);
+        }
+    }
+
+    /**
+     * After a snapshot each root slot gets its cell of the new generation when first used: a
+     * lookup must follow to it, not read the cell the snapshot froze. Every key is rewritten
+     * after the snapshot (so every slot of the wide root gets a new cell) and read back at once.
+     */
+    @Test
+    void lookupsAfterASnapshotFollowEachSlotToItsNewCell() {
+        TMap<Integer, Integer> map = new TMap<>();
+        ConcurrentMap<Integer, Integer> view = map.asMap();
+        for (int k = 0; k < 3_000; k++) {
+            view.put(k, k);
+        }
+        for (int round = 1; round <= 3; round++) {
+            Iterator<Integer> frozen = view.values().iterator();
+            for (int k = 0; k < 3_000; k++) {
+                int key = k;
+                int v = round * 10_000 + k;
+                if (k % 2 == 0) {
+                    view.put(key, v);
+                } else {
+                    atomic(() -> map.put(key, v));
+                }
+                assertEquals(v, view.get(key), "round " + round + ", key " + key);
+            }
+            long sumBefore = 0;
+            while (frozen.hasNext()) {
+                sumBefore += frozen.next();
+            }
+            long expectedBefore = 0;
+            for (int k = 0; k < 3_000; k++) {
+                expectedBefore += (round - 1) * 10_000L + k;
+            }
+            assertEquals(expectedBefore, sumBefore, "the snapshot of round " + round);
+        }
+    }
+
     /** A root whose slots all hold small leaves when it widens: their entries are distributed. */
     @Test
     void aWideningDistributesTheLeavesOfTheNarrowRoot() {

@@ -4,6 +4,8 @@ import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
 import dev.weft.stm.spi.TxnCell;
 import dev.weft.stm.spi.TxnHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -54,7 +56,7 @@ public final class HashTrie<K, V> extends TxnCell {
      * [5, 10)), builds the wide node in the root's generation and writes the root cell: like a
      * snapshot, it freezes the old top levels, and a writer that read the old root fails
      * validation or its guard. It happens once per map (again after clear()); it costs 1,024 slot
-     * cells (72 bytes each), which every later snapshot copies: about 12 us instead of 0.5.
+     * cells of about 72 bytes. A snapshot does not copy them (see "Lazy root copies").
      *
      * Filters. A slot cell (and the root cell) carries raw bits next to its reference (the engine
      * commits, versions and keeps both halves together): NODE_BITS (all ones) over a node, 0 over
@@ -78,20 +80,51 @@ public final class HashTrie<K, V> extends TxnCell {
      * below linearizable. Like ConcurrentHashMap, the structure does not shrink on removal.
      *
      * Snapshots (generations). Every slot carries the generation its node was created in (all
-     * slots of a node carry the same one); the root node's generation is the current one.
-     * snapshot() replaces the root node by a copy with the next generation (fresh slots holding
-     * the same children) and keeps the old root: from its commit on, nothing writes a slot of an
-     * older generation, so the old tree is frozen and can be walked without a transaction. A
-     * writer that descends into a node older than the root copies it (fresh slots, same children,
-     * same filters) and links the copy into its parent before writing below it; the frozen
-     * original stays as the snapshot saw it. Every writer reads the root cell, so a writer that
-     * raced with a snapshot either committed before it (and is in it) or fails validation. A
-     * snapshot costs O(root width); each node is copied at most once per snapshot.
+     * slots of a node below the root carry the same one); the root node's generation, that of
+     * its slot 0, is the current one. snapshot() replaces the root node by one of the next
+     * generation and keeps the old root: from its commit on, nothing writes a slot of an older
+     * generation, so the old tree is frozen and can be walked without a transaction. A writer
+     * that descends into a node below the root older than the root copies it (fresh slots, same
+     * children, same filters) and links the copy into its parent before writing below it; the
+     * frozen original stays as the snapshot saw it. Every writer reads the root cell, so a writer
+     * that raced with a snapshot either committed before it (and is in it) or fails validation
+     * or its guard. Each node is copied at most once per snapshot.
+     *
+     * Lazy root copies. The root node has no parent slot to link a copy into, and copying all of
+     * it would make a snapshot of a wide root cost 1,024 reads and cells (about 12 us). Instead a
+     * root slot is a chain of cells, one per generation in which the slot was used, linked by
+     * Slot.successor (set once, by CAS, never unset; generations increase along a chain). The
+     * root node's element i points into slot i's chain; the logical slot i of a root of
+     * generation g is the last cell of the chain whose generation is not later than g. A
+     * snapshot's new root is a copy of the old root's elements (an array copy) but for a fresh
+     * slot 0 holding what slot 0 holds (read in the snapshot's transaction), which gives the new
+     * root its generation: one read, one write, and the array. Who uses slot i of the live root
+     * (generation g):
+     * - a transaction or a one-commit write (liveRootSlot): if the chain's last cell is older
+     *   than g, it makes the cell of generation g from that cell's final value and links it
+     *   (materialize; the CAS decides between racing makers, the loser uses the winner's cell),
+     *   then points the root's element at it, and reads or writes that cell. A transaction must
+     *   never read the older cell instead: a later writer would write the new cell, and the
+     *   transaction's validation of the older one would not see it. If the chain holds a cell of
+     *   a later generation, the root it read is no longer the root: it uses the cell that root
+     *   saw, and its commit fails validation or its guard.
+     * - a lookup outside transactions (newestRootSlot) follows the chain to its end, the live
+     *   cell, whatever its generation.
+     * - a snapshot's iterator (frozenRootSlot) stops at the last cell not later than its root.
+     * Why a cell older than the root is final when it is copied: its writers read an older root,
+     * so they commit only if they validated (or checked the guard of) the root cell before the
+     * snapshot that replaced it took the root's lock; they lock the cell before that check, so
+     * the copy, which reads the cell after that snapshot committed, waits for their commit
+     * (valueStamp waits while a commit holds the cell). Why the array copy cannot lose a write:
+     * a cell linked behind an element after the copy was made is reached from the copied element
+     * through the chain, so every reader of the new root follows to it; the element pointing
+     * straight at it is only a shortcut. Lookups and snapshot iterators read the root's elements
+     * with acquire, which publishes the cells that the element CAS and the successor CAS installed.
      *
      * Lock-free lookup (outside transactions). lookupAnywhere walks root and slots with
-     * single-cell reads. Each read returns a committed value; a slot that holds a node holds it
-     * (or a copy of it) forever, and a frozen node's contents equal the live contents at the
-     * moment it was replaced. So the leaf finally read was, at the moment its slot was read or at
+     * single-cell reads, taking the live end of the root slot's chain. Each read returns a
+     * committed value; a slot that holds a node holds it (or a copy of it) forever, and a frozen
+     * node's contents equal the live contents at the moment it was replaced. So the leaf finally read was, at the moment its slot was read or at
      * the moment the node holding that slot was replaced, whichever came first, the live leaf of
      * the key: the lookup is linearizable at that moment, which lies inside the call.
      *
@@ -135,10 +168,121 @@ public final class HashTrie<K, V> extends TxnCell {
      */
     static final class Slot extends TxnCell {
         final int generation;
+        /**
+         * Root slots only: the same logical slot's cell in a later generation (see "Lazy root
+         * copies" in the overview); null while this is the newest. Set once, from null, by a CAS
+         * (SUCCESSOR); read with acquire, which also publishes the new cell's contents.
+         */
+        @SuppressWarnings("unused") private Slot successor;
 
         Slot(long bits, Object child, int generation) {
             super(bits, child);
             this.generation = generation;
+        }
+    }
+
+    /** Slot.successor. */
+    private static final VarHandle SUCCESSOR;
+    /** The elements of a root node: read with acquire, compressed by CAS (see the overview). */
+    private static final VarHandle ROOT_SLOT = MethodHandles.arrayElementVarHandle(Slot[].class);
+
+    static {
+        try {
+            SUCCESSOR = MethodHandles.lookup().findVarHandle(Slot.class, "successor", Slot.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static Slot successorOf(Slot slot) {
+        return (Slot) SUCCESSOR.getAcquire(slot);
+    }
+
+    /** Whether generation {@code a} is later than {@code b} (wrap-safe, as generations count up). */
+    private static boolean later(int a, int b) {
+        return a - b > 0;
+    }
+
+    /** The cell root node {@code root} holds at index {@code i}: the start of that slot's chain. */
+    private static Slot rootElement(Slot[] root, int i) {
+        return (Slot) ROOT_SLOT.getAcquire(root, i);
+    }
+
+    /**
+     * The newest cell of root slot {@code i}, for a lookup outside transactions: its chain's end,
+     * whatever generation (the live contents). Compresses the root's element to it when it
+     * belongs to the root's own generation (so the next lookup starts there).
+     */
+    private static Slot newestRootSlot(Slot[] root, int i) {
+        Slot first = rootElement(root, i);
+        Slot slot = first;
+        for (Slot next; (next = successorOf(slot)) != null; ) {
+            slot = next;
+        }
+        if (slot != first && slot.generation == generation(root)) {
+            ROOT_SLOT.compareAndSet(root, i, first, slot);
+        }
+        return slot;
+    }
+
+    /**
+     * The cell of root slot {@code i} as frozen root {@code root} saw it: the last cell of the
+     * chain whose generation is not later than the root's.
+     */
+    static Slot frozenRootSlot(Slot[] root, int i) {
+        int generation = generation(root);
+        Slot slot = rootElement(root, i);
+        for (Slot next; (next = successorOf(slot)) != null && !later(next.generation, generation); ) {
+            slot = next;
+        }
+        return slot;
+    }
+
+    /**
+     * The cell of root slot {@code i} for a transaction or a one-commit write that read
+     * {@code root} as the root: its cell of the root's generation, made now (from the frozen
+     * contents of the newest older one) if there is none yet. If the chain already holds a
+     * later generation's cell, {@code root} is no longer the root: returns the cell the root saw,
+     * which is consistent with it, and the caller's commit fails its validation or guard.
+     */
+    private static Slot liveRootSlot(Slot[] root, int i) {
+        int generation = generation(root);
+        Slot first = rootElement(root, i);
+        Slot slot = first;
+        for (;;) {
+            Slot next = successorOf(slot);
+            if (next == null) {
+                if (slot.generation == generation) {
+                    return slot;
+                }
+                Slot made = materialize(slot, generation);
+                if (SUCCESSOR.compareAndSet(slot, null, made)) {
+                    ROOT_SLOT.compareAndSet(root, i, first, made);
+                    return made;
+                }
+                continue; // another thread linked one first: look at it
+            }
+            if (later(next.generation, generation)) {
+                return slot; // the root was replaced since it was read
+            }
+            slot = next;
+        }
+    }
+
+    /**
+     * A new cell of {@code generation} holding what {@code frozen} holds: bits and child from
+     * one committed value. A cell of an older generation changes no more once the commits
+     * that hold it when it is read here have finished (see the overview), so this waits for
+     * those and copies the final value.
+     */
+    private static Slot materialize(Slot frozen, int generation) {
+        for (;;) {
+            long stamp = Barrier.valueStamp(frozen);
+            long bits = Barrier.peekLong(frozen);
+            Object child = Barrier.peekObject(frozen);
+            if (Barrier.valueStamp(frozen) == stamp) {
+                return new Slot(bits, child, generation);
+            }
         }
     }
 
@@ -201,11 +345,15 @@ public final class HashTrie<K, V> extends TxnCell {
         TxnHandle txn = Barrier.running();
         Object current = Barrier.readObject(txn, this);
         long bits = Barrier.lastReadBits(txn);
-        int shift = 0;
-        while (current instanceof Slot[] node) {
-            current = Barrier.readObject(txn, node[(h >>> shift) & (node.length - 1)]);
+        if (current instanceof Slot[] root) {
+            current = Barrier.readObject(txn, liveRootSlot(root, h & (root.length - 1)));
             bits = Barrier.lastReadBits(txn);
-            shift += indexBits(node);
+            int shift = indexBits(root);
+            while (current instanceof Slot[] node) {
+                current = Barrier.readObject(txn, node[(h >>> shift) & (node.length - 1)]);
+                bits = Barrier.lastReadBits(txn);
+                shift += indexBits(node);
+            }
         }
         return (bits & filterBit(h)) == 0 ? null : valueIn(current, key, h);
     }
@@ -223,10 +371,13 @@ public final class HashTrie<K, V> extends TxnCell {
         // filter rules the key out reads as null.
         long probe = filterBit(h);
         Object current = Barrier.peekObjectIfBitsMatch(this, probe);
-        int shift = 0;
-        while (current instanceof Slot[] node) {
-            current = Barrier.peekObjectIfBitsMatch(node[(h >>> shift) & (node.length - 1)], probe);
-            shift += indexBits(node);
+        if (current instanceof Slot[] root) {
+            current = Barrier.peekObjectIfBitsMatch(newestRootSlot(root, h & (root.length - 1)), probe);
+            int shift = indexBits(root);
+            while (current instanceof Slot[] node) {
+                current = Barrier.peekObjectIfBitsMatch(node[(h >>> shift) & (node.length - 1)], probe);
+                shift += indexBits(node);
+            }
         }
         return current == null ? null : valueIn(current, key, h);
     }
@@ -323,8 +474,8 @@ public final class HashTrie<K, V> extends TxnCell {
             root = top;
             generation = generation(top);
             Slot[] node = top;
+            slot = liveRootSlot(top, h & (top.length - 1));
             for (;;) {
-                slot = node[(h >>> shift) & (node.length - 1)];
                 shift += indexBits(node);
                 current = Barrier.readObject(txn, slot);
                 bits = Barrier.lastReadBits(txn);
@@ -336,6 +487,7 @@ public final class HashTrie<K, V> extends TxnCell {
                     Barrier.writeBitsAndObject(txn, slot, NODE_BITS, child);
                 }
                 node = child;
+                slot = node[(h >>> shift) & (node.length - 1)];
             }
         }
         Object[] leaf = (Object[]) current;
@@ -387,8 +539,8 @@ public final class HashTrie<K, V> extends TxnCell {
                 root = top;
                 generation = generation(top);
                 Slot[] node = top;
+                slot = liveRootSlot(top, h & (top.length - 1));
                 for (;;) {
-                    slot = node[(h >>> shift) & (node.length - 1)];
                     shift += indexBits(node);
                     slotStamp = Barrier.valueStamp(slot);
                     current = Barrier.peekObject(slot);
@@ -399,6 +551,7 @@ public final class HashTrie<K, V> extends TxnCell {
                         return TRY_IN_TRANSACTION;
                     }
                     node = child;
+                    slot = node[(h >>> shift) & (node.length - 1)];
                 }
             }
             long bits = Barrier.peekLong(slot); // if it changed since the stamp, the commit fails
@@ -662,7 +815,7 @@ public final class HashTrie<K, V> extends TxnCell {
     private static int nodesIn(Slot[] root, int except) {
         int nodes = 0;
         for (int s = 0; s < WIDTH; s++) {
-            if (s != except && Barrier.peekObject(root[s]) instanceof Slot[]) {
+            if (s != except && Barrier.peekObject(newestRootSlot(root, s)) instanceof Slot[]) {
                 nodes++;
             }
         }
@@ -696,7 +849,7 @@ public final class HashTrie<K, V> extends TxnCell {
         int generation = generation(root);
         Slot[] wide = new Slot[WIDE_WIDTH];
         for (int s = 0; s < WIDTH; s++) {
-            Object child = Barrier.readObject(txn, root[s]);
+            Object child = Barrier.readObject(txn, liveRootSlot(root, s));
             if (child instanceof Slot[] node) {
                 for (int j = 0; j < WIDTH; j++) {
                     Object grandchild = Barrier.readObject(txn, node[j]);
@@ -738,18 +891,33 @@ public final class HashTrie<K, V> extends TxnCell {
     // ------------------------------------------------------------------ snapshots and iteration
 
     /**
-     * Freezes the current contents and returns them (a leaf, a node or null), in O(WIDTH): see
-     * the overview. Must run outside a transaction; the result can be read without one.
+     * Freezes the current contents and returns them (a leaf, a node or null): one short
+     * transaction and a copy of the root node's elements (see the overview, "Lazy root copies").
+     * Must run outside a transaction; the result can be read without one.
      */
     public Object snapshot() {
         return Stm.atomic(() -> {
             TxnHandle txn = Barrier.running();
             Object current = Barrier.readObject(txn, this);
-            if (current instanceof Slot[] node) {
-                Barrier.writeBitsAndObject(txn, this, NODE_BITS, copy(txn, node, generation(node) + 1));
+            if (current instanceof Slot[] root) {
+                Barrier.writeBitsAndObject(txn, this, NODE_BITS, nextGeneration(txn, root));
             }
             return current;
         });
+    }
+
+    /**
+     * The root node that replaces {@code root} when a snapshot freezes it, in the running
+     * transaction: the same elements (each slot gets its cell of the new generation when first
+     * used, see the overview), but for a fresh slot 0 holding what slot 0 holds, which gives
+     * the node its generation.
+     */
+    private static Slot[] nextGeneration(TxnHandle txn, Slot[] root) {
+        Slot first = liveRootSlot(root, 0);
+        Object child = Barrier.readObject(txn, first);
+        Slot[] next = root.clone();
+        next[0] = new Slot(Barrier.lastReadBits(txn), child, generation(root) + 1);
+        return next;
     }
 
     /** Calls {@code action} for every entry, in the running transaction. */
@@ -824,8 +992,12 @@ public final class HashTrie<K, V> extends TxnCell {
                     continue;
                 }
                 next[depth] = i + 1;
-                Slot slot = nodes[depth][i];
-                enter(transactional ? readInTransaction(slot) : Barrier.peekObject(slot));
+                Slot[] node = nodes[depth];
+                if (transactional) {
+                    enter(readInTransaction(depth == 0 ? liveRootSlot(node, i) : node[i]));
+                } else {
+                    enter(Barrier.peekObject(depth == 0 ? frozenRootSlot(node, i) : node[i]));
+                }
             }
         }
 
