@@ -210,8 +210,8 @@ public final class HashTrie<K, V> extends TxnCell {
 
     /**
      * The newest cell of root slot {@code i}, for a lookup outside transactions: its chain's end,
-     * whatever generation (the live contents). Compresses the root's element to it when it
-     * belongs to the root's own generation (so the next lookup starts there).
+     * whatever generation (the live contents). Points the root's element at it when it is not
+     * later than the root (then it is that root's slot i too), so the next lookup starts there.
      */
     private static Slot newestRootSlot(Slot[] root, int i) {
         Slot first = rootElement(root, i);
@@ -219,7 +219,7 @@ public final class HashTrie<K, V> extends TxnCell {
         for (Slot next; (next = successorOf(slot)) != null; ) {
             slot = next;
         }
-        if (slot != first && slot.generation == generation(root)) {
+        if (slot != first && !later(slot.generation, generation(root))) {
             ROOT_SLOT.compareAndSet(root, i, first, slot);
         }
         return slot;
