@@ -93,7 +93,7 @@ public final class HashTrie<K, V> extends TxnCell {
      * Lazy root copies. The root node has no parent slot to link a copy into, and copying all of
      * it would make a snapshot of a wide root cost 1,024 reads and cells (about 12 us). Instead a
      * root slot is a chain of cells, one per generation in which the slot was used, linked by
-     * Slot.successor (set once, by CAS, never unset; generations increase along a chain). The
+     * RootSlot.successor (set once, by CAS, never unset; generations increase along a chain). The
      * root node's element i points into slot i's chain; the logical slot i of a root of
      * generation g is the last cell of the chain whose generation is not later than g. A
      * snapshot's new root is a copy of the old root's elements (an array copy) but for a fresh
@@ -166,14 +166,8 @@ public final class HashTrie<K, V> extends TxnCell {
      * One slot of an inner node: a cell holding null, a leaf or a child node, and the generation
      * of the node it belongs to. A node is a {@code Slot[]} of length WIDTH.
      */
-    static final class Slot extends TxnCell {
+    static class Slot extends TxnCell {
         final int generation;
-        /**
-         * Root slots only: the same logical slot's cell in a later generation (see "Lazy root
-         * copies" in the overview); null while this is the newest. Set once, from null, by a CAS
-         * (SUCCESSOR); read with acquire, which also publishes the new cell's contents.
-         */
-        @SuppressWarnings("unused") private Slot successor;
 
         Slot(long bits, Object child, int generation) {
             super(bits, child);
@@ -181,21 +175,38 @@ public final class HashTrie<K, V> extends TxnCell {
         }
     }
 
-    /** Slot.successor. */
+    /**
+     * A slot of the root node: one cell of that slot's chain (see "Lazy root copies" in the
+     * overview). Only root slots carry the link, so the slots below stay one field smaller.
+     */
+    static final class RootSlot extends Slot {
+        /**
+         * The same logical slot's cell in a later generation; null while this is the newest. Set
+         * once, from null, by a CAS (SUCCESSOR); read with acquire, which also publishes the new
+         * cell's contents.
+         */
+        @SuppressWarnings("unused") private RootSlot successor;
+
+        RootSlot(long bits, Object child, int generation) {
+            super(bits, child, generation);
+        }
+    }
+
+    /** RootSlot.successor. */
     private static final VarHandle SUCCESSOR;
     /** The elements of a root node: read with acquire, compressed by CAS (see the overview). */
     private static final VarHandle ROOT_SLOT = MethodHandles.arrayElementVarHandle(Slot[].class);
 
     static {
         try {
-            SUCCESSOR = MethodHandles.lookup().findVarHandle(Slot.class, "successor", Slot.class);
+            SUCCESSOR = MethodHandles.lookup().findVarHandle(RootSlot.class, "successor", RootSlot.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private static Slot successorOf(Slot slot) {
-        return (Slot) SUCCESSOR.getAcquire(slot);
+    private static RootSlot successorOf(RootSlot slot) {
+        return (RootSlot) SUCCESSOR.getAcquire(slot);
     }
 
     /** Whether generation {@code a} is later than {@code b} (wrap-safe, as generations count up). */
@@ -204,8 +215,8 @@ public final class HashTrie<K, V> extends TxnCell {
     }
 
     /** The cell root node {@code root} holds at index {@code i}: the start of that slot's chain. */
-    private static Slot rootElement(Slot[] root, int i) {
-        return (Slot) ROOT_SLOT.getAcquire(root, i);
+    private static RootSlot rootElement(Slot[] root, int i) {
+        return (RootSlot) ROOT_SLOT.getAcquire(root, i);
     }
 
     /**
@@ -213,10 +224,10 @@ public final class HashTrie<K, V> extends TxnCell {
      * whatever generation (the live contents). Points the root's element at it when it is not
      * later than the root (then it is that root's slot i too), so the next lookup starts there.
      */
-    private static Slot newestRootSlot(Slot[] root, int i) {
-        Slot first = rootElement(root, i);
-        Slot slot = first;
-        for (Slot next; (next = successorOf(slot)) != null; ) {
+    private static RootSlot newestRootSlot(Slot[] root, int i) {
+        RootSlot first = rootElement(root, i);
+        RootSlot slot = first;
+        for (RootSlot next; (next = successorOf(slot)) != null; ) {
             slot = next;
         }
         if (slot != first && !later(slot.generation, generation(root))) {
@@ -229,10 +240,10 @@ public final class HashTrie<K, V> extends TxnCell {
      * The cell of root slot {@code i} as frozen root {@code root} saw it: the last cell of the
      * chain whose generation is not later than the root's.
      */
-    static Slot frozenRootSlot(Slot[] root, int i) {
+    static RootSlot frozenRootSlot(Slot[] root, int i) {
         int generation = generation(root);
-        Slot slot = rootElement(root, i);
-        for (Slot next; (next = successorOf(slot)) != null && !later(next.generation, generation); ) {
+        RootSlot slot = rootElement(root, i);
+        for (RootSlot next; (next = successorOf(slot)) != null && !later(next.generation, generation); ) {
             slot = next;
         }
         return slot;
@@ -245,17 +256,17 @@ public final class HashTrie<K, V> extends TxnCell {
      * later generation's cell, {@code root} is no longer the root: returns the cell the root saw,
      * which is consistent with it, and the caller's commit fails its validation or guard.
      */
-    private static Slot liveRootSlot(Slot[] root, int i) {
+    private static RootSlot liveRootSlot(Slot[] root, int i) {
         int generation = generation(root);
-        Slot first = rootElement(root, i);
-        Slot slot = first;
+        RootSlot first = rootElement(root, i);
+        RootSlot slot = first;
         for (;;) {
-            Slot next = successorOf(slot);
+            RootSlot next = successorOf(slot);
             if (next == null) {
                 if (slot.generation == generation) {
                     return slot;
                 }
-                Slot made = materialize(slot, generation);
+                RootSlot made = materialize(slot, generation);
                 if (SUCCESSOR.compareAndSet(slot, null, made)) {
                     ROOT_SLOT.compareAndSet(root, i, first, made);
                     return made;
@@ -275,13 +286,13 @@ public final class HashTrie<K, V> extends TxnCell {
      * that hold it when it is read here have finished (see the overview), so this waits for
      * those and copies the final value.
      */
-    private static Slot materialize(Slot frozen, int generation) {
+    private static RootSlot materialize(RootSlot frozen, int generation) {
         for (;;) {
             long stamp = Barrier.valueStamp(frozen);
             long bits = Barrier.peekLong(frozen);
             Object child = Barrier.peekObject(frozen);
             if (Barrier.valueStamp(frozen) == stamp) {
-                return new Slot(bits, child, generation);
+                return new RootSlot(bits, child, generation);
             }
         }
     }
@@ -735,14 +746,14 @@ public final class HashTrie<K, V> extends TxnCell {
         grown[0] = hashes;
         grown[keyAt(size)] = key;
         grown[valueAt(size)] = value;
-        return size + 1 > maxEntries(shift) && shift < HASH_BITS ? split(grown, shift, generation) : grown;
+        return size + 1 > maxEntries(shift) && shift < HASH_BITS ? split(grown, shift, generation, shift == 0) : grown;
     }
 
     /**
      * Distributes a leaf by the hash bits at {@code shift} into a new node (recursively where a
      * part overflows): an overflowing leaf, or a small one the root's widening spreads out.
      */
-    private static Slot[] split(Object[] leaf, int shift, int generation) {
+    private static Slot[] split(Object[] leaf, int shift, int generation, boolean root) {
         int size = entries(leaf);
         int[] hashes = hashesOf(leaf);
         int[] sizes = new int[WIDTH];
@@ -770,13 +781,13 @@ public final class HashTrie<K, V> extends TxnCell {
                     }
                 }
                 if (sizes[s] > maxEntries(shift + BITS) && shift + BITS < HASH_BITS) {
-                    child = split(part, shift + BITS, generation);
+                    child = split(part, shift + BITS, generation, false);
                     bits = NODE_BITS;
                 } else {
                     child = part;
                 }
             }
-            node[s] = new Slot(bits, child, generation);
+            node[s] = root ? new RootSlot(bits, child, generation) : new Slot(bits, child, generation);
         }
         return node;
     }
@@ -853,7 +864,7 @@ public final class HashTrie<K, V> extends TxnCell {
             if (child instanceof Slot[] node) {
                 for (int j = 0; j < WIDTH; j++) {
                     Object grandchild = Barrier.readObject(txn, node[j]);
-                    wide[s | j << BITS] = new Slot(Barrier.lastReadBits(txn), grandchild, generation);
+                    wide[s | j << BITS] = new RootSlot(Barrier.lastReadBits(txn), grandchild, generation);
                 }
             } else {
                 distribute((Object[]) child, s, wide, generation);
@@ -868,9 +879,9 @@ public final class HashTrie<K, V> extends TxnCell {
      * [BITS, WIDE_BITS): the node {@link #split} would make of it, laid into the wide root.
      */
     private static void distribute(Object[] leaf, int s, Slot[] wide, int generation) {
-        Slot[] parts = leaf == null ? null : split(leaf, BITS, generation);
+        Slot[] parts = leaf == null ? null : split(leaf, BITS, generation, true);
         for (int j = 0; j < WIDTH; j++) {
-            wide[s | j << BITS] = parts == null ? new Slot(0L, null, generation) : parts[j];
+            wide[s | j << BITS] = parts == null ? new RootSlot(0L, null, generation) : parts[j];
         }
     }
 
@@ -916,7 +927,7 @@ public final class HashTrie<K, V> extends TxnCell {
         Slot first = liveRootSlot(root, 0);
         Object child = Barrier.readObject(txn, first);
         Slot[] next = root.clone();
-        next[0] = new Slot(Barrier.lastReadBits(txn), child, generation(root) + 1);
+        next[0] = new RootSlot(Barrier.lastReadBits(txn), child, generation(root) + 1);
         return next;
     }
 
