@@ -5,6 +5,7 @@ import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
 import java.util.AbstractList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -153,6 +154,65 @@ public final class TArray<E> {
                     slot.set(operator.apply(slot.get()));
                 }
             });
+        }
+
+        /** One transaction over the whole array: reads every slot, writes them back in order. */
+        @Override
+        public void sort(Comparator<? super E> c) {
+            Stm.atomic(() -> super.sort(c));
+        }
+
+        /**
+         * A window onto the array ({@link AbstractList#subList}): single reads and writes as the
+         * array's, and its bulk writes ({@code replaceAll}, {@code sort}) one transaction each.
+         */
+        @Override
+        public List<E> subList(int fromIndex, int toIndex) {
+            return new Window<>(super.subList(fromIndex, toIndex));
+        }
+    }
+
+    /**
+     * A sub-list of the array's view whose bulk writes are one transaction each. The array has a
+     * fixed length, so the window's size never changes and the calls it delegates to inside a
+     * transaction leave no state of their own to roll back.
+     */
+    private static final class Window<E> extends AbstractList<E> implements RandomAccess {
+        private final List<E> window;
+
+        Window(List<E> window) {
+            this.window = window;
+        }
+
+        @Override
+        public E get(int index) {
+            return window.get(index);
+        }
+
+        @Override
+        public E set(int index, E element) {
+            return window.set(index, element);
+        }
+
+        @Override
+        public int size() {
+            return window.size();
+        }
+
+        @Override
+        public void replaceAll(UnaryOperator<E> operator) {
+            Objects.requireNonNull(operator);
+            Stm.atomic(() -> window.replaceAll(operator));
+        }
+
+        @Override
+        public void sort(Comparator<? super E> c) {
+            Stm.atomic(() -> window.sort(c));
+        }
+
+        @Override
+        public List<E> subList(int fromIndex, int toIndex) {
+            return new Window<>(window.subList(fromIndex, toIndex));
         }
     }
 }

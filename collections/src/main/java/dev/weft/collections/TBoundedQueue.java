@@ -326,6 +326,7 @@ public final class TBoundedQueue<E> {
         @Override
         public boolean offer(E e, long timeout, TimeUnit unit) throws InterruptedException {
             Objects.requireNonNull(e, "TBoundedQueue does not accept null elements");
+            Objects.requireNonNull(unit, "unit");
             if (offerOutside(e, SPIN_ROUNDS) == TQueue.ADDED) {
                 return true;
             }
@@ -350,6 +351,7 @@ public final class TBoundedQueue<E> {
 
         @Override
         public E poll(long timeout, TimeUnit unit) throws InterruptedException {
+            Objects.requireNonNull(unit, "unit");
             Object outside = pollOutside(SPIN_ROUNDS);
             if (outside != null && outside != TQueue.POLL_IN_TRANSACTION) {
                 return cast(outside);

@@ -133,5 +133,10 @@ public final class TCounter {
         public long get() {
             return Stm.atomicLong(sum);
         }
+
+        /** Sets the total to zero: one transaction that writes every stripe, O(stripes). */
+        public void reset() {
+            Stm.atomic(count::reset);
+        }
     }
 }

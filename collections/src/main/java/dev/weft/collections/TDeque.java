@@ -452,7 +452,7 @@ public final class TDeque<E> {
      * Removes the element at {@code position} (in [head, tail)), moving the shorter side one
      * place towards the gap, in the running transaction.
      */
-    private void removeAt(long position) {
+    private boolean removeAt(long position) {
         List<Chunk<E>> chunks = chain();
         long first = head.get();
         long last = tail.get() - 1;
@@ -461,12 +461,13 @@ public final class TDeque<E> {
                 slot(chunks, p).set(slot(chunks, p - 1).get());
             }
             pollFirst();
-        } else {
-            for (long p = position; p < last; p++) {
-                slot(chunks, p).set(slot(chunks, p + 1).get());
-            }
-            pollLast();
+            return true; // the elements before position moved one place toward the tail
         }
+        for (long p = position; p < last; p++) {
+            slot(chunks, p).set(slot(chunks, p + 1).get());
+        }
+        pollLast();
+        return false; // the elements after position moved one place toward the head
     }
 
     /** Removes the first (or last) element equal to {@code o}; in the running transaction. */
@@ -507,24 +508,26 @@ public final class TDeque<E> {
     }
 
     /**
-     * Removes the element the iterator returned from {@code position}: there if it is still that
-     * object, else its first occurrence by identity; nothing if it is gone. In the running transaction.
+     * Removes the element an iterator returned, at {@code position}, if it is still there (the
+     * same object); otherwise nothing: it was taken, or the deque changed around it. (Another
+     * occurrence of the same object is a different element.) In the running transaction.
+     *
+     * @return {@link #MOVED_HEAD_SIDE} or {@link #MOVED_TAIL_SIDE}, the side whose elements moved
+     *         one place to close the gap, or 0 if nothing was removed
      */
-    private void removeReturned(long position, E element) {
+    private int removeReturned(long position, E element) {
         long first = head.get();
         long end = tail.get();
-        List<Chunk<E>> chunks = chain();
-        if (position >= first && position < end && slot(chunks, position).get() == element) {
-            removeAt(position);
-            return;
+        if (position < first || position >= end || slot(chain(), position).get() != element) {
+            return 0;
         }
-        for (long p = first; p < end; p++) {
-            if (slot(chunks, p).get() == element) {
-                removeAt(p);
-                return;
-            }
-        }
+        return removeAt(position) ? MOVED_HEAD_SIDE : MOVED_TAIL_SIDE;
     }
+
+    /** {@link #removeReturned}: the elements before the removed one moved one place toward the tail. */
+    private static final int MOVED_HEAD_SIDE = 1;
+    /** {@link #removeReturned}: the elements after the removed one moved one place toward the head. */
+    private static final int MOVED_TAIL_SIDE = -1;
 
     /**
      * For tests: the first broken invariant of the overview (CHAIN, SLOTS, SPARES) in the running
@@ -599,13 +602,21 @@ public final class TDeque<E> {
     /** The elements and the position of the first, copied in one transaction. */
     private record Snapshot<E>(long first, List<E> elements) {}
 
-    /** An iterator over a {@link Snapshot} taken when it is created. */
+    /**
+     * An iterator over a {@link Snapshot} taken when it is created. Its {@code remove()} removes
+     * the returned element where the snapshot saw it, shifted by this iterator's own earlier
+     * removals (each moves the elements on one side of the gap by one place); offers and polls
+     * at the ends do not move it (positions are absolute). If the element is no longer there
+     * it removes nothing.
+     */
     private final class SnapshotIterator implements Iterator<E> {
         private final long first;
         private final List<E> elements;
         private final boolean descending;
         private int next;
         private int last = -1;
+        /** This iterator's removals so far, in order: the position each removed, and the side that moved. */
+        private final List<long[]> removals = new java.util.ArrayList<>();
 
         SnapshotIterator(boolean descending) {
             this.descending = descending;
@@ -635,9 +646,20 @@ public final class TDeque<E> {
                 throw new IllegalStateException("remove() needs a preceding next(), once per element");
             }
             long position = first + last;
+            for (long[] removal : removals) { // where this iterator's own removals moved it
+                if (removal[1] == MOVED_HEAD_SIDE && position < removal[0]) {
+                    position++;
+                } else if (removal[1] == MOVED_TAIL_SIDE && position > removal[0]) {
+                    position--;
+                }
+            }
             E element = elements.get(last);
             last = -1;
-            Stm.atomic(() -> removeReturned(position, element));
+            long at = position;
+            int moved = Stm.atomicInt(() -> removeReturned(at, element));
+            if (moved != 0) {
+                removals.add(new long[] {at, moved});
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.TimeoutArgument;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.LongRef;
 import dev.weft.stm.Stm;
@@ -124,6 +125,7 @@ public final class TLatch {
          *         it waits (the interrupt status stays set)
          */
         public boolean await(Duration timeout) {
+            TimeoutArgument.check(timeout);
             return Stm.atomicBoolean(() -> {
                 if (count.get() > 0) {
                     Stm.retryFor(timeout);

@@ -391,9 +391,18 @@ public final class TList<E> {
 
     /** Removes every element matching {@code filter} in one pass, keeping the order; O(n). */
     private boolean removeMatching(Predicate<? super E> filter) {
+        return removeMatchingIn(0, size.get(), filter) != 0;
+    }
+
+    /**
+     * Removes the elements of indexes [from, to) that {@code filter} accepts, in the running
+     * transaction, moving the rest (and everything after {@code to}) down; returns how many.
+     */
+    private int removeMatchingIn(int from, int to, Predicate<? super E> filter) {
         int n = size.get();
-        int kept = 0;
-        for (int i = 0; i < n; i++) {
+        Objects.checkFromToIndex(from, to, n);
+        int kept = from;
+        for (int i = from; i < to; i++) {
             E e = at(i);
             if (!filter.test(e)) {
                 if (kept != i) {
@@ -402,11 +411,17 @@ public final class TList<E> {
                 kept++;
             }
         }
-        for (int i = kept; i < n; i++) {
-            slotOrNull(i).set(null);
+        int removed = to - kept;
+        if (removed > 0) {
+            for (int i = to; i < n; i++) {
+                slotOrNull(i - removed).set(at(i));
+            }
+            for (int i = n - removed; i < n; i++) {
+                slotOrNull(i).set(null);
+            }
+            size.set(n - removed);
         }
-        size.set(kept);
-        return kept != n;
+        return removed;
     }
 
     /** Throws unless the list holds {@code expected} (by identity) at {@code index}. */
@@ -513,6 +528,173 @@ public final class TList<E> {
             snapshot.add(index, e);
             cursor++;
             last = -1;
+        }
+    }
+
+    /** As {@code AbstractList.subList}: IndexOutOfBoundsException for an endpoint out of range, IllegalArgumentException if from > to. */
+    private static void checkSubListRange(int fromIndex, int toIndex, int size) {
+        if (fromIndex < 0) {
+            throw new IndexOutOfBoundsException("fromIndex = " + fromIndex);
+        }
+        if (toIndex > size) {
+            throw new IndexOutOfBoundsException("toIndex = " + toIndex + " > size " + size);
+        }
+        if (fromIndex > toIndex) {
+            throw new IllegalArgumentException("fromIndex(" + fromIndex + ") > toIndex(" + toIndex + ")");
+        }
+    }
+
+    /**
+     * A sub-list of the view (see {@link #asList()}): an index window onto the list, for one
+     * thread, whose every call is one transaction (bulk calls included: all or nothing). The
+     * window's size (and its parents') is a field that changes only after a transaction that
+     * added or removed elements has committed, by the count that transaction returned: a body
+     * that rolls back or runs again leaves it as it was.
+     */
+    private final class SubListView extends AbstractList<E> implements RandomAccess {
+        private final SubListView parent; // null: a window onto the whole list
+        private final int offset;
+        private int size;
+
+        SubListView(SubListView parent, int offset, int size) {
+            this.parent = parent;
+            this.offset = offset;
+            this.size = size;
+        }
+
+        private void resized(int delta) {
+            for (SubListView window = this; window != null; window = window.parent) {
+                window.size += delta;
+            }
+        }
+
+        @Override
+        public E get(int index) {
+            Objects.checkIndex(index, size);
+            return Stm.atomic(() -> TList.this.get(offset + index));
+        }
+
+        @Override
+        public E set(int index, E element) {
+            requireElement(element);
+            Objects.checkIndex(index, size);
+            return Stm.atomic(() -> TList.this.set(offset + index, element));
+        }
+
+        @Override
+        public void add(int index, E element) {
+            requireElement(element);
+            Objects.checkIndex(index, size + 1);
+            Stm.atomic(() -> TList.this.add(offset + index, element));
+            resized(1);
+        }
+
+        @Override
+        public E remove(int index) {
+            Objects.checkIndex(index, size);
+            E removed = Stm.atomic(() -> TList.this.remove(offset + index));
+            resized(-1);
+            return removed;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        protected void removeRange(int fromIndex, int toIndex) {
+            Objects.checkFromToIndex(fromIndex, toIndex, size);
+            int removed = Stm.atomicInt(() -> removeMatchingIn(offset + fromIndex, offset + toIndex, e -> true));
+            resized(-removed);
+        }
+
+        @Override
+        public boolean addAll(Collection<? extends E> c) {
+            return addAll(size, c);
+        }
+
+        @Override
+        public boolean addAll(int index, Collection<? extends E> c) {
+            Objects.checkIndex(index, size + 1);
+            List<E> copy = new ArrayList<>(c);
+            for (E e : copy) {
+                requireElement(e);
+            }
+            Stm.atomic(() -> {
+                for (int k = 0; k < copy.size(); k++) {
+                    TList.this.add(offset + index + k, copy.get(k));
+                }
+            });
+            resized(copy.size());
+            return !copy.isEmpty();
+        }
+
+        @Override
+        public boolean removeIf(Predicate<? super E> filter) {
+            Objects.requireNonNull(filter);
+            int removed = Stm.atomicInt(() -> removeMatchingIn(offset, offset + size, filter));
+            resized(-removed);
+            return removed > 0;
+        }
+
+        @Override
+        public boolean removeAll(Collection<?> c) {
+            Objects.requireNonNull(c);
+            return removeIf(c::contains);
+        }
+
+        @Override
+        public boolean retainAll(Collection<?> c) {
+            Objects.requireNonNull(c);
+            return removeIf(e -> !c.contains(e));
+        }
+
+        @Override
+        public void replaceAll(UnaryOperator<E> operator) {
+            Objects.requireNonNull(operator);
+            Stm.atomic(() -> {
+                for (int i = offset; i < offset + size; i++) {
+                    Ref<E> slot = slotOrNull(i);
+                    slot.set(requireElement(operator.apply(slot.get())));
+                }
+            });
+        }
+
+        @Override
+        public void sort(Comparator<? super E> c) {
+            Stm.atomic(() -> {
+                List<E> part = new ArrayList<>(size);
+                for (int i = offset; i < offset + size; i++) {
+                    part.add(at(i));
+                }
+                part.sort(c);
+                for (int i = 0; i < part.size(); i++) {
+                    slotOrNull(offset + i).set(part.get(i));
+                }
+            });
+        }
+
+        @Override
+        public List<E> subList(int fromIndex, int toIndex) {
+            checkSubListRange(fromIndex, toIndex, size);
+            return new SubListView(this, offset + fromIndex, toIndex - fromIndex);
+        }
+
+        /** {@link List#equals}, on one state of the list (one transaction). */
+        @Override
+        public boolean equals(Object o) {
+            return Stm.atomicBoolean(() -> super.equals(o));
+        }
+
+        @Override
+        public int hashCode() {
+            return Stm.atomicInt(super::hashCode);
+        }
+
+        @Override
+        public String toString() {
+            return Stm.atomic(super::toString);
         }
     }
 
@@ -713,6 +895,13 @@ public final class TList<E> {
                     slotOrNull(i).set(sorted.get(i));
                 }
             });
+        }
+
+        /** A window onto [fromIndex, toIndex) of the list now: see {@link SubListView}. */
+        @Override
+        public List<E> subList(int fromIndex, int toIndex) {
+            checkSubListRange(fromIndex, toIndex, size());
+            return new SubListView(null, fromIndex, toIndex - fromIndex);
         }
 
         @Override

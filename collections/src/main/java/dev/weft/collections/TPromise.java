@@ -1,5 +1,6 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.TimeoutArgument;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
@@ -149,6 +150,7 @@ public final class TPromise<T> {
          *         it waits (the interrupt status stays set)
          */
         public T await(Duration timeout) {
+            TimeoutArgument.check(timeout);
             return Stm.atomic(() -> {
                 if (value.get() == null) {
                     Stm.retryFor(timeout);

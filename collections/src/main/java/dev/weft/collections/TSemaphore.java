@@ -1,5 +1,6 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.TimeoutArgument;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.LongRef;
 import dev.weft.stm.Stm;
@@ -96,12 +97,16 @@ public final class TSemaphore {
      * Returns {@code n} permits.
      *
      * @param n the number of permits, at least 1
-     * @throws IllegalArgumentException if {@code n} is below 1
+     * @throws IllegalArgumentException if {@code n} is below 1, or the count would exceed Long.MAX_VALUE
      * @throws IllegalStateException if no transaction is running on this thread
      */
     public void release(long n) {
         TransactionRequired.check("TSemaphore", "release", "atomic()");
         checkCount(n);
+        if (permits.get() > Long.MAX_VALUE - n) {
+            throw new IllegalArgumentException("releasing " + n + " permits would overflow the count of "
+                    + permits.get() + " (as java.util.concurrent.Semaphore, the count is at most Long.MAX_VALUE)");
+        }
         permits.add(n);
     }
 
@@ -187,6 +192,7 @@ public final class TSemaphore {
          */
         public boolean tryAcquire(long n, Duration timeout) {
             checkCount(n);
+            TimeoutArgument.check(timeout);
             return Stm.atomicBoolean(() -> {
                 if (permits.get() < n) {
                     Stm.retryFor(timeout);
@@ -204,7 +210,7 @@ public final class TSemaphore {
          * Returns {@code n} permits, as one transaction.
          *
          * @param n the number of permits, at least 1
-         * @throws IllegalArgumentException if {@code n} is below 1
+         * @throws IllegalArgumentException if {@code n} is below 1, or the count would exceed Long.MAX_VALUE
          */
         public void release(long n) {
             Stm.atomic(() -> TSemaphore.this.release(n));

@@ -173,16 +173,26 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
 
     // ------------------------------------------------------------------ whole-map operations
 
-    /** All entries in one transaction: either all are put or (if a key or value is null) none. */
+    /**
+     * All entries in one transaction: either all are put or (if a key or value is null) none.
+     * The entries are copied once, then checked and written: an argument that changes while
+     * this runs cannot slip an unchecked entry into the second pass.
+     */
     @Override
     public void putAll(Map<? extends K, ? extends V> m) {
+        List<Object> entries = new ArrayList<>(2 * m.size());
         for (Map.Entry<? extends K, ? extends V> e : m.entrySet()) {
-            HashTrie.checkKey(e.getKey());
-            HashTrie.checkValue(e.getValue());
+            K key = e.getKey();
+            V value = e.getValue();
+            HashTrie.checkKey(key);
+            HashTrie.checkValue(value);
+            entries.add(key);
+            entries.add(value);
         }
         Stm.atomic(() -> {
-            for (Map.Entry<? extends K, ? extends V> e : m.entrySet()) {
-                trie.txUpdate(e.getKey(), HashTrie.PUT, e.getValue(), null);
+            for (int i = 0; i < entries.size(); i += 2) {
+                @SuppressWarnings("unchecked") K key = (K) entries.get(i);
+                trie.txUpdate(key, HashTrie.PUT, entries.get(i + 1), null);
             }
         });
     }

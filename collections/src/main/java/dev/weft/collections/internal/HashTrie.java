@@ -456,7 +456,9 @@ public final class HashTrie<K, V> extends TxnCell {
                     : ((BiFunction<? super V, ? super V, ? extends V>) function).apply(old, value);
             default -> throw new IllegalArgumentException("unknown operation " + op);
         }
-        if (updated != old) {
+        // the function may itself have written the key (it may use the map): compare with what
+        // the key holds now, not only with what it held before
+        if (updated != old || updated != txGet(key)) {
             txUpdate(key, updated == null ? REMOVE : PUT, updated, null);
         }
         return updated;
@@ -956,6 +958,8 @@ public final class HashTrie<K, V> extends TxnCell {
      */
     public static final class Cursor<K, V> {
         private final boolean transactional;
+        /** The transaction a transactional cursor reads in (Barrier.runningTransaction). */
+        private final long owner;
         private final Slot[][] nodes = new Slot[HASH_BITS / BITS + 2][];
         private final int[] next = new int[HASH_BITS / BITS + 2];
         private int depth = -1;
@@ -966,6 +970,7 @@ public final class HashTrie<K, V> extends TxnCell {
 
         Cursor(Object top, boolean transactional) {
             this.transactional = transactional;
+            this.owner = transactional ? Barrier.runningTransaction() : -1;
             enter(top);
         }
 
@@ -982,6 +987,11 @@ public final class HashTrie<K, V> extends TxnCell {
 
         /** Moves to the next entry; false at the end. */
         public boolean advance() {
+            if (transactional && Barrier.runningTransaction() != owner) {
+                throw new IllegalStateException("This iterator was created inside a transaction and "
+                        + "reads in it; it cannot be used after that transaction ended. Create the "
+                        + "iterator outside a transaction to iterate over a snapshot instead.");
+            }
             for (;;) {
                 if (leaf != null) {
                     if (leafIndex < leaf.length) {
@@ -1013,12 +1023,7 @@ public final class HashTrie<K, V> extends TxnCell {
         }
 
         private static Object readInTransaction(Slot slot) {
-            if (!Stm.inTransaction()) {
-                throw new IllegalStateException("This iterator was created inside a transaction and "
-                        + "reads in it; it cannot be used after that transaction ended. Create the "
-                        + "iterator outside a transaction to iterate over a snapshot instead.");
-            }
-            return Barrier.readObject(slot);
+            return Barrier.readObject(slot); // in the cursor's transaction: advance() checked it
         }
     }
 

@@ -478,7 +478,9 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
     /** Writes {@code updated} (null removes) unless it is {@code current}; returns it. */
     private V store(K key, V current, V updated) {
-        if (updated != current) {
+        // the function may itself have written the key (it may use the map): compare with what
+        // the key holds now, not only with what it held before
+        if (updated != current || updated != (inRange(key) ? tree.txGet(key) : null)) {
             if (updated == null) {
                 tree.txRemove(key);
             } else {
@@ -530,17 +532,28 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         });
     }
 
-    /** All entries in one transaction: either all are put or none. */
+    /**
+     * All entries in one transaction: either all are put or none. The entries are copied once,
+     * then checked and written: an argument that changes while this runs cannot slip an
+     * unchecked entry (a null, a key outside the range) into the second pass.
+     */
     @Override
     public void putAll(Map<? extends K, ? extends V> m) {
+        List<Object> entries = new ArrayList<>(2 * m.size());
         for (Map.Entry<? extends K, ? extends V> e : m.entrySet()) {
-            checkedKey(e.getKey());
-            checkValue(e.getValue());
-            checkInRange(e.getKey());
+            K key = e.getKey();
+            V value = e.getValue();
+            checkedKey(key);
+            checkValue(value);
+            checkInRange(key);
+            entries.add(key);
+            entries.add(value);
         }
         Stm.atomic(() -> {
-            for (Map.Entry<? extends K, ? extends V> e : m.entrySet()) {
-                tree.txPut(e.getKey(), e.getValue(), false);
+            for (int i = 0; i < entries.size(); i += 2) {
+                @SuppressWarnings("unchecked") K key = (K) entries.get(i);
+                @SuppressWarnings("unchecked") V value = (V) entries.get(i + 1);
+                tree.txPut(key, value, false);
             }
         });
     }

@@ -273,6 +273,8 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     // The running top-level transaction's options, spread into fields read on hot paths.
     private TxnOptions options = TxnOptions.DEFAULT;
     private boolean readOnly;
+    // Counts the top-level transactions this descriptor started: tells them apart (number()).
+    private long number;
     private int maxAttempts = Integer.MAX_VALUE;
     private long deadline;         // System.nanoTime() deadline; meaningful when hasDeadline
     private boolean hasDeadline;
@@ -357,6 +359,14 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
 
     public boolean isActive() {
         return depth > 0;
+    }
+
+    /**
+     * The number of the running top-level transaction among those this descriptor started (a
+     * nested atomic shares its enclosing transaction's), or -1 when none is running.
+     */
+    public long number() {
+        return depth > 0 ? number : -1;
     }
 
     // ------------------------------------------------------------------ running a body
@@ -502,6 +512,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     }
 
     private void start(TxnOptions options, Object body) {
+        number++;
         site = ConflictProfiler.isOn() ? ConflictProfiler.siteOf(body, ownerId()) : null;
         this.options = options;
         readOnly = options.readOnly();
@@ -898,6 +909,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         long savedWaited = retryWaitedNanos;
         long savedResultBits = resultBits;
         Object savedResultObject = resultObject;
+        long savedNumber = number;
         String savedSite = site;
         WeftEvents.CommitEvent savedCommitEvent = commitEvent;
         long savedOpponent = opponent;
@@ -930,6 +942,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         retryWaitedNanos = savedWaited;
         resultBits = savedResultBits;
         resultObject = savedResultObject;
+        number = savedNumber;
         site = savedSite;
         commitEvent = savedCommitEvent;
         opponent = savedOpponent;

@@ -57,6 +57,18 @@ public final class Barrier {
     }
 
     /**
+     * Identifies the calling thread's running transaction: equal for two calls exactly when
+     * both run in the same top-level transaction (all of its attempts and nested scopes), for
+     * a structure that must refuse to go on reading in another one (an iterator made inside a
+     * transaction); -1 when none is running. One descriptor lookup.
+     *
+     * @return the running transaction's identity on this thread, or -1
+     */
+    public static long runningTransaction() {
+        return Transaction.current().number();
+    }
+
+    /**
      * Transactional: the running transaction, to pass to the handle-taking barriers below (one
      * descriptor lookup for a run of calls instead of one per call); see {@link TxnHandle}.
      *
