@@ -478,6 +478,71 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     }
 
     /**
+     * The futures of {@code AbstractExecutorService}'s {@code invokeAny} and timed
+     * {@code invokeAll}, which run through {@link #execute}: see {@link DroppableFutureTask}.
+     */
+    @Override
+    protected <T> java.util.concurrent.RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return new DroppableFutureTask<>(callable);
+    }
+
+    @Override
+    protected <T> java.util.concurrent.RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        return new DroppableFutureTask<>(java.util.concurrent.Executors.callable(runnable, value));
+    }
+
+    /**
+     * A {@code FutureTask} whose waits end when the scheduler has terminated without running
+     * it ({@link #shutdownNow} drops queued tasks): it then cancels itself. Needed because
+     * {@code ExecutorCompletionService} (behind {@code invokeAny}) queues a wrapper of this task,
+     * and only the wrapper is the runnable that shutdownNow sees and cancels; the caller then
+     * waits on this one.
+     */
+    private final class DroppableFutureTask<T> extends java.util.concurrent.FutureTask<T> {
+        DroppableFutureTask(Callable<T> callable) {
+            super(callable);
+        }
+
+        @Override
+        public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
+            while (!isDone()) {
+                if (isTerminated()) {
+                    cancel(false); // dropped unrun: it never will run
+                    break;
+                }
+                try {
+                    return super.get(10, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException stillRunning) {
+                    // look at the scheduler again
+                }
+            }
+            return super.get();
+        }
+
+        @Override
+        public T get(long timeout, TimeUnit unit)
+                throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
+            long deadline = System.nanoTime() + unit.toNanos(timeout);
+            while (!isDone()) {
+                if (isTerminated()) {
+                    cancel(false);
+                    break;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new java.util.concurrent.TimeoutException();
+                }
+                try {
+                    return super.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.TimeoutException stillRunning) {
+                    // look at the scheduler and the deadline again
+                }
+            }
+            return super.get();
+        }
+    }
+
+    /**
      * Refuses new tasks; tasks already accepted (and the forks and loops they start) still run.
      * Idempotent.
      */

@@ -32,7 +32,12 @@ public final class ExecuteTask extends Task {
 
     @Override
     void cancel() {
-        // nothing to complete: the runnable is dropped, as shutdownNow promises
+        // the runnable is dropped, as shutdownNow promises; if it is a future (the FutureTask of
+        // AbstractExecutorService's invokeAny and timed invokeAll), complete it as cancelled, or
+        // its caller would wait for ever
+        if (body instanceof java.util.concurrent.Future<?> future) {
+            future.cancel(false);
+        }
     }
 
     @Override

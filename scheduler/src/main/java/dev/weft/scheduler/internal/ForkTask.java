@@ -46,6 +46,13 @@ public final class ForkTask<T> extends Task implements Fork<T>, Awaitable {
     }
 
     @Override
+    void abandoned(Throwable failure) {
+        if (status == NEW) {
+            complete(EXCEPTIONAL, failure);
+        }
+    }
+
+    @Override
     void cancel() {
         complete(EXCEPTIONAL, new CancellationException("the scheduler was shut down with shutdownNow() before this fork ran"));
     }
@@ -77,7 +84,16 @@ public final class ForkTask<T> extends Task implements Fork<T>, Awaitable {
             if (worker == null) {
                 awaitExternally();
             } else if (worker.deque.popIf(this)) {
-                worker.execute(this);
+                try {
+                    worker.execute(this);
+                } catch (Throwable failure) { // the call overflowed the stack before the fork ran
+                    if (status == NEW) {
+                        outcome = failure; // plain writes: no frame left for a call
+                        status = EXCEPTIONAL;
+                    }
+                    worker.forksNeverRun++; // settled by the worker loop
+                    throw failure;
+                }
             } else {
                 worker.helpUntil(this);
             }

@@ -42,8 +42,8 @@ public final class RangeTask extends Task {
     int run(Worker worker) {
         int lo = from;
         int hi = to;
-        while (hi - lo > grain) {
-            int mid = (lo + hi) >>> 1;
+        while ((long) hi - lo > grain) { // long: a range may span more than Integer.MAX_VALUE indexes
+            int mid = (int) (((long) lo + hi) >> 1); // (lo + hi) >>> 1 is wrong when lo + hi < 0
             worker.fork(new RangeTask(join, body, mid, hi, grain, false, type));
             hi = mid;
         }
@@ -90,6 +90,6 @@ public final class RangeTask extends Task {
     @Override
     void cancel() {
         join.failed(new CancellationException("the scheduler was shut down with shutdownNow() before parallelFor finished"));
-        join.finished(to - from);
+        join.finished((long) to - from);
     }
 }

@@ -60,6 +60,20 @@ final class Supervisor extends Thread {
                 blocked++;
                 continue;
             }
+            if (state == Worker.JOINING) {
+                // a join that found nothing it may run (forks, never the inboxes' submissions)
+                // for two ticks without starting a task waits like a blocked task: compensate,
+                // so that queued submissions still run (one could be what the join waits for)
+                long seq = worker.taskSeq();
+                boolean isBlocked = worker.seenParked && seq == worker.seenSeq;
+                worker.blocked = isBlocked;
+                worker.seenParked = true;
+                worker.seenSeq = seq;
+                if (isBlocked) {
+                    blocked++;
+                }
+                continue;
+            }
             if (state != Worker.RUNNING || !pool.observeBlocking) {
                 worker.blocked = false;
                 worker.seenParked = false;

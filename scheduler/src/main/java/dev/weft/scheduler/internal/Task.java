@@ -57,6 +57,14 @@ public abstract class Task {
     /** Completes the task without running it (shutdownNow). */
     abstract void cancel();
 
+    /**
+     * {@link #run} threw after all (an error striking in the scheduler's own code around the
+     * task's body, such as a StackOverflowError at the end of a deep chain of joins): completes
+     * the task with {@code failure} if it is not complete yet, so that nothing waits for it.
+     */
+    void abandoned(Throwable failure) {
+    }
+
     long workNanosOpaque() {
         return (long) WORK.getOpaque(this);
     }

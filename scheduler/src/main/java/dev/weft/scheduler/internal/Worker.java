@@ -135,6 +135,9 @@ public final class Worker extends TxnThread {
                 // empty (only it pushes there); retireSpare forwards its inbox and affinity queue.
                 return;
             }
+            if (forksNeverRun != 0) {
+                settleForksNeverRun();
+            }
             Task task = findWork();
             if (task != null) {
                 if (idleRounds != 0) {
@@ -162,6 +165,62 @@ public final class Worker extends TxnThread {
             }
             sleep();
         }
+    }
+
+    /**
+     * Work for a join: what {@link #findWork} takes, but never from an inbox. A task found here
+     * runs nested on this thread, under the joining task, and a task submitted from outside the
+     * scheduler (the inboxes hold only those) may be waiting for that very task: a deadlock no
+     * compensation could break. Deques hold forks and the submissions of tasks (invokeAll's
+     * among them, which the join may be waiting for); affinity queues hold transactional tasks
+     * moved after a conflict, whose bodies cannot join.
+     */
+    private Task findForkWork() {
+        Task task = deque.pop();
+        if (task != null) {
+            return task;
+        }
+        task = affinity.poll();
+        if (task != null) {
+            return task;
+        }
+        Worker[] workers = pool.workers;
+        int n = workers.length;
+        int start = ThreadLocalRandom.current().nextInt(n);
+        for (int i = 0; i < n; i++) {
+            Worker victim = workers[(start + i) % n];
+            if (victim == this) {
+                continue;
+            }
+            task = victim.deque.steal();
+            if (task == null && victim.mayLoseAffinityTasks()) {
+                task = victim.affinity.poll();
+            }
+            if (task != null) {
+                counters.increment(Counters.STEALS);
+                task.type.steals.increment();
+                return task;
+            }
+        }
+        return null;
+    }
+
+    /** How long a task placed behind this worker's running task waits before others may take it. */
+    private static final long AFFINITY_PATIENCE_NANOS = 1_000_000;
+
+    /**
+     * Whether other workers may take the tasks placed on this one (its affinity queue): when it
+     * is not running a task, is blocked, or has been running its current task for longer than
+     * AFFINITY_PATIENCE_NANOS (placement meant "after the winner's task", not "never": a task
+     * that runs until the placed one has run would otherwise strand it).
+     */
+    private boolean mayLoseAffinityTasks() {
+        if (state != RUNNING || isBlocked()) {
+            return true;
+        }
+        Task task = running;
+        return task != null && !affinity.isEmpty()
+                && System.nanoTime() - task.firstStartNanos > AFFINITY_PATIENCE_NANOS;
     }
 
     /** The next task for this worker, or null; see the overview for the order. */
@@ -194,7 +253,7 @@ public final class Worker extends TxnThread {
             if (task == null) {
                 task = victim.inbox.poll();
             }
-            if (task == null && (victim.state != RUNNING || victim.isBlocked())) {
+            if (task == null && victim.mayLoseAffinityTasks()) {
                 task = victim.affinity.poll();
             }
             if (task != null) {
@@ -211,28 +270,61 @@ public final class Worker extends TxnThread {
      * then accounts for it or, if it was abandoned for relocation, moves it.
      */
     void execute(Task task) {
-        long now = System.nanoTime();
-        if (task.firstStartNanos == 0) {
-            task.firstStartNanos = now; // before the volatile write of running publishes it
-        }
-        contention.attemptStartNanos = now;
         Task outer = current;
-        current = task;
-        running = task;
-        state = RUNNING;
-        TASK_SEQ.setOpaque(this, taskSeq + 1);
-        int outcome;
-        if (pool.cancelling) {
-            task.cancel();
+        int outcome = Task.FAILED;
+        boolean outerInterrupted = false;
+        try {
+            long now = System.nanoTime();
+            if (task.firstStartNanos == 0) {
+                task.firstStartNanos = now; // before the volatile write of running publishes it
+            }
+            contention.attemptStartNanos = now;
+            current = task;
+            running = task;
+            state = RUNNING;
+            TASK_SEQ.setOpaque(this, taskSeq + 1);
+            // a task run nested in a join must not leave its interrupt to the task below it,
+            // which keeps its own (an interrupt aimed at that task while the nested one runs is lost)
+            outerInterrupted = outer != null && Thread.interrupted();
+            if (pool.cancelling) {
+                task.cancel();
+            } else {
+                outcome = task.run(this);
+            }
+        } catch (Throwable failure) {
+            // run() never throws, but an error can strike in the scheduler's own frames around
+            // the task's body (a StackOverflowError at the end of a deep chain of joins): the task
+            // still completes and is accounted for below, or nothing would ever finish waiting
             outcome = Task.FAILED;
-        } else {
-            outcome = task.run(this);
+            task.abandoned(failure);
+        } finally {
+            current = outer;
+            running = outer;
+            state = outer == null ? IDLE : RUNNING;
+            finished(task, outcome, outerInterrupted);
         }
-        current = outer;
-        running = outer;
-        state = outer == null ? IDLE : RUNNING;
-        if (outer == null && !pool.cancelling) {
+    }
+
+    /**
+     * Forks counted as created that will never run: a push or an inline run in a join that failed
+     * for lack of stack. A plain field, written without a call (there may be no stack for one)
+     * and settled into the counters by the worker loop, on a shallow stack.
+     */
+    int forksNeverRun;
+
+    private void settleForksNeverRun() {
+        for (; forksNeverRun > 0; forksNeverRun--) {
+            counters.incrementRelease(Counters.FINISHED);
+        }
+    }
+
+    /** The bookkeeping after {@code task} ran (or was cancelled, or abandoned) on this worker. */
+    private void finished(Task task, int outcome, boolean outerInterrupted) {
+        if (!pool.cancelling) {
             Thread.interrupted(); // an interrupt aimed at the finished task must not hit the next one
+        }
+        if (outerInterrupted) {
+            Thread.currentThread().interrupt();
         }
         if (outcome == Task.RELOCATED) {
             Worker target = task.relocationTarget;
@@ -251,14 +343,14 @@ public final class Worker extends TxnThread {
     }
 
     /**
-     * Runs other tasks until {@code awaited} is done: the join of fork/join, also used by
+     * Runs forks ({@link #findForkWork}) until {@code awaited} is done: the join of fork/join, also used by
      * invokeAll and parallelFor. Never parks for long: it keeps looking for work, since the awaited
      * task may depend on queued ones.
      */
     public void helpUntil(Awaitable awaited) {
         boolean idled = false;
         while (!awaited.isDone()) {
-            Task task = findWork();
+            Task task = findForkWork();
             if (task != null) {
                 if (idled) {
                     idled = false;
@@ -279,8 +371,13 @@ public final class Worker extends TxnThread {
 
     /** Creates an internal task (a fork or a loop piece) on this worker's deque. */
     public void fork(Task task) {
-        counters.incrementRelease(Counters.CREATED);
-        deque.push(task);
+        counters.incrementRelease(Counters.CREATED); // before the push: a thief may finish it at once
+        try {
+            deque.push(task);
+        } catch (Throwable failure) { // a StackOverflowError at the end of a deep chain of joins
+            forksNeverRun++; // it was never queued: it will never finish
+            throw failure;
+        }
         pool.signalWork(null);
     }
 
