@@ -184,25 +184,7 @@ public final class Worker extends TxnThread {
         if (task != null) {
             return task;
         }
-        Worker[] workers = pool.workers;
-        int n = workers.length;
-        int start = ThreadLocalRandom.current().nextInt(n);
-        for (int i = 0; i < n; i++) {
-            Worker victim = workers[(start + i) % n];
-            if (victim == this) {
-                continue;
-            }
-            task = victim.deque.steal();
-            if (task == null && victim.mayLoseAffinityTasks()) {
-                task = victim.affinity.poll();
-            }
-            if (task != null) {
-                counters.increment(Counters.STEALS);
-                task.type.steals.increment();
-                return task;
-            }
-        }
-        return null;
+        return steal(false);
     }
 
     /** How long a task placed behind this worker's running task waits before others may take it. */
@@ -237,10 +219,14 @@ public final class Worker extends TxnThread {
         if (task != null) {
             return task;
         }
-        return steal();
+        return steal(true);
     }
 
-    private Task steal() {
+    /**
+     * A task taken from another worker: the oldest of its deque, else (if {@code inboxes}) of its
+     * inbox, else of its affinity queue if it may lose those ({@link #mayLoseAffinityTasks}).
+     */
+    private Task steal(boolean inboxes) {
         Worker[] workers = pool.workers;
         int n = workers.length;
         int start = ThreadLocalRandom.current().nextInt(n);
@@ -250,7 +236,7 @@ public final class Worker extends TxnThread {
                 continue;
             }
             Task task = victim.deque.steal();
-            if (task == null) {
+            if (task == null && inboxes) {
                 task = victim.inbox.poll();
             }
             if (task == null && victim.mayLoseAffinityTasks()) {
