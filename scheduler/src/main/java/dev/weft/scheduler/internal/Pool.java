@@ -211,6 +211,7 @@ public final class Pool {
 
     /** Queues {@code task}, abandoned after losing a conflict, on {@code target}'s affinity queue. */
     void relocate(Task task, Worker target) {
+        task.placedNanos = System.nanoTime();
         target.affinity.offer(task);
         if (target.retired) { // a spare that retired after we chose it: forward what it left
             forwardLeftovers(target);

@@ -23,6 +23,8 @@ public abstract class Task {
     final TaskType type;
     /** nanoTime of the task's first start: its age for the priority policies. 0 until started. */
     long firstStartNanos;
+    /** When the task was last placed on an affinity queue (written before the queue's offer publishes it). */
+    long placedNanos;
     /** Time spent in aborted and running attempts of its transactions so far (karma). */
     long workNanos;
     /** Lost attempts over all of the task's runs (relocations do not reset it). */

@@ -192,7 +192,7 @@ public final class Worker extends TxnThread {
 
     /**
      * Whether other workers may take the tasks placed on this one (its affinity queue): when it
-     * is not running a task, is blocked, or has been running its current task for longer than
+     * is not running a task, is blocked, or the oldest placed task has waited longer than
      * AFFINITY_PATIENCE_NANOS (placement meant "after the winner's task", not "never": a task
      * that runs until the placed one has run would otherwise strand it).
      */
@@ -200,9 +200,8 @@ public final class Worker extends TxnThread {
         if (state != RUNNING || isBlocked()) {
             return true;
         }
-        Task task = running;
-        return task != null && !affinity.isEmpty()
-                && System.nanoTime() - task.firstStartNanos > AFFINITY_PATIENCE_NANOS;
+        Task oldest = affinity.peek();
+        return oldest != null && System.nanoTime() - oldest.placedNanos > AFFINITY_PATIENCE_NANOS;
     }
 
     /** The next task for this worker, or null; see the overview for the order. */
