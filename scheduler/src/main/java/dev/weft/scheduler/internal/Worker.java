@@ -188,7 +188,7 @@ public final class Worker extends TxnThread {
     }
 
     /** How long a task placed behind this worker's running task waits before others may take it. */
-    private static final long AFFINITY_PATIENCE_NANOS = 1_000_000;
+    private static final long AFFINITY_PATIENCE_NANOS = 10_000_000;
 
     /**
      * Whether other workers may take the tasks placed on this one (its affinity queue): when it
