@@ -176,15 +176,7 @@ public final class Worker extends TxnThread {
      * moved after a conflict, whose bodies cannot join.
      */
     private Task findForkWork() {
-        Task task = deque.pop();
-        if (task != null) {
-            return task;
-        }
-        task = affinity.poll();
-        if (task != null) {
-            return task;
-        }
-        return steal(false);
+        return findWork(false);
     }
 
     /** How long a task placed behind this worker's running task waits before others may take it. */
@@ -206,6 +198,11 @@ public final class Worker extends TxnThread {
 
     /** The next task for this worker, or null; see the overview for the order. */
     Task findWork() {
+        return findWork(true);
+    }
+
+    /** {@link #findWork}, or without the inboxes ({@link #findForkWork}). */
+    private Task findWork(boolean inboxes) {
         Task task = deque.pop();
         if (task != null) {
             return task;
@@ -214,11 +211,13 @@ public final class Worker extends TxnThread {
         if (task != null) {
             return task;
         }
-        task = inbox.poll();
-        if (task != null) {
-            return task;
+        if (inboxes) {
+            task = inbox.poll();
+            if (task != null) {
+                return task;
+            }
         }
-        return steal(true);
+        return steal(inboxes);
     }
 
     /**
