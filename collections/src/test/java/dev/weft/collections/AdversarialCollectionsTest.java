@@ -65,11 +65,13 @@ class AdversarialCollectionsTest {
     @Test
     void brokenTwinGetThenPutIncrementsAreCaught() {
         long seed = System.nanoTime();
+        // stops at the first lost increment (usually within a few trials; a CI run once needed
+        // more than 50, when the two threads seldom overlapped)
         assertThrows(org.opentest4j.AssertionFailedError.class, () -> {
-            for (int trial = 0; trial < 50; trial++) {
+            for (int trial = 0; trial < 2_000; trial++) {
                 incrementTrial(seed + trial, 4, true);
             }
-        }, "no increment lost in 50 trials (seed " + seed + ")");
+        }, "no increment lost in 2,000 trials (seed " + seed + ")");
     }
 
     private static final dev.weft.stm.TxnOptions IRREVOCABLY = dev.weft.stm.TxnOptions.DEFAULT.withIrrevocable(true);
@@ -349,10 +351,10 @@ class AdversarialCollectionsTest {
     void brokenTwinKeyByKeyAuditsSeeATokenTwice() {
         long seed = System.nanoTime();
         assertThrows(org.opentest4j.AssertionFailedError.class, () -> {
-            for (int trial = 0; trial < 20; trial++) {
+            for (int trial = 0; trial < 200; trial++) { // stops at the first token seen twice
                 tokenTrial(seed + trial, 1_500, 150, 2_000, true);
             }
-        }, "key-by-key audits never saw a token twice (seed " + seed + ")");
+        }, "key-by-key audits never saw a token twice in 200 trials (seed " + seed + ")");
     }
 
     /** With {@code keyByKey}, the audit reads one key at a time instead of a snapshot (broken). */
