@@ -1,16 +1,15 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.AtomicBulkQueue;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
 import dev.weft.stm.TransactionInterruptedException;
 import java.time.Duration;
-import java.util.AbstractQueue;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -254,7 +253,7 @@ public final class TBoundedQueue<E> {
      */
     private static final int SPIN_ROUNDS = Runtime.getRuntime().availableProcessors() > 1 ? 8 : 0;
 
-    private final class View extends AbstractQueue<E> implements BlockingQueue<E> {
+    private final class View extends AtomicBulkQueue<E> implements BlockingQueue<E> {
         /**
          * Outside a transaction, {@code e} offered without one: {@link TQueue#ADDED},
          * {@link TQueue#FULL} or {@link TQueue#TRY_IN_TRANSACTION} (also inside a transaction).
@@ -439,26 +438,8 @@ public final class TBoundedQueue<E> {
             });
         }
 
-        /** In one transaction: all the removals or, if the filter throws, none. */
-        @Override
-        public boolean removeIf(Predicate<? super E> filter) {
-            Objects.requireNonNull(filter);
-            return Stm.atomicBoolean(() -> super.removeIf(filter));
-        }
 
-        /** In one transaction: all the removals or none. */
-        @Override
-        public boolean removeAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return Stm.atomicBoolean(() -> super.removeAll(c));
-        }
 
-        /** In one transaction: all the removals or none. */
-        @Override
-        public boolean retainAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return Stm.atomicBoolean(() -> super.retainAll(c));
-        }
 
         @Override
         public int drainTo(Collection<? super E> c) {

@@ -1,9 +1,9 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.AtomicBulkQueue;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
-import java.util.AbstractQueue;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.function.Predicate;
 
 /**
  * A transactional priority queue: {@code poll} removes a least element by the comparator (or the
@@ -253,7 +252,7 @@ public final class TPriorityQueue<E> {
         return false;
     }
 
-    private final class View extends AbstractQueue<E> {
+    private final class View extends AtomicBulkQueue<E> {
         @Override
         public boolean offer(E e) {
             Objects.requireNonNull(e, "TPriorityQueue does not accept null elements");
@@ -307,23 +306,8 @@ public final class TPriorityQueue<E> {
             return o != null && Stm.atomicBoolean(() -> removeMatching(o, false));
         }
 
-        @Override
-        public boolean removeAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return Stm.atomicBoolean(() -> super.removeAll(c));
-        }
 
-        @Override
-        public boolean retainAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return Stm.atomicBoolean(() -> super.retainAll(c));
-        }
 
-        @Override
-        public boolean removeIf(Predicate<? super E> filter) {
-            Objects.requireNonNull(filter);
-            return Stm.atomicBoolean(() -> super.removeIf(filter));
-        }
 
         @Override
         public Iterator<E> iterator() {

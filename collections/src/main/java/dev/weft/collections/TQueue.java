@@ -1,12 +1,12 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.AtomicBulkQueue;
 import dev.weft.collections.internal.PaddedCell;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
 import dev.weft.stm.spi.TxnCell;
 import dev.weft.stm.spi.TxnHandle;
-import java.util.AbstractQueue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Queue;
-import java.util.function.Predicate;
 
 /**
  * An unbounded transactional FIFO queue: a linked list with separate head and tail cells.
@@ -711,7 +710,7 @@ public final class TQueue<E> {
         return first == null ? null : first.value;
     }
 
-    private final class View extends AbstractQueue<E> {
+    private final class View extends AtomicBulkQueue<E> {
         /** Whether a call must run as (or in) a transaction rather than as one-cell operations. */
         private boolean transactional() {
             return counted || Stm.inTransaction();
@@ -785,23 +784,8 @@ public final class TQueue<E> {
             });
         }
 
-        @Override
-        public boolean removeAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return Stm.atomicBoolean(() -> super.removeAll(c));
-        }
 
-        @Override
-        public boolean retainAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return Stm.atomicBoolean(() -> super.retainAll(c));
-        }
 
-        @Override
-        public boolean removeIf(Predicate<? super E> filter) {
-            Objects.requireNonNull(filter);
-            return Stm.atomicBoolean(() -> super.removeIf(filter));
-        }
 
         @Override
         public Iterator<E> iterator() {
