@@ -1,6 +1,7 @@
 package dev.weft.collections;
 
 import dev.weft.collections.internal.AtomicBulkQueue;
+import dev.weft.collections.internal.Drain;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
 import dev.weft.stm.TransactionInterruptedException;
@@ -221,7 +222,7 @@ public final class TBoundedQueue<E> {
      * not look at the interrupt status.
      * Inside a transaction a call costs what the operation costs there. {@code contains},
      * {@code remove(Object)}, iteration and the bulk methods are O(n); {@code drainTo} takes its
-     * elements in one transaction.
+     * elements in one irrevocable transaction, each only once the target has accepted it.
      *
      * @return the view (the same object on every call)
      */
@@ -446,22 +447,14 @@ public final class TBoundedQueue<E> {
             return drainTo(c, Integer.MAX_VALUE);
         }
 
-        /** Takes up to {@code maxElements} in one transaction and adds them to {@code c} after it. */
+        /**
+         * Moves up to {@code maxElements} elements to {@code c}, each leaving the queue only once
+         * {@code c} has accepted it: if {@code c.add} throws, the element stays first in the queue
+         * and the ones before it are in {@code c} (see {@link Drain}).
+         */
         @Override
         public int drainTo(Collection<? super E> c, int maxElements) {
-            Objects.requireNonNull(c);
-            if (c == this) {
-                throw new IllegalArgumentException("a queue cannot drain into itself");
-            }
-            java.util.List<E> taken = Stm.atomic(() -> {
-                java.util.List<E> out = new java.util.ArrayList<>();
-                for (E e; out.size() < maxElements && (e = queue.poll()) != null; ) {
-                    out.add(e);
-                }
-                return out;
-            });
-            c.addAll(taken);
-            return taken.size();
+            return Drain.drainTo(this, queue::poll, c, maxElements);
         }
     }
 }

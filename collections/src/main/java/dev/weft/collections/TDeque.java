@@ -1,5 +1,6 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.Drain;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.LongRef;
 import dev.weft.refs.Ref;
@@ -969,22 +970,14 @@ public final class TDeque<E> {
             return drainTo(c, Integer.MAX_VALUE);
         }
 
-        /** Takes up to {@code maxElements} from the front in one transaction, then adds them to {@code c}. */
+        /**
+         * Moves up to {@code maxElements} elements from the front to {@code c}, each leaving the
+         * deque only once {@code c} has accepted it: if {@code c.add} throws, the element stays
+         * first and the ones before it are in {@code c} (see {@link Drain}).
+         */
         @Override
         public int drainTo(Collection<? super E> c, int maxElements) {
-            Objects.requireNonNull(c);
-            if (c == this) {
-                throw new IllegalArgumentException("a deque cannot drain into itself");
-            }
-            List<E> taken = Stm.atomic(() -> {
-                List<E> out = new ArrayList<>();
-                for (E e; out.size() < maxElements && (e = TDeque.this.pollFirst()) != null; ) {
-                    out.add(e);
-                }
-                return out;
-            });
-            c.addAll(taken);
-            return taken.size();
+            return Drain.drainTo(this, TDeque.this::pollFirst, c, maxElements);
         }
     }
 }
