@@ -193,6 +193,49 @@ class DrainTest {
         }
     }
 
+    /**
+     * Two drainers, a poller and a producer on one queue: drains (irrevocable transactions) wait
+     * only for each other, never for ever, and every token still ends once.
+     */
+    @Test
+    void concurrentDrainsFinishAndTakeEachTokenOnce() {
+        for (Supplier<BlockingQueue<Integer>> make : views()) {
+            BlockingQueue<Integer> queue = make.get();
+            int tokens = Scale.of(20_000);
+            long seed = System.nanoTime();
+            List<List<Integer>> taken = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            AtomicBoolean producing = new AtomicBoolean(true);
+            AtomicLong producersLeft = new AtomicLong(1);
+            Racers.run(seed,
+                    thread -> produce(queue, 0, tokens, producersLeft, producing),
+                    thread -> {
+                        while (producing.get() || !queue.isEmpty()) {
+                            queue.drainTo(taken.get(0), 2);
+                        }
+                    },
+                    thread -> {
+                        while (producing.get() || !queue.isEmpty()) {
+                            queue.drainTo(taken.get(1), 3);
+                        }
+                    },
+                    thread -> {
+                        while (producing.get() || !queue.isEmpty()) {
+                            Integer token = queue.poll();
+                            if (token != null) {
+                                taken.get(2).add(token);
+                            }
+                        }
+                    });
+            List<Integer> all = new ArrayList<>();
+            taken.forEach(all::addAll);
+            all.sort(null);
+            assertEquals(tokens, all.size(), "tokens kept (seed " + seed + ")");
+            for (int i = 0; i < tokens; i++) {
+                assertEquals(2 * i, all.get(i), "each token once (seed " + seed + ")");
+            }
+        }
+    }
+
     private static void produce(
             BlockingQueue<Integer> queue, int producer, int perProducer, AtomicLong left, AtomicBoolean producing) {
         for (int i = 0; i < perProducer; i++) {

@@ -4,6 +4,8 @@ import static dev.weft.stm.Stm.atomic;
 
 import dev.weft.collections.TDeque;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingDeque;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -89,6 +91,36 @@ class TDequeLincheckTest {
         }
     }
 
+    /**
+     * The view's {@code drainTo} (of up to two, from the front) against offers and polls at both
+     * ends. Stress only, as {@code QueuesLincheckTest.DrainingBoundedQueue} says why.
+     */
+    @Param(name = "element", gen = IntGen.class, conf = "1:3")
+    public static class DrainingDeque {
+        final BlockingDeque<Integer> view = new TDeque<Integer>().asBlockingDeque();
+
+        @Operation
+        public boolean offerFirst(@Param(name = "element") int element) {
+            return view.offerFirst(element);
+        }
+
+        @Operation
+        public boolean offerLast(@Param(name = "element") int element) {
+            return view.offerLast(element);
+        }
+
+        @Operation
+        public Integer pollLast() {
+            return view.pollLast();
+        }
+
+        @Operation
+        public String drainTwo() {
+            List<Integer> target = new ArrayList<>();
+            return view.drainTo(target, 2) + ":" + target;
+        }
+    }
+
     /** Broken twin: {@code pollLast} peeks in one transaction and removes the element in another. */
     @Param(name = "element", gen = IntGen.class, conf = "1:3")
     public static class PeekThenRemoveDeque {
@@ -165,6 +197,14 @@ class TDequeLincheckTest {
             }
             return first;
         }
+
+        public String drainTwo() {
+            List<Integer> target = new ArrayList<>();
+            for (Integer e; target.size() < 2 && (e = deque.pollFirst()) != null; ) {
+                target.add(e);
+            }
+            return target.size() + ":" + target;
+        }
     }
 
     @Test
@@ -175,6 +215,11 @@ class TDequeLincheckTest {
     @Test
     void dequeViewIsLinearizableUnderStress() {
         CollectionLincheck.stress().sequentialSpecification(DequeSpec.class).check(DequeView.class);
+    }
+
+    @Test
+    void drainsAreLinearizableUnderStress() {
+        CollectionLincheck.stress().sequentialSpecification(DequeSpec.class).check(DrainingDeque.class);
     }
 
     @Test
