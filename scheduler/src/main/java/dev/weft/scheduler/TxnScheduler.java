@@ -131,7 +131,9 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      * @param body the transaction body; may run more than once, see {@code Stm.atomic}
      * @param <T> the result type
      * @return a future completed with the result of the attempt that committed, or with the
-     *         exception the body threw (then nothing was published)
+     *         exception the body threw (then nothing was published); its {@code cancel(true)}
+     *         interrupts the task if it runs (ending a wait in {@code retry()}), and an attempt
+     *         whose body returns after the cancel rolls back
      * @throws RejectedExecutionException after shutdown
      * @throws IllegalStateException inside a transaction
      * @throws NullPointerException if {@code body} is null
@@ -470,7 +472,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
             }
         } catch (InterruptedException interrupted) {
             for (CallableTask<T> task : submitted) {
-                task.future.cancel(false);
+                task.future.cancel(true); // as AbstractExecutorService: interrupt those running
             }
             throw interrupted;
         }

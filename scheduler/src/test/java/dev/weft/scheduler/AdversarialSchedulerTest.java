@@ -647,10 +647,9 @@ class AdversarialSchedulerTest {
      * interrupted, its transaction rolls back and never commits, and the worker is freed, so the
      * scheduler terminates without the awaited change ever happening.
      */
-    // Known limitation (docs/scheduler.md, "Cancelling"): the returned CompletableFuture's
-    // cancel(true) does not interrupt the worker (CompletableFuture never does): the task stays
-    // blocked in retry(), holds its worker, and commits later although cancelled.
-    @Disabled("known limitation: CompletableFuture.cancel(true) does not interrupt the running task (docs/scheduler.md)")
+    // Regression (session 17): the returned CompletableFuture's cancel(true) did not interrupt the
+    // worker (CompletableFuture never does): the task stayed blocked in retry(), held its worker,
+    // and committed later although cancelled. The futures are now TaskFutures.
     @Test
     void cancelTrueOfATaskWaitingInRetryInterruptsItAndFreesTheWorker() throws Exception {
         Cell flag = new Cell(0);

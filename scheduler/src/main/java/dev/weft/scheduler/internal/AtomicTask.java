@@ -2,7 +2,6 @@ package dev.weft.scheduler.internal;
 
 import dev.weft.stm.Stm;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -12,11 +11,13 @@ import java.util.function.Supplier;
  * the worker that ran the opponent.
  *
  * <p>Thread-safety: the future may be used from any thread; cancelling it before the task runs
- * makes the worker skip the task.
+ * makes the worker skip the task; {@code cancel(true)} while it runs interrupts it
+ * ({@link TaskFuture}: a wait in {@code retry()} ends), and an attempt that finds its future
+ * cancelled when its body returns rolls back.
  */
-public final class AtomicTask<T> extends Task implements Awaitable {
+public final class AtomicTask<T> extends Task implements Awaitable, Supplier<T> {
     private final Supplier<T> body;
-    public final CompletableFuture<T> future = new CompletableFuture<>();
+    public final TaskFuture<T> future = new TaskFuture<>();
 
     public AtomicTask(Supplier<T> body, TaskType type) {
         super(true, type);
@@ -25,20 +26,38 @@ public final class AtomicTask<T> extends Task implements Awaitable {
 
     @Override
     int run(Worker worker) {
-        if (future.isDone()) {
+        if (future.start()) {
+            future.end();
             return future.isCompletedExceptionally() ? FAILED : COMPLETED;
         }
         T result;
         try {
-            result = Stm.atomic(body);
+            result = Stm.atomic(this);
         } catch (Relocation relocation) {
+            future.end();
             return RELOCATED;
         } catch (Throwable failure) {
+            future.end();
             future.completeExceptionally(failure);
             return FAILED;
         }
+        future.end();
         future.complete(result); // the commit itself was counted by the worker's onCommit hook
         return COMPLETED;
+    }
+
+    /**
+     * The transaction body: the user's body, then a look at the future, so that a task cancelled
+     * while its attempt ran rolls back instead of committing (a cancel that comes after this
+     * look, during the commit, is too late: the task commits).
+     */
+    @Override
+    public T get() {
+        T result = body.get();
+        if (future.isCancelled()) {
+            throw new CancellationException("the task was cancelled while its transaction ran: it rolled back");
+        }
+        return result;
     }
 
     @Override
@@ -49,6 +68,16 @@ public final class AtomicTask<T> extends Task implements Awaitable {
     @Override
     void cancel() {
         future.completeExceptionally(new CancellationException("the scheduler was shut down with shutdownNow() before this task ran"));
+    }
+
+    @Override
+    void suspendInterrupts() {
+        future.suspended();
+    }
+
+    @Override
+    void resumeInterrupts() {
+        future.resumed();
     }
 
     @Override

@@ -2,18 +2,18 @@ package dev.weft.scheduler.internal;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * A submitted plain task: runs its callable as ordinary code (it may run transactions of its
  * own) and completes its future with the result or the exception.
  *
  * <p>Thread-safety: the future may be used from any thread; cancelling it before the task runs
- * makes the worker skip the task.
+ * makes the worker skip the task, and {@code cancel(true)} while it runs interrupts it
+ * ({@link TaskFuture}).
  */
 public final class CallableTask<T> extends Task implements Awaitable {
     private final Callable<T> body;
-    public final CompletableFuture<T> future = new CompletableFuture<>();
+    public final TaskFuture<T> future = new TaskFuture<>();
 
     public CallableTask(Callable<T> body, TaskType type) {
         super(true, type);
@@ -22,21 +22,36 @@ public final class CallableTask<T> extends Task implements Awaitable {
 
     @Override
     int run(Worker worker) {
-        if (future.isDone()) {
+        if (future.start()) {
+            future.end();
             return future.isCompletedExceptionally() ? FAILED : COMPLETED;
         }
+        T result;
         try {
-            future.complete(body.call());
-            return COMPLETED;
+            result = body.call();
         } catch (Throwable failure) {
+            future.end();
             future.completeExceptionally(failure);
             return FAILED;
         }
+        future.end();
+        future.complete(result);
+        return COMPLETED;
     }
 
     @Override
     void cancel() {
         future.completeExceptionally(new CancellationException("the scheduler was shut down with shutdownNow() before this task ran"));
+    }
+
+    @Override
+    void suspendInterrupts() {
+        future.suspended();
+    }
+
+    @Override
+    void resumeInterrupts() {
+        future.resumed();
     }
 
     @Override

@@ -59,6 +59,14 @@ public abstract class Task {
     /** Completes the task without running it (shutdownNow). */
     abstract void cancel();
 
+    /** The worker is about to run another task nested in a join of this one (see {@link TaskFuture}). */
+    void suspendInterrupts() {
+    }
+
+    /** The nested task has returned and its bookkeeping is done (see {@link TaskFuture}). */
+    void resumeInterrupts() {
+    }
+
     /**
      * {@link #run} threw after all (an error striking in the scheduler's own code around the
      * task's body, such as a StackOverflowError at the end of a deep chain of joins): completes

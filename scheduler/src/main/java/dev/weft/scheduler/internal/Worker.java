@@ -269,6 +269,9 @@ public final class Worker extends TxnThread {
             TASK_SEQ.setOpaque(this, taskSeq + 1);
             // a task run nested in a join must not leave its interrupt to the task below it,
             // which keeps its own (an interrupt aimed at that task while the nested one runs is lost)
+            if (outer != null) {
+                outer.suspendInterrupts(); // a cancel of the outer task must not interrupt this one
+            }
             outerInterrupted = outer != null && Thread.interrupted();
             if (pool.cancelling) {
                 task.cancel();
@@ -286,6 +289,9 @@ public final class Worker extends TxnThread {
             running = outer;
             state = outer == null ? IDLE : RUNNING;
             finished(task, outcome, outerInterrupted);
+            if (outer != null) {
+                outer.resumeInterrupts(); // after finished() cleared this task's interrupts
+            }
         }
     }
 
