@@ -1,5 +1,6 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.AtomicBulkQueue;
 import dev.weft.collections.internal.Drain;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.LongRef;
@@ -7,7 +8,6 @@ import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
 import dev.weft.stm.TransactionInterruptedException;
 import java.time.Duration;
-import java.util.AbstractQueue;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -664,7 +664,7 @@ public final class TDeque<E> {
         }
     }
 
-    private final class View extends AbstractQueue<E> implements BlockingDeque<E> {
+    private final class View extends AtomicBulkQueue<E> implements BlockingDeque<E> {
         // ---------------------------------------------------------------- front end
 
         @Override

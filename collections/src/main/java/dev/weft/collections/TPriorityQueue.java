@@ -253,6 +253,12 @@ public final class TPriorityQueue<E> {
     }
 
     private final class View extends AtomicBulkQueue<E> {
+        /** Iterators go in heap order, not priority order: not {@code ORDERED}. */
+        @Override
+        protected int characteristics() {
+            return 0;
+        }
+
         @Override
         public boolean offer(E e) {
             Objects.requireNonNull(e, "TPriorityQueue does not accept null elements");

@@ -13,7 +13,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
+import java.util.Spliterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
@@ -252,5 +254,46 @@ class QueuesTest {
         long before = array.atomic().get(3);
         assertEquals(before + 5, array.atomic().addAndGet(3, 5));
         assertThrows(IndexOutOfBoundsException.class, () -> array.atomic().get(16));
+    }
+
+    /**
+     * Streams over every queue view while another thread polls and offers (99 or 100 elements at
+     * every moment): a stream sees one snapshot and never fails. ({@code AbstractCollection}'s
+     * spliterator promised SIZED with a size() of another moment: "End size .. is less than
+     * fixed size ..".) FIFO views' spliterators are ORDERED, the priority queue's are not.
+     */
+    @Test
+    void streamsOverQueueViewsSurviveConcurrentChanges() throws Exception {
+        List<Queue<Integer>> views = List.of(new TQueue<Integer>().asQueue(),
+                new TBoundedQueue<Integer>(1_000).asBlockingQueue(),
+                new TDeque<Integer>().asBlockingDeque(),
+                new TPriorityQueue<Integer>(Comparator.naturalOrder()).asQueue());
+        for (Queue<Integer> view : views) {
+            for (int i = 0; i < 100; i++) {
+                view.offer(i);
+            }
+            AtomicBoolean running = new AtomicBoolean(true);
+            Thread changer = new Thread(() -> {
+                while (running.get()) {
+                    view.offer(view.poll());
+                }
+            });
+            changer.start();
+            try {
+                long end = System.nanoTime() + 200_000_000L;
+                for (int streams = 0; streams < 100 || System.nanoTime() < end; streams++) {
+                    int length = view.stream().toArray().length;
+                    assertTrue(length == 99 || length == 100, view.getClass().getName() + ": " + length);
+                    long count = view.stream().count();
+                    assertTrue(count == 99 || count == 100, view.getClass().getName() + ": " + count);
+                }
+            } finally {
+                running.set(false);
+                changer.join();
+            }
+            boolean fifo = !(view == views.get(3));
+            assertEquals(fifo, (view.spliterator().characteristics() & Spliterator.ORDERED) != 0,
+                    view.getClass().getName() + " ORDERED");
+        }
     }
 }

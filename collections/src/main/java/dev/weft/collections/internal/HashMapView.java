@@ -1,9 +1,7 @@
 package dev.weft.collections.internal;
 
 import dev.weft.stm.Stm;
-import java.util.AbstractCollection;
 import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -16,7 +14,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * The {@link ConcurrentMap} view of a {@code TMap}: every method is one transaction (joining the
@@ -259,7 +256,7 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
         return Stm.atomicBoolean(body);
     }
 
-    private final class Values extends AbstractCollection<V> {
+    private final class Values extends OneStateCollection<V> {
         @Override
         public Iterator<V> iterator() {
             return new EntryIterator<>(HashMapView.this, EntryIterator.VALUES);
@@ -290,22 +287,10 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
             return atomically(() -> super.remove(o));
         }
 
+        /** Outside a transaction the map's iterators are snapshots. */
         @Override
-        public boolean removeAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return atomically(() -> super.removeAll(c));
-        }
-
-        @Override
-        public boolean retainAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return atomically(() -> super.retainAll(c));
-        }
-
-        @Override
-        public boolean removeIf(Predicate<? super V> filter) {
-            Objects.requireNonNull(filter);
-            return atomically(() -> super.removeIf(filter));
+        protected boolean snapshotIterators() {
+            return true;
         }
     }
 
@@ -342,7 +327,7 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
         return super.hashCode(); // one iterator: one state
     }
 
-    private final class EntrySet extends AbstractSet<Map.Entry<K, V>> {
+    private final class EntrySet extends OneStateSet<Map.Entry<K, V>> {
         @Override
         public Iterator<Map.Entry<K, V>> iterator() {
             return new EntryIterator<>(HashMapView.this, EntryIterator.ENTRIES);
@@ -380,33 +365,10 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
             HashMapView.this.clear();
         }
 
+        /** Outside a transaction the map's iterators are snapshots. */
         @Override
-        public boolean removeAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return atomically(() -> super.removeAll(c));
-        }
-
-        @Override
-        public boolean retainAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return atomically(() -> super.retainAll(c));
-        }
-
-        @Override
-        public boolean removeIf(Predicate<? super Map.Entry<K, V>> filter) {
-            Objects.requireNonNull(filter);
-            return atomically(() -> super.removeIf(filter));
-        }
-
-        /** {@link Set#equals} on one state of the map (see {@link KeySetView#sameElements}). */
-        @Override
-        public boolean equals(Object o) {
-            return KeySetView.sameElements(this, o);
-        }
-
-        @Override
-        public int hashCode() {
-            return super.hashCode(); // one iterator: one state
+        protected boolean snapshotIterators() {
+            return true;
         }
     }
 

@@ -1,23 +1,21 @@
 package dev.weft.collections.internal;
 
-import java.util.AbstractSet;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableSet;
-import java.util.Objects;
 import java.util.SortedSet;
-import java.util.function.Predicate;
 
 /**
  * The key set of a {@link NavigableMapView} (or of one of its sub-maps), and the
  * {@code NavigableSet} view of a {@code TSortedSet}. Each method is one transaction (bulk methods
  * included), joining the running one inside a transaction; {@code add} puts {@code addValue} if
- * the set was made with one. Iterators as the map's: weakly consistent, a leaf per transaction.
+ * the set was made with one. Iterators as the map's: weakly consistent, a leaf per transaction;
+ * the whole-set reads ({@code equals}, {@code hashCode}, {@code toString}, {@code toArray},
+ * {@code containsAll}, {@code forEach}) run in one transaction ({@link OneStateSet}).
  * Thread-safe.
  */
-public final class NavigableKeySet<K, V> extends AbstractSet<K> implements NavigableSet<K> {
+public final class NavigableKeySet<K, V> extends OneStateSet<K> implements NavigableSet<K> {
     private final NavigableMapView<K, V> map;
     private final V addValue;
 
@@ -73,28 +71,15 @@ public final class NavigableKeySet<K, V> extends AbstractSet<K> implements Navig
         map.clear();
     }
 
+    /** Outside a transaction the map's iterators fetch a leaf per transaction. */
     @Override
-    public boolean addAll(Collection<? extends K> c) {
-        Objects.requireNonNull(c);
-        return HashMapView.atomically(() -> super.addAll(c));
+    protected boolean snapshotIterators() {
+        return false;
     }
 
     @Override
-    public boolean removeAll(Collection<?> c) {
-        Objects.requireNonNull(c);
-        return HashMapView.atomically(() -> super.removeAll(c));
-    }
-
-    @Override
-    public boolean retainAll(Collection<?> c) {
-        Objects.requireNonNull(c);
-        return HashMapView.atomically(() -> super.retainAll(c));
-    }
-
-    @Override
-    public boolean removeIf(Predicate<? super K> filter) {
-        Objects.requireNonNull(filter);
-        return HashMapView.atomically(() -> super.removeIf(filter));
+    protected int characteristics() {
+        return java.util.Spliterator.ORDERED | java.util.Spliterator.DISTINCT;
     }
 
     @Override

@@ -2,9 +2,7 @@ package dev.weft.collections.internal;
 
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
-import java.util.AbstractCollection;
 import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -20,7 +18,6 @@ import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Predicate;
 
 /**
  * The {@link ConcurrentNavigableMap} view of a {@code TSortedMap}, or of a range of it (a sub-map),
@@ -338,12 +335,32 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
     @Override
     public boolean containsValue(Object value) {
         Objects.requireNonNull(value, "TSortedMap holds no null values");
-        for (Iterator<V> it = new ViewIterator<>(ViewIterator.VALUES); it.hasNext(); ) {
-            if (value.equals(it.next())) {
-                return true;
+        return Stm.atomicBoolean(() -> {
+            for (Iterator<V> it = new ViewIterator<>(ViewIterator.VALUES); it.hasNext(); ) {
+                if (value.equals(it.next())) {
+                    return true;
+                }
             }
-        }
-        return false;
+            return false;
+        });
+    }
+
+    /** {@link Map#equals} over one state of the range: one transaction (which a Weft {@code o} joins). */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || Stm.atomicBoolean(() -> super.equals(o));
+    }
+
+    /** {@link Map#hashCode} of one state of the range: one transaction. */
+    @Override
+    public int hashCode() {
+        return Stm.atomicInt(super::hashCode);
+    }
+
+    /** The entries of one state of the range, in this view's order: one transaction. */
+    @Override
+    public String toString() {
+        return Stm.atomic(super::toString);
     }
 
     @Override
@@ -733,7 +750,7 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         return new ViewIterator<>(kind);
     }
 
-    private final class Values extends AbstractCollection<V> {
+    private final class Values extends OneStateCollection<V> {
         @Override
         public Iterator<V> iterator() {
             return new ViewIterator<>(ViewIterator.VALUES);
@@ -764,26 +781,19 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
             return HashMapView.atomically(() -> super.remove(o));
         }
 
+        /** Outside a transaction the view's iterators fetch a leaf per transaction. */
         @Override
-        public boolean removeAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return HashMapView.atomically(() -> super.removeAll(c));
+        protected boolean snapshotIterators() {
+            return false;
         }
 
         @Override
-        public boolean retainAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return HashMapView.atomically(() -> super.retainAll(c));
-        }
-
-        @Override
-        public boolean removeIf(Predicate<? super V> filter) {
-            Objects.requireNonNull(filter);
-            return HashMapView.atomically(() -> super.removeIf(filter));
+        protected int characteristics() {
+            return java.util.Spliterator.ORDERED;
         }
     }
 
-    private final class EntrySet extends AbstractSet<Map.Entry<K, V>> {
+    private final class EntrySet extends OneStateSet<Map.Entry<K, V>> {
         @Override
         public Iterator<Map.Entry<K, V>> iterator() {
             return new ViewIterator<>(ViewIterator.ENTRIES);
@@ -830,22 +840,15 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
             NavigableMapView.this.clear();
         }
 
+        /** Outside a transaction the view's iterators fetch a leaf per transaction. */
         @Override
-        public boolean removeAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return HashMapView.atomically(() -> super.removeAll(c));
+        protected boolean snapshotIterators() {
+            return false;
         }
 
         @Override
-        public boolean retainAll(Collection<?> c) {
-            Objects.requireNonNull(c);
-            return HashMapView.atomically(() -> super.retainAll(c));
-        }
-
-        @Override
-        public boolean removeIf(Predicate<? super Map.Entry<K, V>> filter) {
-            Objects.requireNonNull(filter);
-            return HashMapView.atomically(() -> super.removeIf(filter));
+        protected int characteristics() {
+            return java.util.Spliterator.ORDERED | java.util.Spliterator.DISTINCT;
         }
     }
 
@@ -860,6 +863,8 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
         private final int kind;
         private final boolean up = !descending;
+        /** The attempt an iterator made inside a transaction reads in (Barrier.runningTransaction), else -1. */
+        private final long owner = Barrier.runningTransaction();
         private BTree.Leaf leaf;   // null at the end
         private int index;
         private Object lastKey;
@@ -878,12 +883,26 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
         @Override
         public boolean hasNext() {
+            checkOwner();
             return leaf != null;
+        }
+
+        /**
+         * An iterator made inside a transaction holds leaves of that attempt (its own writes
+         * included): it must not hand them out once the attempt has ended.
+         */
+        private void checkOwner() {
+            if (owner != -1 && Barrier.runningTransaction() != owner) {
+                throw new IllegalStateException("This iterator was created inside a transaction and "
+                        + "reads in it; it cannot be used after that transaction (or that attempt of it) "
+                        + "ended. Create the iterator outside a transaction to iterate without one.");
+            }
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public T next() {
+            checkOwner();
             if (leaf == null) {
                 throw new NoSuchElementException("the iteration has no more elements");
             }

@@ -273,7 +273,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     // The running top-level transaction's options, spread into fields read on hot paths.
     private TxnOptions options = TxnOptions.DEFAULT;
     private boolean readOnly;
-    // Counts the top-level transactions this descriptor started: tells them apart (number()).
+    // Counts the attempts of top-level transactions this descriptor began: tells them apart (number()).
     private long number;
     private int maxAttempts = Integer.MAX_VALUE;
     private long deadline;         // System.nanoTime() deadline; meaningful when hasDeadline
@@ -362,8 +362,8 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     }
 
     /**
-     * The number of the running top-level transaction among those this descriptor started (a
-     * nested atomic shares its enclosing transaction's), or -1 when none is running.
+     * The number of the running attempt among the top-level attempts this descriptor began (a
+     * nested atomic shares its enclosing attempt's), or -1 when none is running.
      */
     public long number() {
         return depth > 0 ? number : -1;
@@ -512,7 +512,6 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     }
 
     private void start(TxnOptions options, Object body) {
-        number++;
         site = ConflictProfiler.isOn() ? ConflictProfiler.siteOf(body, ownerId()) : null;
         this.options = options;
         readOnly = options.readOnly();
@@ -732,6 +731,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     }
 
     private void begin() {
+        number++;
         depth = 1;
         doomed = false;
         lostOnRead = false;

@@ -57,10 +57,11 @@ public final class Barrier {
     }
 
     /**
-     * Identifies the calling thread's running transaction: equal for two calls exactly when
-     * both run in the same top-level transaction (all of its attempts and nested scopes), for
-     * a structure that must refuse to go on reading in another one (an iterator made inside a
-     * transaction); -1 when none is running. One descriptor lookup.
+     * Identifies the calling thread's running attempt: equal for two calls exactly when both
+     * run in the same attempt of the same top-level transaction (nested scopes included), for a
+     * structure that must refuse to go on reading in another one (an iterator made inside a
+     * transaction, which an attempt that rolled back or a later transaction must not use); -1
+     * when none is running. One descriptor lookup.
      *
      * @return the running transaction's identity on this thread, or -1
      */
