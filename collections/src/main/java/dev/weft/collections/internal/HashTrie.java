@@ -989,7 +989,7 @@ public final class HashTrie<K, V> extends TxnCell {
         public boolean advance() {
             if (transactional && Barrier.runningTransaction() != owner) {
                 throw new IllegalStateException("This iterator was created inside a transaction and "
-                        + "reads in it; it cannot be used after that transaction ended. Create the "
+                        + "reads in it; it cannot be used after that transaction (or that attempt of it) ended. Create the "
                         + "iterator outside a transaction to iterate over a snapshot instead.");
             }
             for (;;) {

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
@@ -169,6 +170,14 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     static final int SLOT_CLAIM_EVERY = 1024;
     private static final AtomicLong OWNER_IDS = new AtomicLong();
     private static final ReentrantLock IRREVOCABLE_TOKEN = new ReentrantLock(true);
+    /*
+     * The control-flow signals, made now: their classes would otherwise be initialized by the
+     * first transaction that aborts or retries, at whatever stack depth that happens; a
+     * StackOverflowError in a class initializer leaves the class unusable for the life of the
+     * JVM (NoClassDefFoundError at every later abort, on every thread).
+     */
+    private static final ConflictSignal CONFLICT = ConflictSignal.INSTANCE;
+    private static final RetrySignal RETRY = RetrySignal.INSTANCE;
 
     /** Aborts after which a transaction runs irrevocably. */
     static final int IRREVOCABLE_AFTER =
@@ -263,6 +272,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     private boolean snapshotPartWayFailed;
     private int attempts;          // aborted attempts of the current transaction
     private boolean holdsToken;
+    // True while commit() runs user code (commute functions, the external decider): they must
+    // not read contended refs, write new ones, nest transactions or retry (misuseAtCommit).
+    private boolean committing;
     private long seed = System.nanoTime() | 1;
 
     // Closed nesting: redo-log entries below these indexes existed before the innermost nested
@@ -615,6 +627,38 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
     }
 
+    /**
+     * Takes the irrevocable token, waiting at most until the deadline when the transaction has
+     * one ({@code TransactionTimeoutException} then, as for every wait of a transaction); an
+     * interrupt ends the wait with {@code TransactionInterruptedException}, as it ends a
+     * {@code retry()} wait (the status stays set). If the
+     * wait fails part-way (a StackOverflowError the lock defers past its return), whether the
+     * token was taken is read back, so that finish() gives back exactly what is held.
+     */
+    private void takeToken() {
+        try {
+            boolean taken = IRREVOCABLE_TOKEN.tryLock(); // free: no wait, so no interrupt matters
+            if (!taken && !hasDeadline) {
+                IRREVOCABLE_TOKEN.lockInterruptibly();
+                taken = true;
+            } else if (!taken) {
+                taken = IRREVOCABLE_TOKEN.tryLock(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            if (!taken) {
+                recordAbort(AbortCause.TIMEOUT);
+                throw new TransactionTimeoutException(options.timeout());
+            }
+            holdsToken = true;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt(); // kept, as by an interrupted retry() wait
+            recordAbort(AbortCause.INTERRUPTED);
+            throw new TransactionInterruptedException();
+        } catch (Throwable failure) {
+            holdsToken = IRREVOCABLE_TOKEN.isHeldByCurrentThread();
+            throw failure;
+        }
+    }
+
     private void releaseToken() {
         if (holdsToken) {
             holdsToken = false;
@@ -628,6 +672,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * local values and hooks are rolled back before the exception leaves the scope.
      */
     private void runNested(Object body, int kind) {
+        if (committing) {
+            throw misuseAtCommit("a nested Stm.atomic");
+        }
         int writesMark = writes.size;
         int localsMark = locals.size;
         int undoMark = undo.size;
@@ -642,7 +689,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             invoke(body, kind);
         } catch (Throwable failure) {
             if (!doomed && failure != ConflictSignal.INSTANCE && failure != RetrySignal.INSTANCE) {
-                rollbackScope(writesMark, localsMark, undoMark, hooksMark, outerDecider);
+                rollbackScope(writesMark, localsMark, undoMark, hooksMark, outerDecider, failure);
             }
             throw failure;
         } finally {
@@ -659,6 +706,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      */
     public void orElse(Object first, Object second, int kind) {
         requireActive("orElse");
+        if (committing) {
+            throw misuseAtCommit("Stm.orElse");
+        }
         int writesMark = writes.size;
         int localsMark = locals.size;
         int undoMark = undo.size;
@@ -676,7 +726,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             if (doomed || failure == ConflictSignal.INSTANCE) {
                 throw failure;
             }
-            rollbackScope(writesMark, localsMark, undoMark, hooksMark, outerDecider);
+            rollbackScope(writesMark, localsMark, undoMark, hooksMark, outerDecider, failure);
             if (failure != RetrySignal.INSTANCE) {
                 throw failure;
             }
@@ -688,9 +738,14 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         runNested(second, kind);
     }
 
-    /** Partial rollback of a nested scope: back to the log sizes and hooks at its start. */
+    /**
+     * Partial rollback of a nested scope: back to the log sizes and hooks at its start, then the
+     * scope's afterRollback hooks, inside the enclosing transaction. They all run; an exception
+     * from one is suppressed onto {@code failure}, the scope's own exception, or, when the scope
+     * retried ({@code failure} is the retry signal), propagates from the scope once all have run.
+     */
     private void rollbackScope(int writesMark, int localsMark, int undoMark, int hooksMark,
-                               ExternalDecider outerDecider) {
+                               ExternalDecider outerDecider, Throwable failure) {
         undo.rollbackTo(undoMark);
         writes.truncate(writesMark);
         locals.truncate(localsMark);
@@ -698,8 +753,26 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         if (hooks.any(Hooks.AFTER_ROLLBACK, hooksMark)) {
             Runnable[] rolledBack = hooks.copy(Hooks.AFTER_ROLLBACK, hooksMark);
             hooks.truncate(hooksMark);
+            Throwable hookFailure = null;
             for (Runnable hook : rolledBack) {
-                hook.run(); // inside the enclosing transaction; an exception propagates from the scope
+                try {
+                    hook.run();
+                } catch (Throwable thrown) {
+                    if (doomed || thrown == CONFLICT || thrown == RETRY) {
+                        throw thrown; // the hook's read lost a conflict, or it retried: the attempt unwinds
+                    }
+                    if (hookFailure == null) {
+                        hookFailure = thrown;
+                    } else {
+                        hookFailure.addSuppressed(thrown);
+                    }
+                }
+            }
+            if (hookFailure != null) {
+                if (failure == RETRY) {
+                    throw sneaky(hookFailure);
+                }
+                failure.addSuppressed(hookFailure);
             }
         } else {
             hooks.truncate(hooksMark);
@@ -739,8 +812,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         switch (mode) {
             case IRREVOCABLE -> {
                 if (!holdsToken) {
-                    IRREVOCABLE_TOKEN.lock();
-                    holdsToken = true;
+                    takeToken();
                 }
             }
             case SNAPSHOT -> {
@@ -863,6 +935,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
         Runnable[] afterRollback = hooks.copy(Hooks.AFTER_ROLLBACK, 0);
         hooks.clear();
+        releaseToken(); // hooks run outside the transaction; a next irrevocable attempt takes it again
         Throwable hookFailure = runOutside(afterRollback);
         if (hookFailure != null) {
             if (failure != null) {
@@ -874,11 +947,15 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     }
 
     private void runBeforeCommitHooks() {
+        Object bodyResultObject = resultObject; // a hook's nested value-returning atomic overwrites them
+        long bodyResultBits = resultBits;
         for (int i = 0; i < hooks.size; i++) { // hooks may register more hooks
             if (hooks.kind(i) == Hooks.BEFORE_COMMIT) {
                 hooks.hook(i).run();
             }
         }
+        resultObject = bodyResultObject;
+        resultBits = bodyResultBits;
     }
 
     private void runAfterCommitHooks() {
@@ -973,11 +1050,25 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     }
 
     private void conflictOnRead(TxnCell cell) {
+        if (committing) { // most likely a cell this commit has locked
+            throw misuseAtCommit("a read of a ref the commit is writing");
+        }
         abortCause = AbortCause.READ_CONFLICT;
         conflictCell = cell;
         doomed = true;
         lostOnRead = true;
         throw ConflictSignal.INSTANCE;
+    }
+
+    /**
+     * The error for {@code what}, done by a commute function or an external decider while the
+     * commit runs them: the commit rolls back and the exception propagates from {@code atomic}.
+     */
+    private static IllegalStateException misuseAtCommit(String what) {
+        return new IllegalStateException(what + " inside a commute function or an external decider: "
+                + "they run inside the commit, holding its locks, and must be pure functions of their "
+                + "argument (a decider must not touch refs); do that work in the body or in a "
+                + "beforeCommit hook instead. The transaction rolled back.");
     }
 
     private void checkUsable() {
@@ -999,6 +1090,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     /** {@code retry()}: abandon the attempt and wait until something it read changes. */
     public void retry() {
         requireActive("retry");
+        if (committing) {
+            throw misuseAtCommit("Stm.retry()");
+        }
         throw RetrySignal.INSTANCE;
     }
 
@@ -1008,6 +1102,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      */
     public void retryFor(long nanos) {
         requireActive("retryFor");
+        if (committing) {
+            throw misuseAtCommit("Stm.retryFor");
+        }
         if (retryWaitedNanos >= nanos) {
             return;
         }
@@ -1272,6 +1369,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         WriteLog log = writes;
         int entry = log.indexOf(cell);
         if (entry < 0) {
+            if (committing) {
+                throw misuseAtCommit("a write of a ref the transaction did not write before");
+            }
             appended = true;
             return log.append(cell);
         }
@@ -1655,7 +1755,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         WriteLog log = writes;
         int count = log.size;
         if (count == 0) { // read-only with a decider
-            if (decider != null && !decider.shouldCommit()) {
+            if (decider != null && !decide()) {
                 throw new CommitRejectedException();
             }
             if (mode == IRREVOCABLE) {
@@ -1687,14 +1787,19 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             writeVersion = Faults.ENABLED && Faults.skipClockBump
                     ? observed : GlobalClock.writeVersion(observed, newestLockedVersion(count));
             if (log.hasCommutes) {
-                applyCommutes();
+                committing = true;
+                try {
+                    applyCommutes();
+                } finally {
+                    committing = false;
+                }
             }
             if (WriterTable.enabled) {
                 WriterTable.record(writeVersion, ownerId());
             }
             keepHistory = prepareHistories(writeVersion);
             wake = WaitTable.anyWaiting(); // after the lock CAS: see WaitTable for why
-            if (decider != null && !decider.shouldCommit()) {
+            if (decider != null && !decide()) {
                 throw new CommitRejectedException();
             }
         } catch (Throwable failure) {
@@ -1716,6 +1821,16 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
         endAttempt();
         return true;
+    }
+
+    /** Asks the external decider, which runs inside the commit (see {@link #committing}). */
+    private boolean decide() {
+        committing = true;
+        try {
+            return decider.shouldCommit();
+        } finally {
+            committing = false;
+        }
     }
 
     /**
