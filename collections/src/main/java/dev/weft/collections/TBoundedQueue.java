@@ -1,6 +1,6 @@
 package dev.weft.collections;
 
-import dev.weft.collections.internal.AtomicBulkQueue;
+import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.Drain;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
@@ -254,7 +254,7 @@ public final class TBoundedQueue<E> {
      */
     private static final int SPIN_ROUNDS = Runtime.getRuntime().availableProcessors() > 1 ? 8 : 0;
 
-    private final class View extends AtomicBulkQueue<E> implements BlockingQueue<E> {
+    private final class View extends OneStateQueue<E> implements BlockingQueue<E> {
         /**
          * Outside a transaction, {@code e} offered without one: {@link TQueue#ADDED},
          * {@link TQueue#FULL} or {@link TQueue#TRY_IN_TRANSACTION} (also inside a transaction).

@@ -1,6 +1,6 @@
 package dev.weft.collections;
 
-import dev.weft.collections.internal.AtomicBulkQueue;
+import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.Drain;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.LongRef;
@@ -664,7 +664,7 @@ public final class TDeque<E> {
         }
     }
 
-    private final class View extends AtomicBulkQueue<E> implements BlockingDeque<E> {
+    private final class View extends OneStateQueue<E> implements BlockingDeque<E> {
         // ---------------------------------------------------------------- front end
 
         @Override

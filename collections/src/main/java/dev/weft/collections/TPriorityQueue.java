@@ -1,6 +1,6 @@
 package dev.weft.collections;
 
-import dev.weft.collections.internal.AtomicBulkQueue;
+import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
@@ -252,7 +252,7 @@ public final class TPriorityQueue<E> {
         return false;
     }
 
-    private final class View extends AtomicBulkQueue<E> {
+    private final class View extends OneStateQueue<E> {
         /** Iterators go in heap order, not priority order: not {@code ORDERED}. */
         @Override
         protected int characteristics() {

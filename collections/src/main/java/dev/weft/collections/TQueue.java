@@ -1,6 +1,6 @@
 package dev.weft.collections;
 
-import dev.weft.collections.internal.AtomicBulkQueue;
+import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.PaddedCell;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
@@ -710,7 +710,7 @@ public final class TQueue<E> {
         return first == null ? null : first.value;
     }
 
-    private final class View extends AtomicBulkQueue<E> {
+    private final class View extends OneStateQueue<E> {
         /** Whether a call must run as (or in) a transaction rather than as one-cell operations. */
         private boolean transactional() {
             return counted || Stm.inTransaction();
