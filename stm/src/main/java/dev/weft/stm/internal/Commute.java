@@ -42,22 +42,44 @@ final class Commute {
         if (this == ADD_INT_MARK) {
             return (int) bits + (int) pendingBits;
         }
-        long base = previous == null ? bits : previous.applyLong(bits, 0);
-        return switch (kind) {
-            case ADD_LONG -> base + delta;
-            case ADD_INT -> (int) base + (int) delta;
-            case LONG_FUNCTION -> ((LongUnaryOperator) function).applyAsLong(base);
-            default -> throw new IllegalStateException("object commute on a primitive cell");
-        };
+        long value = bits;
+        for (Commute node : oldestFirst()) {
+            value = switch (node.kind) {
+                case ADD_LONG -> value + node.delta;
+                case ADD_INT -> (int) value + (int) node.delta;
+                case LONG_FUNCTION -> ((LongUnaryOperator) node.function).applyAsLong(value);
+                default -> throw new IllegalStateException("object commute on a primitive cell");
+            };
+        }
+        return value;
     }
 
     @SuppressWarnings("unchecked")
     Object applyObject(Object value) {
-        Object base = previous == null ? value : previous.applyObject(value);
-        if (kind != OBJECT_FUNCTION) {
-            throw new IllegalStateException("primitive commute on a reference cell");
+        Object result = value;
+        for (Commute node : oldestFirst()) {
+            if (node.kind != OBJECT_FUNCTION) {
+                throw new IllegalStateException("primitive commute on a reference cell");
+            }
+            result = ((UnaryOperator<Object>) node.function).apply(result);
         }
-        return ((UnaryOperator<Object>) function).apply(base);
+        return result;
+    }
+
+    /**
+     * The chain from its oldest node to this one, in a loop: a transaction may commute one ref
+     * a hundred thousand times, and a recursive walk would overflow the stack.
+     */
+    private Commute[] oldestFirst() {
+        int length = 0;
+        for (Commute node = this; node != null; node = node.previous) {
+            length++;
+        }
+        Commute[] chain = new Commute[length];
+        for (Commute node = this; node != null; node = node.previous) {
+            chain[--length] = node;
+        }
+        return chain;
     }
 
     /** The chain as a node list, turning a marker entry (delta in bits) into a first node. */

@@ -26,6 +26,9 @@ public final class SingleCell {
             if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
                 return bits;
             }
+            if (spins == 0) {
+                Transaction.refuseOwnCommit(first); // never wait for the commit this thread runs
+            }
             Transaction.pause(++spins);
         }
     }
@@ -37,6 +40,9 @@ public final class SingleCell {
             VarHandle.acquireFence();
             if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
                 return value;
+            }
+            if (spins == 0) {
+                Transaction.refuseOwnCommit(first); // never wait for the commit this thread runs
             }
             Transaction.pause(++spins);
         }
@@ -54,6 +60,9 @@ public final class SingleCell {
             VarHandle.acquireFence();
             if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
                 return (bits & mask) != 0 ? value : null;
+            }
+            if (spins == 0) {
+                Transaction.refuseOwnCommit(first); // never wait for the commit this thread runs
             }
             Transaction.pause(++spins);
         }
@@ -76,6 +85,9 @@ public final class SingleCell {
                 commit(cell, update, null, word);
                 return true;
             }
+            if (spins == 0) {
+                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
+            }
             Transaction.pause(++spins);
         }
     }
@@ -97,6 +109,9 @@ public final class SingleCell {
                 commit(cell, 0L, update, word);
                 return true;
             }
+            if (spins == 0) {
+                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
+            }
             Transaction.pause(++spins);
         }
     }
@@ -110,6 +125,9 @@ public final class SingleCell {
             long word = CellAccess.lockWordAcquire(cell);
             if (LockWord.isFree(word)) {
                 return word;
+            }
+            if (spins == 0) {
+                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
             }
             Transaction.pause(++spins);
         }
@@ -138,6 +156,9 @@ public final class SingleCell {
             long word = CellAccess.lockWordAcquire(cell);
             if (!LockWord.isCommitLocked(word)) {
                 return LockWord.version(word);
+            }
+            if (spins == 0) {
+                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
             }
             Transaction.pause(++spins);
         }
@@ -293,6 +314,9 @@ public final class SingleCell {
             long word = CellAccess.lockWordVolatile(cell);
             if (LockWord.isFree(word) && CellAccess.casLockWord(cell, word, LockWord.SINGLE_CELL_OWNER)) {
                 return word;
+            }
+            if (spins == 0) {
+                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
             }
             Transaction.pause(++spins);
         }

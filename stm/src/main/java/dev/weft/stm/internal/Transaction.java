@@ -1071,6 +1071,20 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
                 + "beforeCommit hook instead. The transaction rolled back.");
     }
 
+    /**
+     * A one-operation call or a peek ({@code toString}) found a cell commit-locked with
+     * {@code word}: if the lock is this thread's own commit, which is running the caller (a
+     * commute function or an external decider), waiting would never end; refuse instead.
+     */
+    static void refuseOwnCommit(long word) {
+        if (LockWord.isCommitLocked(word) && LockWord.owner(word) != 0) {
+            Transaction txn = current();
+            if (txn.committing && word == txn.ownerWord) {
+                throw misuseAtCommit("a one-operation call or toString() of a ref the commit is writing");
+            }
+        }
+    }
+
     private void checkUsable() {
         if (doomed) {
             throw ConflictSignal.INSTANCE;
@@ -1909,9 +1923,13 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
                 } else if (!sorted && k > 0 && !LockWord.isReserved(word)) {
                     unlock(k); // held by another committer: do not wait while holding: re-lock in hash order
                     return -1;
-                } else if (++spins > LOCK_SPINS || LockWord.isReserved(word)) {
+                } else if (LockWord.isReserved(word)
+                        || (++spins > LOCK_SPINS && !(reads.size == 0 && log.objects[i] instanceof Commute))) {
                     return lockConflict(cell, word, k);
                 } else {
+                    // a commute of an attempt that read nothing cannot be invalidated: it waits for
+                    // the holder as long as it takes (pause parks) and never re-runs, so commuting
+                    // transactions do not conflict (guide.md); other writers give up after LOCK_SPINS
                     pause(spins);
                 }
             }
