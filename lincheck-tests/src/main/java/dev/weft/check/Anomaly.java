@@ -184,7 +184,7 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
 
         @Override
         public String name() {
-            return isWriteSkew() ? "G2 (write skew)" : "G2";
+            return "G2";
         }
 
         @Override
@@ -194,14 +194,17 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
 
         @Override
         public String summary() {
-            return "cycle with " + cycle.stream().filter(d -> d.kind() == Dependency.Kind.RW).count()
+            return (isWriteSkew() ? "write skew, " : "") + "cycle with "
+                    + cycle.stream().filter(d -> d.kind() == Dependency.Kind.RW).count()
                     + " anti-dependencies: " + CycleText.describe(cycle);
         }
     }
 
     /**
-     * An attempt that did not commit read values that no single snapshot holds: the cycle passes
-     * through it (opacity violation, a "zombie" read).
+     * An attempt that did not commit read values that no single order of all attempts explains
+     * (opacity violation): the cycle passes through it. Usually it read from no single snapshot (a
+     * "zombie" read); the cycle may also pass through another such attempt, when each read a
+     * snapshot but the two snapshots order two commits opposite ways.
      *
      * @param attempt the attempt, aborted or unfinished, that read from no single snapshot
      * @param cycle the dependency edges around the cycle, in order: each edge's {@code to} is the
@@ -295,7 +298,7 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
      *
      * @param key the register or list updated
      * @param readValue the version all the writers read ({@value History#INITIAL_VALUE} for the
-     * initial one)
+     * initial one); for a list, its last element then ({@value History#INITIAL_VALUE}: empty)
      * @param writers the committed attempts that read it and wrote the key
      */
     record LostUpdate(long key, long readValue, List<Txn> writers) implements Anomaly {
@@ -304,7 +307,7 @@ public sealed interface Anomaly permits Anomaly.G0, Anomaly.G1c, Anomaly.GSingle
          *
          * @param key the register or list updated
          * @param readValue the version all the writers read ({@value History#INITIAL_VALUE} for the
-         * initial one)
+         * initial one); for a list, its last element then ({@value History#INITIAL_VALUE}: empty)
          * @param writers the committed attempts that read it and wrote the key
          */
         public LostUpdate {

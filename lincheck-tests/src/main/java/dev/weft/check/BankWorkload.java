@@ -48,7 +48,7 @@ public final class BankWorkload implements Workload {
         if (accounts < 2) {
             throw new IllegalArgumentException("a bank needs at least 2 accounts to transfer between, got " + accounts);
         }
-        if (initialBalance < 0 || auditShare < 0 || auditShare > 1) {
+        if (initialBalance < 0 || !(auditShare >= 0 && auditShare <= 1)) { // NaN fails too
             throw new IllegalArgumentException("initialBalance must be >= 0 and auditShare within 0..1");
         }
         for (int i = 0; i < accounts; i++) {

@@ -142,14 +142,56 @@ public final class BlockingScenario {
         return actors;
     }
 
+    /**
+     * The {@code @Operation} method the call names: by name, number of parameters and the
+     * arguments' types (so overloads are told apart); more than one match is ambiguous.
+     */
     private Method method(Call call) {
+        Method found = null;
         for (Method method : structure.getMethods()) {
             if (method.getName().equals(call.operation()) && method.getParameterCount() == call.arguments().size()
-                    && method.isAnnotationPresent(Operation.class)) {
-                return method;
+                    && method.isAnnotationPresent(Operation.class) && accepts(method, call.arguments())) {
+                if (found != null) {
+                    throw new IllegalArgumentException(structure.getName() + " has several @Operation methods "
+                            + call.operation() + " that accept " + call.arguments() + ": " + found + " and " + method);
+                }
+                found = method;
             }
         }
-        throw new IllegalArgumentException(structure.getName() + " has no @Operation method " + call.operation()
-                + " with " + call.arguments().size() + " parameters");
+        if (found == null) {
+            throw new IllegalArgumentException(structure.getName() + " has no @Operation method " + call.operation()
+                    + " with " + call.arguments().size() + " parameters accepting " + call.arguments());
+        }
+        return found;
+    }
+
+    /** Whether {@code method} can be invoked with {@code arguments} (primitives by their boxes). */
+    private static boolean accepts(Method method, List<?> arguments) {
+        Class<?>[] types = method.getParameterTypes();
+        for (int i = 0; i < types.length; i++) {
+            Object argument = arguments.get(i);
+            Class<?> type = types[i];
+            if (argument == null ? type.isPrimitive() : !box(type).isInstance(argument)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Class<?> box(Class<?> type) {
+        if (!type.isPrimitive()) {
+            return type;
+        }
+        return switch (type.getName()) {
+            case "int" -> Integer.class;
+            case "long" -> Long.class;
+            case "boolean" -> Boolean.class;
+            case "double" -> Double.class;
+            case "float" -> Float.class;
+            case "short" -> Short.class;
+            case "byte" -> Byte.class;
+            case "char" -> Character.class;
+            default -> Void.class;
+        };
     }
 }

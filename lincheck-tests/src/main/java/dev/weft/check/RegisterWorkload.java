@@ -31,7 +31,7 @@ public final class RegisterWorkload implements Workload {
      * @param runner the transaction boundary, normally {@link TransactionRunner#WEFT}
      */
     public RegisterWorkload(int keys, int maxOpsPerTxn, double blindWriteShare, TransactionRunner runner) {
-        if (keys < 1 || maxOpsPerTxn < 1 || blindWriteShare < 0 || blindWriteShare > 1) {
+        if (keys < 1 || maxOpsPerTxn < 1 || !(blindWriteShare >= 0 && blindWriteShare <= 1)) { // NaN fails too
             throw new IllegalArgumentException("keys and maxOpsPerTxn must be >= 1, blindWriteShare within 0..1");
         }
         this.keys = keys;

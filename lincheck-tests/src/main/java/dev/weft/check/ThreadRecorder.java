@@ -269,7 +269,7 @@ public final class ThreadRecorder {
                 begin();
                 return body.get();
             });
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // a checked exception thrown sneakily (Kotlin, Lombok) ends the attempt too
             if (open) {
                 abort();
             }

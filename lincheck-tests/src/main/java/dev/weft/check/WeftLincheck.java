@@ -244,6 +244,10 @@ public final class WeftLincheck {
             throw new IllegalArgumentException("Lincheck instantiates the " + role + " " + type.getName()
                     + " reflectively: make it a public top-level or public static nested class");
         }
+        if (Modifier.isAbstract(type.getModifiers()) || type.isInterface()) {
+            throw new IllegalArgumentException("Lincheck instantiates the " + role + " " + type.getName()
+                    + " reflectively: it must be a concrete class, not abstract or an interface");
+        }
         try {
             if (!Modifier.isPublic(type.getConstructor().getModifiers())) {
                 throw new NoSuchMethodException();

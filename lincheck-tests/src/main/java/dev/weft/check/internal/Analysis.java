@@ -77,11 +77,13 @@ public final class Analysis {
     private final PairIndex writes;
     private final PairIndex appends;
     private final PairIndex successors;
+    /** (list key, last element of a committed read of it, 0 for empty) -> the first append after that read. */
+    private final PairIndex listSuccessors = new PairIndex(16);
     private final DependencyGraph graph;
     private boolean nonCommittedEdges;
     // lost updates: (key, version read) -> index of the group of transactions that all overwrote it
     private PairIndex lostUpdateIndex;
-    private List<int[]> lostUpdateGroups;
+    private List<Writers> lostUpdateGroups;
 
     public Analysis(HistoryColumns history, IntFunction<Txn> txnView, Findings findings) {
         this.h = history;
@@ -117,6 +119,7 @@ public final class Analysis {
         int[] lastWrite = new int[64];
         int[] lastExternalRead = new int[64];
         int[] lastAppend = new int[64];
+        int[] lastListRead = new int[64]; // the attempt's latest consistent list read before its first append
         for (int t = 0; t < h.txnCount; t++) {
             slots.clear();
             for (int i = h.opStart[t]; i < h.opStart[t + 1]; i++) {
@@ -129,10 +132,12 @@ public final class Analysis {
                         lastWrite = Arrays.copyOf(lastWrite, slot * 2);
                         lastExternalRead = Arrays.copyOf(lastExternalRead, slot * 2);
                         lastAppend = Arrays.copyOf(lastAppend, slot * 2);
+                        lastListRead = Arrays.copyOf(lastListRead, slot * 2);
                     }
                     lastWrite[slot] = -1;
                     lastExternalRead[slot] = -1;
                     lastAppend[slot] = -1;
+                    lastListRead[slot] = -1;
                 }
                 switch (h.opKind[i]) {
                     case READ -> {
@@ -163,8 +168,16 @@ public final class Analysis {
                         }
                         aux[i] = previous;
                         lastAppend[slot] = i;
+                        if (previous < 0 && lastListRead[slot] >= 0 && h.committed(t)) {
+                            noteListSuccessor(k, lastListRead[slot], i);
+                        }
                     }
-                    case READ_LIST -> scanListRead(t, i, k, lastAppend[slot]);
+                    case READ_LIST -> {
+                        scanListRead(t, i, k, lastAppend[slot]);
+                        if (aux[i] >= 0 && lastAppend[slot] < 0) {
+                            lastListRead[slot] = i;
+                        }
+                    }
                     default -> throw new IllegalStateException("unknown op kind " + h.opKind[i]);
                 }
             }
@@ -199,6 +212,25 @@ public final class Analysis {
         flags[i] |= EXTERNAL;
     }
 
+    /**
+     * Step 2 for lists: a committed transaction that read list {@code k} (the whole list then: it
+     * had not appended to it yet) and then appended to it put its first element right after the
+     * last element it read, in every serial order. Two committed transactions claiming the same
+     * place lost one another's append (two that both read the list empty and appended are the
+     * commonest case: an engine that drops commits produces them).
+     */
+    private void noteListSuccessor(long k, int read, int append) {
+        int length = aux[read];
+        long last = length > 0 ? h.listElement(read, length - 1) : 0;
+        int present = listSuccessors.putIfAbsent(k, last, append);
+        if (present >= 0) {
+            int first = opTxn[present];
+            int second = opTxn[append];
+            findings.report("lost update", () -> new Anomaly.LostUpdate(k, last,
+                    List.of(txnView.apply(first), txnView.apply(second))));
+        }
+    }
+
     /** Step 2: each final write that follows a read of its key is the successor of the version read. */
     private void recordSuccessors(int t) {
         for (int i = h.opStart[t]; i < h.opStart[t + 1]; i++) {
@@ -221,12 +253,25 @@ public final class Analysis {
         }
         int group = lostUpdateIndex.putIfAbsent(k, readValue, lostUpdateGroups.size());
         if (group < 0) {
-            lostUpdateGroups.add(new int[] {first, other});
+            Writers writers = new Writers();
+            writers.add(first);
+            writers.add(other);
+            lostUpdateGroups.add(writers);
         } else {
-            int[] txns = lostUpdateGroups.get(group);
-            int[] grown = Arrays.copyOf(txns, txns.length + 1);
-            grown[txns.length] = other;
-            lostUpdateGroups.set(group, grown);
+            lostUpdateGroups.get(group).add(other);
+        }
+    }
+
+    /** The committed writers of one read version, grown by doubling: n writers cost O(n). */
+    private static final class Writers {
+        int[] txns = new int[4];
+        int size;
+
+        void add(int txn) {
+            if (size == txns.length) {
+                txns = Arrays.copyOf(txns, 2 * size);
+            }
+            txns[size++] = txn;
         }
     }
 
@@ -234,8 +279,9 @@ public final class Analysis {
 
     private void registerEdges() {
         if (lostUpdateIndex != null) {
-            lostUpdateIndex.forEach((k, readValue, group) -> {
-                int[] txns = lostUpdateGroups.get(group);
+            lostUpdateIndex.forEach((k, readValue, groupIndex) -> {
+                Writers group = lostUpdateGroups.get(groupIndex);
+                int[] txns = Arrays.copyOf(group.txns, group.size);
                 findings.report("lost update", () -> {
                     List<Txn> writers = new ArrayList<>();
                     for (int txn : txns) {
@@ -338,6 +384,12 @@ public final class Analysis {
                 continue;
             }
             int appender = opTxn[a];
+            int earlier = aux[a]; // the appender's previous append to this list, or -1
+            if (earlier >= 0 && (j == 0 || h.listElement(best, j - 1) != h.opValue[earlier])) {
+                long expected = h.opValue[earlier];
+                reportGarbage(reader, k, e, "its transaction appended it right after " + expected
+                        + ", which does not come just before it (a transaction's appends are contiguous and in order)");
+            }
             if (!h.committed(appender) && uncommittedAt == Integer.MAX_VALUE) {
                 uncommittedAt = j;
             }
@@ -357,6 +409,26 @@ public final class Analysis {
         int length = aux[i];
         int bestLength = aux[best];
         int common = Math.min(length, bestLength);
+        // the external prefix holds no element of the reader's own appends: those come after
+        // it, so one in the prefix is an append the transaction made only after this read
+        for (int j = 0; j < length; j++) {
+            long e = h.listElement(i, j);
+            int a = appends.get(k, e);
+            if (a >= 0 && opTxn[a] == reader) {
+                reportGarbage(reader, k, e, "read an element its own transaction appends only later");
+                return;
+            }
+        }
+        if (length > bestLength) { // past the longest committed read (a zombie): no element twice
+            PairIndex seen = new PairIndex(length);
+            for (int j = 0; j < length; j++) {
+                long e = h.listElement(i, j);
+                if (seen.putIfAbsent(e, 0, j) >= 0) {
+                    reportGarbage(reader, k, e, "element appears twice in the list");
+                    return;
+                }
+            }
+        }
         for (int j = 0; j < common; j++) {
             if (h.listElement(i, j) != h.listElement(best, j)) {
                 int other = opTxn[best];
