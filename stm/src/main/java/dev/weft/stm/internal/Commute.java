@@ -42,28 +42,42 @@ final class Commute {
         if (this == ADD_INT_MARK) {
             return (int) bits + (int) pendingBits;
         }
+        if (previous == null) { // one node, the common case: no array
+            return stepLong(bits);
+        }
         long value = bits;
         for (Commute node : oldestFirst()) {
-            value = switch (node.kind) {
-                case ADD_LONG -> value + node.delta;
-                case ADD_INT -> (int) value + (int) node.delta;
-                case LONG_FUNCTION -> ((LongUnaryOperator) node.function).applyAsLong(value);
-                default -> throw new IllegalStateException("object commute on a primitive cell");
-            };
+            value = node.stepLong(value);
         }
         return value;
     }
 
-    @SuppressWarnings("unchecked")
+    private long stepLong(long value) {
+        return switch (kind) {
+            case ADD_LONG -> value + delta;
+            case ADD_INT -> (int) value + (int) delta;
+            case LONG_FUNCTION -> ((LongUnaryOperator) function).applyAsLong(value);
+            default -> throw new IllegalStateException("object commute on a primitive cell");
+        };
+    }
+
     Object applyObject(Object value) {
+        if (previous == null) {
+            return stepObject(value);
+        }
         Object result = value;
         for (Commute node : oldestFirst()) {
-            if (node.kind != OBJECT_FUNCTION) {
-                throw new IllegalStateException("primitive commute on a reference cell");
-            }
-            result = ((UnaryOperator<Object>) node.function).apply(result);
+            result = node.stepObject(result);
         }
         return result;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Object stepObject(Object value) {
+        if (kind != OBJECT_FUNCTION) {
+            throw new IllegalStateException("primitive commute on a reference cell");
+        }
+        return ((UnaryOperator<Object>) function).apply(value);
     }
 
     /**
