@@ -169,12 +169,14 @@ public final class WeftLincheck {
      *     methods of the same names and parameter types, run one operation at a time
      * @throws AssertionError ({@code LincheckAssertionError}) with the failing scenario and
      *     interleaving if the structure is not linearizable
-     * @throws IllegalArgumentException if either class cannot be instantiated by Lincheck or
-     *     {@code structure} has no {@code @Operation} method
+     * @throws IllegalArgumentException if either class cannot be instantiated by Lincheck,
+     *     {@code structure} has no {@code @Operation} method, or the specification lacks one of
+     *     its operations (same name and parameter types)
      */
     public static void check(Class<?> structure, Class<?> sequentialSpecification) {
         requireOperations(structure);
         requireInstantiable(sequentialSpecification, "sequential specification");
+        requireMatchingSpecification(structure, sequentialSpecification);
         modelChecking().sequentialSpecification(sequentialSpecification).check(structure);
         stress().sequentialSpecification(sequentialSpecification).check(structure);
     }
@@ -208,6 +210,7 @@ public final class WeftLincheck {
             List<ExecutionScenario> scenarios) {
         requireOperations(structure);
         requireInstantiable(sequentialSpecification, "sequential specification");
+        requireMatchingSpecification(structure, sequentialSpecification);
         if (scenarios.isEmpty()) {
             throw new IllegalArgumentException("no scenario given; build them with BlockingScenario.of(structure)");
         }
@@ -234,6 +237,24 @@ public final class WeftLincheck {
         }
         throw new IllegalArgumentException(structure.getName() + " has no public method annotated "
                 + "@org.jetbrains.lincheck.datastructures.Operation; annotate the operations to check");
+    }
+
+    /** Each {@code @Operation} of {@code structure} has a public method of the same name and parameter types in the specification. */
+    private static void requireMatchingSpecification(Class<?> structure, Class<?> specification) {
+        for (Method operation : structure.getMethods()) {
+            if (!operation.isAnnotationPresent(Operation.class)) {
+                continue;
+            }
+            try {
+                specification.getMethod(operation.getName(), operation.getParameterTypes());
+            } catch (NoSuchMethodException e) {
+                throw new IllegalArgumentException("the sequential specification " + specification.getName()
+                        + " has no public method " + operation.getName()
+                        + java.util.Arrays.toString(operation.getParameterTypes()).replace('[', '(').replace(']', ')')
+                        + " for the @Operation of " + structure.getName()
+                        + ": Lincheck runs each operation on the specification by name and parameter types", e);
+            }
+        }
     }
 
     private static void requireInstantiable(Class<?> type, String role) {

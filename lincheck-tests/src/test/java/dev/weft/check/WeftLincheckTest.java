@@ -31,6 +31,38 @@ class WeftLincheckTest {
         }
     }
 
+    public static class Register {
+        private int value;
+
+        @Operation
+        public int get() {
+            return value;
+        }
+
+        @Operation
+        public void put(int v) {
+            value = v;
+        }
+    }
+
+    /** A specification whose {@code put} takes a long: Lincheck could not run {@code put(int)} on it. */
+    public static class MismatchedSpecification {
+        public int get() {
+            return 0;
+        }
+
+        public void put(long v) {
+        }
+    }
+
+    @Test
+    void specificationWithoutAMatchingOperationIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WeftLincheck.check(Register.class, MismatchedSpecification.class));
+        assertTrue(e.getMessage().contains("put(int)") && e.getMessage().contains("MismatchedSpecification"),
+                e.getMessage());
+    }
+
     @Test
     void structureWithoutOperationsIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
