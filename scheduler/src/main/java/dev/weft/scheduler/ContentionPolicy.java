@@ -30,9 +30,16 @@ public interface ContentionPolicy {
      * worker, outside the transaction, once per lost attempt.
      *
      * @param conflict the lost attempt (valid during this call only)
-     * @return nanoseconds to wait before the next attempt (0: at once), or {@link #ESCALATE}
+     * @return nanoseconds to wait before the next attempt (0: at once; at most
+     *     {@link #MAX_WAIT_NANOS} is waited), or {@link #ESCALATE}
      */
     long onConflict(Conflict conflict);
+
+    /**
+     * The longest wait after one lost attempt: a longer answer is cut to it (10 ms), so that a
+     * policy's mistake delays a task but never wedges its worker. Conflicts last microseconds.
+     */
+    long MAX_WAIT_NANOS = 10_000_000L;
 
     /**
      * The default: randomized exponential backoff with full jitter, a wait drawn uniformly from

@@ -1,6 +1,7 @@
 package dev.weft.scheduler.internal;
 
 import dev.weft.stm.Stm;
+import dev.weft.stm.spi.Barrier;
 import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
@@ -43,7 +44,7 @@ public final class AtomicTask<T> extends Task implements Awaitable, Supplier<T> 
         }
         future.end();
         future.complete(result); // the commit itself was counted by the worker's onCommit hook
-        return COMPLETED;
+        return future.isCompletedExceptionally() ? FAILED : COMPLETED; // cancelled during its commit: failed, as its future
     }
 
     /**
@@ -53,6 +54,7 @@ public final class AtomicTask<T> extends Task implements Awaitable, Supplier<T> 
      */
     @Override
     public T get() {
+        ownAttempt = Barrier.runningTransaction();
         T result = body.get();
         if (future.isCancelled()) {
             throw new CancellationException("the task was cancelled while its transaction ran: it rolled back");

@@ -36,7 +36,7 @@ public final class CallableTask<T> extends Task implements Awaitable {
         }
         future.end();
         future.complete(result);
-        return COMPLETED;
+        return future.isCompletedExceptionally() ? FAILED : COMPLETED; // cancelled while it ran: failed, as its future
     }
 
     @Override

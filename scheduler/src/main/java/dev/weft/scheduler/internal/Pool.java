@@ -608,8 +608,8 @@ public final class Pool {
         } finally {
             mainLock.unlock();
         }
-        long aborts = sums[Counters.ABORTS];
         long onRead = sums[Counters.ABORTS_ON_READ];
+        long aborts = Math.max(sums[Counters.ABORTS], onRead); // summed racily: never fewer than those on read
         return new SchedulerStatistics(parallelism, submitted.sum(),
                 sums[Counters.COMPLETED] + sums[Counters.FAILED], sums[Counters.FAILED],
                 sums[Counters.CREATED], sums[Counters.COMMITS], aborts, onRead, aborts - onRead,

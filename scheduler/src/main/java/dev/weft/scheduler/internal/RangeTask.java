@@ -1,6 +1,7 @@
 package dev.weft.scheduler.internal;
 
 import dev.weft.stm.Stm;
+import dev.weft.stm.spi.Barrier;
 import java.util.concurrent.CancellationException;
 import java.util.function.IntConsumer;
 
@@ -35,6 +36,7 @@ public final class RangeTask extends Task {
     }
 
     private void bodyAt(int i) {
+        ownAttempt = Barrier.runningTransaction();
         body.accept(i);
     }
 

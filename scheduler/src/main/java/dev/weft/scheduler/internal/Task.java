@@ -56,6 +56,19 @@ public abstract class Task {
         return false;
     }
 
+    /**
+     * The attempt ({@code Barrier.runningTransaction()}) of the task's own transaction that runs
+     * now, written by its body when each attempt starts; -1 before. A transaction the worker runs
+     * for the task that is not this one (an afterCommit hook's, a dependent stage's run by
+     * completing the future) must not be abandoned for relocation: user code would see it.
+     */
+    long ownAttempt = -1;
+
+    /** Whether the transaction that just lost, attempt {@code attempt}, is the task's own and may be moved. */
+    boolean relocatableAt(long attempt) {
+        return relocatable() && attempt == ownAttempt;
+    }
+
     /** Completes the task without running it (shutdownNow). */
     abstract void cancel();
 

@@ -40,8 +40,8 @@ public final class TaskType {
     }
 
     TaskTypeStatistics snapshot() {
-        long lost = aborts.sum();
-        long onRead = abortsOnRead.sum();
+        long onRead = abortsOnRead.sum(); // first: each abort is counted in aborts before abortsOnRead
+        long lost = Math.max(aborts.sum(), onRead);
         long failures = failed.sum();
         return new TaskTypeStatistics(name, completed.sum() + failures, failures, commits.sum(), lost, onRead,
                 lost - onRead, escalations.sum(), placements.sum(), steals.sum(), retryWaits.sum(),

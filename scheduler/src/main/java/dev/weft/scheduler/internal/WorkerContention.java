@@ -2,6 +2,7 @@ package dev.weft.scheduler.internal;
 
 import dev.weft.scheduler.Conflict;
 import dev.weft.scheduler.ContentionPolicy;
+import dev.weft.stm.spi.Barrier;
 import dev.weft.stm.spi.ContentionManager;
 import java.util.concurrent.locks.LockSupport;
 
@@ -81,7 +82,7 @@ final class WorkerContention implements ContentionManager, Conflict {
         if (lost.aborts >= pool.escalateAfter) {
             return escalate(type);
         }
-        if (theirs != null && pool.placement && lost.relocatable()
+        if (theirs != null && pool.placement && lost.relocatableAt(Barrier.runningTransaction())
                 && lost.relocations < pool.maxRelocations && !opponent.retired) {
             lost.relocations++;
             lost.relocationTarget = opponent;
@@ -109,7 +110,7 @@ final class WorkerContention implements ContentionManager, Conflict {
             return escalate(type);
         }
         if (decision > 0) {
-            backoff(decision, opponent, theirs, type);
+            backoff(Math.min(decision, ContentionPolicy.MAX_WAIT_NANOS), opponent, theirs, type);
         }
         attemptStartNanos = System.nanoTime();
         return ContentionManager.RETRY_NOW;
