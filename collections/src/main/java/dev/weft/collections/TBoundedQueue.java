@@ -1,7 +1,7 @@
 package dev.weft.collections;
 
-import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.Drain;
+import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
 import dev.weft.stm.TransactionInterruptedException;
@@ -438,9 +438,6 @@ public final class TBoundedQueue<E> {
                 return changed;
             });
         }
-
-
-
 
         @Override
         public int drainTo(Collection<? super E> c) {

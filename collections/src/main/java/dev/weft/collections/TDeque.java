@@ -1,7 +1,7 @@
 package dev.weft.collections;
 
-import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.Drain;
+import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.LongRef;
 import dev.weft.refs.Ref;

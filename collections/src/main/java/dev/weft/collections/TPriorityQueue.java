@@ -312,9 +312,6 @@ public final class TPriorityQueue<E> {
             return o != null && Stm.atomicBoolean(() -> removeMatching(o, false));
         }
 
-
-
-
         @Override
         public Iterator<E> iterator() {
             List<Object> snapshot = elements(Stm.atomic(heap::get));

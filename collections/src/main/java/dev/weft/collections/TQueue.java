@@ -784,9 +784,6 @@ public final class TQueue<E> {
             });
         }
 
-
-
-
         @Override
         public Iterator<E> iterator() {
             List<Node<E>> snapshot = Stm.atomic(TQueue.this::nodes);

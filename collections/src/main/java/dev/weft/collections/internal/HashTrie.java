@@ -987,10 +987,8 @@ public final class HashTrie<K, V> extends TxnCell {
 
         /** Moves to the next entry; false at the end. */
         public boolean advance() {
-            if (transactional && Barrier.runningTransaction() != owner) {
-                throw new IllegalStateException("This iterator was created inside a transaction and "
-                        + "reads in it; it cannot be used after that transaction (or that attempt of it) ended. Create the "
-                        + "iterator outside a transaction to iterate over a snapshot instead.");
+            if (transactional) {
+                TransactionRequired.checkSameAttempt(owner, "iterate over a snapshot instead");
             }
             for (;;) {
                 if (leaf != null) {

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.SortedSet;
+import java.util.Spliterator;
 
 /**
  * The key set of a {@link NavigableMapView} (or of one of its sub-maps), and the
@@ -79,7 +80,7 @@ public final class NavigableKeySet<K, V> extends OneStateSet<K> implements Navig
 
     @Override
     protected int characteristics() {
-        return java.util.Spliterator.ORDERED | java.util.Spliterator.DISTINCT;
+        return Spliterator.ORDERED | Spliterator.DISTINCT;
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Spliterator;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
@@ -789,7 +790,7 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
         @Override
         protected int characteristics() {
-            return java.util.Spliterator.ORDERED;
+            return Spliterator.ORDERED;
         }
     }
 
@@ -848,7 +849,7 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
         @Override
         protected int characteristics() {
-            return java.util.Spliterator.ORDERED | java.util.Spliterator.DISTINCT;
+            return Spliterator.ORDERED | Spliterator.DISTINCT;
         }
     }
 
@@ -892,10 +893,8 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
          * included): it must not hand them out once the attempt has ended.
          */
         private void checkOwner() {
-            if (owner != -1 && Barrier.runningTransaction() != owner) {
-                throw new IllegalStateException("This iterator was created inside a transaction and "
-                        + "reads in it; it cannot be used after that transaction (or that attempt of it) "
-                        + "ended. Create the iterator outside a transaction to iterate without one.");
+            if (owner != -1) {
+                TransactionRequired.checkSameAttempt(owner, "iterate without one");
             }
         }
 
