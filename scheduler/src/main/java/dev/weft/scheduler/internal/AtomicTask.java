@@ -43,9 +43,4 @@ public final class AtomicTask<T> extends SubmittedTask<T> implements Supplier<T>
         }
         return result;
     }
-
-    @Override
-    boolean relocatable() {
-        return true;
-    }
 }

@@ -84,10 +84,6 @@ public final class RangeTask extends Task {
         return failed ? FAILED : COMPLETED;
     }
 
-    @Override
-    boolean relocatable() {
-        return true;
-    }
 
     @Override
     void cancel() {

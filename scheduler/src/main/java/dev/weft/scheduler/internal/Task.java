@@ -51,22 +51,23 @@ public abstract class Task {
      */
     abstract int run(Worker worker);
 
-    /** Whether the contention manager may abandon this task's transaction and move the task. */
-    boolean relocatable() {
-        return false;
-    }
-
     /**
      * The attempt ({@code Barrier.runningTransaction()}) of the task's own transaction that runs
-     * now, written by its body when each attempt starts; -1 before. A transaction the worker runs
-     * for the task that is not this one (an afterCommit hook's, a dependent stage's run by
-     * completing the future) must not be abandoned for relocation: user code would see it.
+     * now, written by its body when each attempt starts; -1 before, and for ever in tasks whose
+     * body is not one transaction (only {@code AtomicTask} and {@code RangeTask} write it). A
+     * transaction the worker runs for the task that is not this one (an afterCommit hook's, a
+     * dependent stage's run by completing the future) must not be abandoned: user code would see
+     * it.
      */
     long ownAttempt = -1;
 
-    /** Whether the transaction that just lost, attempt {@code attempt}, is the task's own and may be moved. */
+    /**
+     * Whether the contention manager may abandon the transaction that just lost, attempt
+     * {@code attempt}, and move the task: only the task's own transaction, the outermost frame
+     * of its body.
+     */
     boolean relocatableAt(long attempt) {
-        return relocatable() && attempt == ownAttempt;
+        return attempt == ownAttempt;
     }
 
     /** Completes the task without running it (shutdownNow). */

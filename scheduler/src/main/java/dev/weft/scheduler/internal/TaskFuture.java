@@ -96,14 +96,11 @@ public final class TaskFuture<T> extends CompletableFuture<T> {
      */
     void end() {
         Object current = runner;
-        if (current == INTERRUPTING) {
-            while (runner == INTERRUPTING) {
-                Thread.onSpinWait();
-            }
-        } else if (current != INTERRUPTED && !RUNNER.compareAndSet(this, current, null)) {
-            while (runner == INTERRUPTING) { // a cancel claimed it meanwhile
-                Thread.onSpinWait();
-            }
+        if (current instanceof Thread && RUNNER.compareAndSet(this, current, null)) {
+            return;
+        }
+        while (runner == INTERRUPTING) { // a cancel claimed the runner: let its interrupt land
+            Thread.onSpinWait();
         }
     }
 

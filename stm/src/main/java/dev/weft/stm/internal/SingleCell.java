@@ -18,6 +18,20 @@ import java.lang.invoke.VarHandle;
 public final class SingleCell {
     private SingleCell() {}
 
+    /**
+     * One round of waiting for a cell found locked with {@code word}: on the first, refuses to
+     * wait for this thread's own commit (a commute function or decider calling a one-operation
+     * method or {@code toString} of a ref it writes would wait for ever); then pauses. Returns the
+     * new round count.
+     */
+    private static int waitAfter(long word, int spins) {
+        if (spins == 0) {
+            Transaction.refuseOwnCommit(word);
+        }
+        Transaction.pause(spins + 1);
+        return spins + 1;
+    }
+
     public static long getLong(TxnCell cell) {
         for (int spins = 0; ; ) {
             long first = CellAccess.lockWordAcquire(cell);
@@ -26,10 +40,7 @@ public final class SingleCell {
             if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
                 return bits;
             }
-            if (spins == 0) {
-                Transaction.refuseOwnCommit(first); // never wait for the commit this thread runs
-            }
-            Transaction.pause(++spins);
+            spins = waitAfter(first, spins);
         }
     }
 
@@ -41,10 +52,7 @@ public final class SingleCell {
             if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
                 return value;
             }
-            if (spins == 0) {
-                Transaction.refuseOwnCommit(first); // never wait for the commit this thread runs
-            }
-            Transaction.pause(++spins);
+            spins = waitAfter(first, spins);
         }
     }
 
@@ -61,10 +69,7 @@ public final class SingleCell {
             if (LockWord.sameValue(first, CellAccess.lockWordOpaque(cell))) {
                 return (bits & mask) != 0 ? value : null;
             }
-            if (spins == 0) {
-                Transaction.refuseOwnCommit(first); // never wait for the commit this thread runs
-            }
-            Transaction.pause(++spins);
+            spins = waitAfter(first, spins);
         }
     }
 
@@ -85,10 +90,7 @@ public final class SingleCell {
                 commit(cell, update, null, word);
                 return true;
             }
-            if (spins == 0) {
-                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
-            }
-            Transaction.pause(++spins);
+            spins = waitAfter(word, spins);
         }
     }
 
@@ -109,10 +111,7 @@ public final class SingleCell {
                 commit(cell, 0L, update, word);
                 return true;
             }
-            if (spins == 0) {
-                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
-            }
-            Transaction.pause(++spins);
+            spins = waitAfter(word, spins);
         }
     }
 
@@ -126,10 +125,7 @@ public final class SingleCell {
             if (LockWord.isFree(word)) {
                 return word;
             }
-            if (spins == 0) {
-                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
-            }
-            Transaction.pause(++spins);
+            spins = waitAfter(word, spins);
         }
     }
 
@@ -157,10 +153,7 @@ public final class SingleCell {
             if (!LockWord.isCommitLocked(word)) {
                 return LockWord.version(word);
             }
-            if (spins == 0) {
-                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
-            }
-            Transaction.pause(++spins);
+            spins = waitAfter(word, spins);
         }
     }
 
@@ -315,10 +308,7 @@ public final class SingleCell {
             if (LockWord.isFree(word) && CellAccess.casLockWord(cell, word, LockWord.SINGLE_CELL_OWNER)) {
                 return word;
             }
-            if (spins == 0) {
-                Transaction.refuseOwnCommit(word); // never wait for the commit this thread runs
-            }
-            Transaction.pause(++spins);
+            spins = waitAfter(word, spins);
         }
     }
 
