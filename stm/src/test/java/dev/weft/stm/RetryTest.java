@@ -309,4 +309,121 @@ class RetryTest {
             throw new AssertionError(e);
         }
     }
+
+    // ------------------------------------------------------------------ afterRollback before the wait
+
+    /**
+     * An attempt that calls retry() runs its afterRollback hooks before it parks (session 18; they
+     * ran after the wait, so a resource they release stayed taken while the thread waited).
+     */
+    @Test
+    void afterRollbackHooksOfARetryingAttemptRunBeforeTheThreadParks() throws Exception {
+        Counter flag = new Counter(0);
+        AtomicInteger hookRuns = new AtomicInteger();
+        CompletableFuture<Long> waiter = async("waiter", () -> atomic(() -> {
+            Stm.afterRollback(hookRuns::incrementAndGet);
+            long value = flag.get();
+            if (value == 0) {
+                retry();
+            }
+            return value;
+        }));
+        awaitParked(waiter);
+        assertEquals(1, hookRuns.get(), "the rolled-back attempt's hook ran before the thread parked");
+        flag.setAtomically(7);
+        assertEquals(7L, get(waiter));
+        assertEquals(1, hookRuns.get(), "the committed attempt ran no rollback hook");
+    }
+
+    /**
+     * A hook that commits a change to a ref its own attempt read, in a transaction of its own on
+     * the same thread: the wait that follows must see that commit (it validates the attempt's
+     * reads, set aside while the hook ran, against the attempt's read version) and re-run the body
+     * at once, with no other thread to wake it. A wait validated against the hook's read version,
+     * or on the hook's emptied read log, would sleep for ever.
+     */
+    @Test
+    void aHookThatChangesWhatItsAttemptReadEndsTheWaitAtOnce() throws Exception {
+        Counter flag = new Counter(0);
+        AtomicInteger attempts = new AtomicInteger();
+        CompletableFuture<Long> result = async("self-waker", () -> atomic(() -> {
+            attempts.incrementAndGet();
+            long value = flag.get();
+            if (value == 0) {
+                Stm.afterRollback(() -> atomic(() -> flag.set(5)));
+                retry();
+            }
+            return value;
+        }));
+        assertEquals(5L, get(result));
+        assertEquals(2, attempts.get());
+    }
+
+    /**
+     * Hooks that run transactions, including ones that wait in retry() themselves, leave the
+     * waiting transaction's reads, read version and retryFor limit as they were: it still wakes
+     * on a change of what it read, and still gives up at its own limit.
+     */
+    @Test
+    void transactionsRunByAHookDoNotDisturbTheWaitThatFollows() throws Exception {
+        Counter watched = new Counter(0);
+        Counter other = new Counter(1);
+        Counter unrelated = new Counter(0);
+        CompletableFuture<Long> waiter = async("waiter", () -> atomic(() -> {
+            long value = watched.get();
+            if (value == 0) {
+                Stm.afterRollback(() -> {
+                    atomic(() -> { // a hook transaction that reads and writes other cells
+                        unrelated.set(unrelated.get() + 1);
+                    });
+                    atomic(() -> { // and one that waits in retry() itself (other is already 1)
+                        if (other.get() == 0) {
+                            retry();
+                        }
+                    });
+                });
+                retry();
+            }
+            return value;
+        }));
+        awaitParked(waiter);
+        watched.setAtomically(3);
+        assertEquals(3L, get(waiter));
+        assertEquals(1, unrelated.committed(), "one rolled-back attempt, one hook run");
+
+        long started = System.nanoTime();
+        long waited = atomic(() -> {
+            Stm.afterRollback(() -> atomic(() -> unrelated.set(unrelated.get() + 1)));
+            if (other.get() == 1) {
+                Stm.retryFor(Duration.ofMillis(100));
+            }
+            return System.nanoTime() - started;
+        });
+        assertTrue(waited >= TimeUnit.MILLISECONDS.toNanos(100),
+                "the retryFor limit held after the hook's transaction: waited " + waited + " ns");
+        assertTrue(waited < TimeUnit.SECONDS.toNanos(10), "the limit was not lost: waited " + waited + " ns");
+    }
+
+    /** A hook that throws ends the transaction with its exception before any wait, nothing committed. */
+    @Test
+    void aThrowingHookOfARetryingAttemptEndsTheTransactionWithoutWaiting() {
+        Counter flag = new Counter(0);
+        Counter written = new Counter(0);
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> atomic(() -> {
+            written.set(1);
+            Stm.afterRollback(() -> {
+                throw new IllegalStateException("hook failed");
+            });
+            if (flag.get() == 0) {
+                retry();
+            }
+        }));
+        assertEquals("hook failed", thrown.getMessage());
+        assertEquals(0, written.committed());
+        assertFalse(Stm.inTransaction());
+        assertEquals(4L, atomic(() -> { // the thread's descriptor is clean for the next transaction
+            written.set(4);
+            return written.get();
+        }));
+    }
 }

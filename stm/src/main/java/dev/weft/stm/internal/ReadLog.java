@@ -56,6 +56,22 @@ final class ReadLog {
         }
     }
 
+    /**
+     * Exchanges this log's contents (cells, versions, size) with {@code other}'s: sets a log
+     * aside while the descriptor runs other transactions, without copying it.
+     */
+    void swapContents(ReadLog other) {
+        TxnCell[] otherCells = other.cells;
+        long[] otherVersions = other.reservedVersions;
+        int otherSize = other.size;
+        other.cells = cells;
+        other.reservedVersions = reservedVersions;
+        other.size = size;
+        cells = otherCells;
+        reservedVersions = otherVersions;
+        size = otherSize;
+    }
+
     private void grow() {
         cells = Arrays.copyOf(cells, cells.length * 2);
     }

@@ -237,6 +237,8 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
 
     private final long ownerWord = LockWord.lockedBy(OWNER_IDS.incrementAndGet());
     private final ReadLog reads = new ReadLog();
+    /** The reads of an attempt waiting in retry() while its afterRollback hooks run; made on first use. */
+    private ReadLog readsSetAside;
     private final WriteLog writes = new WriteLog();
     private final WriteLog locals = new WriteLog();   // TxnLocal values: keyed like cells, never published
     private final UndoLog undo = new UndoLog();
@@ -1149,6 +1151,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             releaseReservations();
         }
         releaseToken(); // never wait holding what other irrevocable transactions need
+        if (hooks.size != 0) {
+            runRollbackHooksBeforeWait();
+        }
         Waiter self = waiter;
         if (self == null) {
             self = waiter = new Waiter(Thread.currentThread());
@@ -1233,6 +1238,48 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         checkDeadline();
         if (mode == SNAPSHOT) {
             mode = OPTIMISTIC;
+        }
+    }
+
+    /**
+     * Runs the afterRollback hooks of an attempt that called retry() before it waits, not after:
+     * they release what the attempt took outside Weft (a permit, a reservation), and the thread
+     * whose commit would end the wait may need it (until session 18 they ran after the wait, and
+     * such a pair deadlocked). No wake-up is lost: the wait registers and checks the attempt's
+     * reads after the hooks, against the attempt's read version. The hooks may run transactions
+     * on this descriptor, which clear its logs and set its read version and retryFor limit, so
+     * the reads the wait needs are set aside meanwhile and the two restored; the attempt's writes, locals
+     * and undo records are dropped first (the attempt is rolled back, and a hook's transaction
+     * must start with empty logs). A throwing hook ends the transaction with its exception, as
+     * it does after any other rolled-back attempt.
+     */
+    private void runRollbackHooksBeforeWait() {
+        writes.clear();
+        locals.clear();
+        undo.clear();
+        decider = null;
+        ReadLog aside = readsSetAside;
+        if (aside == null) {
+            aside = readsSetAside = new ReadLog();
+        }
+        reads.swapContents(aside);
+        long savedReadVersion = readVersion;
+        long savedDeferredVersion = deferredVersion;
+        long savedRetryLimit = retryLimitNanos; // a retryFor(..) limit: a hook's begin() resets it
+        Throwable hookFailure = null;
+        try {
+            endAttemptHooks(null);
+        } catch (Throwable thrown) {
+            hookFailure = thrown;
+        }
+        reads.clear(); // empty unless a hook's transaction failed half way
+        reads.swapContents(aside);
+        readVersion = savedReadVersion;
+        deferredVersion = savedDeferredVersion;
+        retryLimitNanos = savedRetryLimit;
+        if (hookFailure != null) {
+            endAttempt();
+            throw sneaky(hookFailure);
         }
     }
 
