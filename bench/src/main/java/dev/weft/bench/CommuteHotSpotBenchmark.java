@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import scala.concurrent.stm.japi.STM;
 
 /**
  * Every thread adds one to the same shared counter: a hot spot. Run with {@code -t 1} and
@@ -31,14 +32,21 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code weftCommute}: {@code atomic(() -> c.commuteAdd(1))}, a blind update applied at
  *       commit, so two such transactions never conflict with each other;</li>
- *   <li>{@code weftIncrement}: {@code atomic(() -> c.increment())}, a read-modify-write that
- *       conflicts with every concurrent increment;</li>
- *   <li>{@code weftOneOp}: {@code c.atomic().incrementAndGet()}, the one-operation transaction;</li>
+ *   <li>{@code weftReadModifyWrite}: {@code atomic(() -> c.set(c.get() + 1))}, the read and
+ *       write that commute replaces, which conflicts with every concurrent one (no peer runs it
+ *       here; {@link IncrementOneBenchmark} compares it with ScalaSTM's and Clojure's
+ *       read-modify-writes). Until session 18 this row was {@code weftIncrement},
+ *       {@code atomic(() -> c.increment())}, described as a read-modify-write although
+ *       {@code increment()} is a commute since session 4;</li>
+ *   <li>{@code weftOneOp}: {@code c.atomic().incrementAndGet()}, the one-operation transaction,
+ *       compared with {@code multiverseOneOp} ({@code TxnLong.atomicIncrementAndGet(1)}) and
+ *       {@code scalaStmOneOp} ({@code STM.increment} outside a transaction);</li>
  *   <li>{@code weftCounter}: {@code TCounter.atomic().increment()}, Weft's striped counter: a
  *       one-operation commute onto the calling thread's stripe, {@code LongAdder}'s counterpart
  *       (its total is still read in one transaction, consistent with every other ref);</li>
  *   <li>{@code weftCounterInTransaction}: {@code atomic(() -> counter.increment())}, the same
- *       commute inside a transaction;</li>
+ *       commute inside a transaction (no peer has a striped counter: these two rows have no
+ *       peer ratio);</li>
  *   <li>{@code clojureCommute}: {@code commute} inside {@code LockingTransaction.runInTransaction};</li>
  *   <li>{@code multiverseCommute}: {@code TxnLong.commute(tx, inc)} in {@code StmUtils.atomic}
  *       (Multiverse's own commute; ScalaSTM's Java API has none);</li>
@@ -59,7 +67,7 @@ public class CommuteHotSpotBenchmark {
         final LongRef counter = new LongRef();
         final LongRef.Atomic view = counter.atomic();
         final Runnable commute = () -> counter.commuteAdd(1);
-        final Runnable increment = counter::increment;
+        final Runnable readModifyWrite = () -> counter.set(counter.get() + 1);
     }
 
     @State(Scope.Benchmark)
@@ -83,6 +91,11 @@ public class CommuteHotSpotBenchmark {
     }
 
     @State(Scope.Benchmark)
+    public static class ScalaStmState {
+        final scala.concurrent.stm.Ref.View<Long> counter = STM.newRef(0L);
+    }
+
+    @State(Scope.Benchmark)
     public static class LongAdderState {
         final LongAdder counter = new LongAdder();
     }
@@ -98,8 +111,8 @@ public class CommuteHotSpotBenchmark {
     }
 
     @Benchmark
-    public void weftIncrement(WeftState s) {
-        Stm.atomic(s.increment);
+    public void weftReadModifyWrite(WeftState s) {
+        Stm.atomic(s.readModifyWrite);
     }
 
     @Benchmark
@@ -125,6 +138,16 @@ public class CommuteHotSpotBenchmark {
     @Benchmark
     public void multiverseCommute(MultiverseState s) {
         StmUtils.atomic(s.commute);
+    }
+
+    @Benchmark
+    public long multiverseOneOp(MultiverseState s) {
+        return s.counter.atomicIncrementAndGet(1);
+    }
+
+    @Benchmark
+    public void scalaStmOneOp(ScalaStmState s) {
+        STM.increment(s.counter, 1L);
     }
 
     @Benchmark

@@ -25,9 +25,16 @@ import org.openjdk.jmh.annotations.Warmup;
 import scala.concurrent.stm.japi.STM;
 
 /**
- * A transaction that increments one shared ref: the fixed cost of an updating transaction (begin,
- * read, write, lock, clock, publish). With two threads every transaction conflicts with the
- * other thread's, so the t=2 numbers measure contention handling too.
+ * A transaction that increments one shared ref with each library's own increment call: the fixed
+ * cost of a small updating transaction (begin, write, lock, clock, publish). Weft's
+ * {@code LongRef.increment()} and Multiverse's {@code TxnLong.increment(tx)} are commutes (the
+ * addition is applied at commit without a read, so two of them never conflict); ScalaSTM's
+ * {@code STM.increment} (a {@code transform}) and Clojure's {@code alter} read and write the ref,
+ * so with two threads each of their transactions conflicts with the other thread's and the t=2
+ * numbers measure their contention handling too. The like-for-like peer of the two commutes is
+ * Multiverse; {@link CommuteHotSpotBenchmark} sets commutes against commutes (Clojure's
+ * {@code commute}) and shows Weft's read-modify-write. (Until session 18 this comment said that
+ * every transaction here reads, writes and conflicts.)
  *
  * <p>{@code weft} passes a body built once; {@code weftInlineLambda} writes
  * {@code atomic(() -> s.ref.increment())} as a caller naturally would, which captures {@code s}

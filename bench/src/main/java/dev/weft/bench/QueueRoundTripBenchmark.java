@@ -4,14 +4,17 @@ import clojure.lang.LockingTransaction;
 import clojure.lang.PersistentQueue;
 import clojure.lang.Ref;
 import dev.weft.collections.TQueue;
+import dev.weft.stm.Stm;
 import java.util.Queue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.multiverse.api.StmUtils;
 import org.multiverse.api.callables.TxnBooleanCallable;
 import org.multiverse.api.callables.TxnCallable;
-import org.multiverse.api.collections.TxnQueue;
+import org.multiverse.api.collections.TxnDeque;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,11 +33,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link QueueBenchmark}'s producer and consumer on separate threads it is stable on one thread,
  * where it measures what one call costs; at two threads both ends are contended.
  *
- * <p>Weft: {@link TQueue#asQueue()} outside a transaction (one-cell operations, no transaction).
- * Multiverse: its {@code TxnQueue}, each call in {@code StmUtils.atomic} (callables made once per
- * thread). Clojure: a ref holding a {@code PersistentQueue}, each call a
- * {@code LockingTransaction}. Baseline: {@link ConcurrentLinkedQueue}. ScalaSTM's Java API has no
- * queue.
+ * <p>{@code weft}: {@link TQueue#asQueue()} outside a transaction (one-cell operations, no
+ * transaction), the call a user makes and the one compared with {@link ConcurrentLinkedQueue}.
+ * The peers have no call outside a transaction, so they are compared with
+ * {@code weftInTransaction}, each call its own {@code Stm.atomic} (bodies made once):
+ * {@code multiverseInTransaction}, Multiverse's {@code TxnQueue} with each call in
+ * {@code StmUtils.atomic} (callables made once per thread), and {@code clojureInTransaction}, a
+ * ref holding a {@code PersistentQueue}, each call a {@code LockingTransaction}. ScalaSTM's Java
+ * API has no queue. (Until session 18 the peers' methods were named {@code multiverse} and
+ * {@code clojure}, and the report set them against {@code weft}.)
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -76,6 +83,40 @@ public class QueueRoundTripBenchmark {
         return state.queue.poll();
     }
 
+    /** One thread's Weft transaction bodies, made once so that no lambda is allocated per call. */
+    @State(Scope.Thread)
+    public static class WeftCaller {
+        BooleanSupplier offer;
+        Supplier<Integer> poll;
+
+        @Setup
+        public void setup(WeftTransactionalQueue state) {
+            TQueue<Integer> queue = state.queue;
+            offer = () -> queue.offer(ELEMENT);
+            poll = queue::poll;
+        }
+    }
+
+    /** The same queue for {@code weftInTransaction}: a {@link TQueue} used inside transactions. */
+    @State(Scope.Benchmark)
+    public static class WeftTransactionalQueue {
+        final TQueue<Integer> queue = new TQueue<>();
+
+        @Setup
+        public void setup() {
+            Queue<Integer> view = queue.asQueue();
+            for (int i = 0; i < BACKLOG; i++) {
+                view.offer(ELEMENT);
+            }
+        }
+    }
+
+    @Benchmark
+    public Integer weftInTransaction(WeftCaller caller) {
+        Stm.atomicBoolean(caller.offer);
+        return Stm.atomic(caller.poll);
+    }
+
     @State(Scope.Benchmark)
     public static class ConcurrentLinkedQueueState extends PrefilledQueue {
         public ConcurrentLinkedQueueState() {
@@ -91,13 +132,18 @@ public class QueueRoundTripBenchmark {
 
     @State(Scope.Benchmark)
     public static class MultiverseQueue {
-        final TxnQueue<Integer> queue = StmUtils.newTxnQueue();
+        /*
+         * A deque used at opposite ends: Multiverse 0.7's newTxnQueue() is the same linked list
+         * with offer at the tail and poll at the tail too (a stack; PeerEquivalenceTest), which
+         * this benchmark measured until session 18.
+         */
+        final TxnDeque<Integer> queue = StmUtils.newTxnDeque();
 
         @Setup
         public void setup() {
             StmUtils.atomic(() -> {
                 for (int i = 0; i < BACKLOG; i++) {
-                    queue.offer(ELEMENT);
+                    queue.offerLast(ELEMENT);
                 }
             });
         }
@@ -111,14 +157,14 @@ public class QueueRoundTripBenchmark {
 
         @Setup
         public void setup(MultiverseQueue state) {
-            TxnQueue<Integer> queue = state.queue;
-            offer = tx -> queue.offer(tx, ELEMENT);
-            poll = queue::poll;
+            TxnDeque<Integer> queue = state.queue;
+            offer = tx -> queue.offerLast(tx, ELEMENT);
+            poll = queue::pollFirst;
         }
     }
 
     @Benchmark
-    public Integer multiverse(MultiverseCaller caller) {
+    public Integer multiverseInTransaction(MultiverseCaller caller) {
         StmUtils.atomic(caller.offer);
         return StmUtils.atomic(caller.poll);
     }
@@ -161,7 +207,7 @@ public class QueueRoundTripBenchmark {
     }
 
     @Benchmark
-    public Object clojure(ClojureCaller caller) throws Exception {
+    public Object clojureInTransaction(ClojureCaller caller) throws Exception {
         LockingTransaction.runInTransaction(caller.offer);
         return LockingTransaction.runInTransaction(caller.poll);
     }

@@ -85,7 +85,11 @@ public final class WeftBank implements BankWorkload {
             long balance = source.get();
             if (balance >= amount) {
                 source.set(balance - amount);
-                accounts[to].add(amount);
+                // a read and a write, as every peer's teller does; accounts[to].add(amount) would be
+                // a commute (no read to validate, no conflict on the destination), which the bank
+                // used until session 18 without saying so
+                LongRef target = accounts[to];
+                target.set(target.get() + amount);
             }
         }
 

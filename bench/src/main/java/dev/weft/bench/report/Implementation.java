@@ -1,5 +1,6 @@
 package dev.weft.bench.report;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -35,6 +36,10 @@ public record Implementation(String method, Role role, String label) {
             Map.entry("multiverse", "Multiverse"),
             Map.entry("scalaStm", "ScalaSTM"),
             Map.entry("clojure", "Clojure refs"),
+            Map.entry("multiverseInTransaction", "Multiverse"),
+            Map.entry("clojureInTransaction", "Clojure refs"),
+            Map.entry("multiverseOneOp", "Multiverse, one-operation call"),
+            Map.entry("scalaStmOneOp", "ScalaSTM, one-operation call"),
             Map.entry("atomicLong", "AtomicLong"),
             Map.entry("lock", "ReentrantLock"),
             Map.entry("readWriteLock", "ReentrantReadWriteLock"),
@@ -45,12 +50,38 @@ public record Implementation(String method, Role role, String label) {
             Map.entry("concurrentLinkedQueue", "ConcurrentLinkedQueue"),
             Map.entry("arrayBlockingQueue", "ArrayBlockingQueue"));
 
+    /** Lower-case name prefixes of Weft and the STM peers, in {@link #operation} order. */
+    private static final List<String> TRANSACTIONAL_PREFIXES = List.of("weft", "multiverse", "scalastm", "clojure");
+    private static final String INLINE_LAMBDA = "InlineLambda";
+
     /**
      * @param method a benchmark method name
      * @return its role and label; unknown names are baselines labelled with the method name
      */
     public static Implementation of(String method) {
         return new Implementation(method, roleOf(method), LABELS.getOrDefault(method, method));
+    }
+
+    /**
+     * The operation the method measures: its name without the implementation's prefix, so that
+     * {@code weftPut} and {@code scalaStmPut} measure {@code "Put"}, {@code weft} and
+     * {@code multiverse} the benchmark's one operation ({@code ""}). A Weft method ending in
+     * {@code InlineLambda} measures the same operation as the method without it, written with a
+     * capturing lambda. Baselines carry no known prefix: their operation is their whole name.
+     *
+     * @return the operation, compared across implementations by {@link RatioTable}
+     */
+    public String operation() {
+        String lower = method.toLowerCase(Locale.ROOT);
+        for (String prefix : TRANSACTIONAL_PREFIXES) {
+            if (lower.startsWith(prefix)) {
+                String operation = method.substring(prefix.length());
+                return role == Role.WEFT && operation.endsWith(INLINE_LAMBDA)
+                        ? operation.substring(0, operation.length() - INLINE_LAMBDA.length())
+                        : operation;
+            }
+        }
+        return method;
     }
 
     private static Role roleOf(String method) {

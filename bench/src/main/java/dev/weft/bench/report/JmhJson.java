@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,7 +29,12 @@ public final class JmhJson {
     private JmhJson() {}
 
     /**
-     * Reads and merges JMH JSON files; see {@link #merge}.
+     * Reads and merges JMH JSON files; see {@link #merge}. A file that times a case (measured
+     * without the allocation profiler) replaces every earlier file's timed results of that case,
+     * not only those of the methods it measured: the implementations of a row always come from
+     * one run, as the report says. (Until session 18 a method missing from the later run kept its
+     * older score, so three {@code MapPut} rows set Multiverse's score of an earlier session
+     * beside the others'.)
      *
      * @param files JMH JSON files
      * @return the merged results, in file order
@@ -38,7 +45,20 @@ public final class JmhJson {
         List<JmhResult> all = new ArrayList<>();
         for (Path file : files) {
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                all.addAll(parse(reader));
+                List<JmhResult> parsed = parse(reader);
+                Set<BenchmarkCase> timedCases = new HashSet<>();
+                Set<String> timedMethods = new HashSet<>();
+                for (JmhResult result : parsed) {
+                    if (!result.hasBytesPerOp()) {
+                        timedCases.add(result.benchmarkCase());
+                        timedMethods.add(result.benchmarkCase() + "#" + result.method());
+                    }
+                }
+                // an earlier allocation figure stays only beside a method this file timed again
+                all.removeIf(earlier -> timedCases.contains(earlier.benchmarkCase())
+                        && (!earlier.hasBytesPerOp()
+                            || !timedMethods.contains(earlier.benchmarkCase() + "#" + earlier.method())));
+                all.addAll(parsed);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
             } catch (IllegalArgumentException e) {

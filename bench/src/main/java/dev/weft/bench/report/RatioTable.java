@@ -11,8 +11,16 @@ import java.util.TreeMap;
 
 /**
  * Weft against the others, case by case: for every Weft method of every case, its advantage over
- * the best STM peer measured in the same case and over the reference baseline (see
- * {@link #reference}).
+ * the best STM peer measured in the same case doing the same operation, and over the reference
+ * baseline (see {@link #reference}).
+ *
+ * <p>Like for like: a Weft method is compared only with peers whose method measures the same
+ * {@linkplain Implementation#operation() operation} ({@code weftPut} with {@code scalaStmPut},
+ * {@code weftCommute} with {@code multiverseCommute}, {@code weft} with {@code multiverse}); a
+ * Weft method no peer matches (a one-operation call outside transactions where the peers run a
+ * transaction, Weft's striped counter) has no peer ratio. Until session 18 the best peer of the
+ * whole case was used, which set some of Weft's non-transactional calls against the peers'
+ * transactions.
  *
  * <p>An advantage above 1 means Weft is better: for throughput it is Weft's score divided by the
  * other's, for the time modes the other's divided by Weft's. Its error is propagated from both
@@ -62,12 +70,14 @@ public record RatioTable(List<Row> rows) {
         for (var entry : byCase(results).entrySet()) {
             BenchmarkCase benchmarkCase = entry.getKey();
             Map<String, JmhResult> byMethod = entry.getValue();
-            JmhResult peer = bestPeer(benchmarkCase, byMethod.values());
-            JmhResult reference = reference(byMethod.keySet()).map(byMethod::get).orElse(null);
             for (JmhResult weft : byMethod.values()) {
-                if (Implementation.of(weft.method()).role() != Implementation.Role.WEFT) {
+                Implementation implementation = Implementation.of(weft.method());
+                if (implementation.role() != Implementation.Role.WEFT) {
                     continue;
                 }
+                JmhResult peer = bestPeer(benchmarkCase, implementation.operation(), byMethod.values());
+                JmhResult reference = reference(implementation.operation(), byMethod.keySet())
+                        .map(byMethod::get).orElse(null);
                 rows.add(new Row(benchmarkCase, Implementation.of(weft.method()), weft.score(),
                         peer == null ? null : Implementation.of(peer.method()),
                         peer == null ? null : peer.score(),
@@ -102,15 +112,33 @@ public record RatioTable(List<Row> rows) {
      * @return the reference method, or empty when the case has no baseline
      */
     public static Optional<String> reference(Collection<String> methods) {
+        return reference("", methods);
+    }
+
+    /**
+     * The reference baseline of a Weft method measuring {@code operation}: among the baselines
+     * whose names end with the operation ({@code weftTake}: {@code arrayBlockingQueueTake}) when
+     * there are any, else among all, the first of {@link #REFERENCE_PREFERENCE} present, else the
+     * alphabetically first.
+     *
+     * @param operation the Weft method's {@linkplain Implementation#operation() operation}
+     * @param methods the method names measured in the case
+     * @return the reference method, or empty when the case has no baseline
+     */
+    public static Optional<String> reference(String operation, Collection<String> methods) {
+        List<String> baselines = methods.stream()
+                .filter(m -> Implementation.of(m).role() == Implementation.Role.BASELINE)
+                .sorted()
+                .toList();
+        List<String> sameOperation = operation.isEmpty() ? List.of()
+                : baselines.stream().filter(m -> m.endsWith(operation)).toList();
+        List<String> candidates = sameOperation.isEmpty() ? baselines : sameOperation;
         for (String preferred : REFERENCE_PREFERENCE) {
-            if (methods.contains(preferred)) {
+            if (candidates.contains(preferred)) {
                 return Optional.of(preferred);
             }
         }
-        return methods.stream()
-                .filter(m -> Implementation.of(m).role() == Implementation.Role.BASELINE)
-                .sorted()
-                .findFirst();
+        return candidates.stream().findFirst();
     }
 
     /**
@@ -123,10 +151,11 @@ public record RatioTable(List<Row> rows) {
         return benchmarkCase.higherIsBetter() ? weft.dividedBy(other) : other.dividedBy(weft);
     }
 
-    private static JmhResult bestPeer(BenchmarkCase benchmarkCase, Collection<JmhResult> results) {
+    private static JmhResult bestPeer(BenchmarkCase benchmarkCase, String operation, Collection<JmhResult> results) {
         JmhResult best = null;
         for (JmhResult result : results) {
-            if (Implementation.of(result.method()).role() != Implementation.Role.STM_PEER) {
+            Implementation peer = Implementation.of(result.method());
+            if (peer.role() != Implementation.Role.STM_PEER || !peer.operation().equals(operation)) {
                 continue;
             }
             if (best == null || isBetter(benchmarkCase, result.score(), best.score())) {

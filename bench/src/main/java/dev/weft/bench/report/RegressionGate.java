@@ -194,7 +194,7 @@ public final class RegressionGate {
                 }
                 Set<String> common = new HashSet<>(now.keySet());
                 common.retainAll(then.keySet());
-                Optional<String> reference = RatioTable.reference(common);
+                Optional<String> reference = RatioTable.reference(Implementation.of(weft.method()).operation(), common);
                 if (reference.isEmpty()) {
                     notCompared.add(what + ": no AtomicLong, java.util.concurrent or lock baseline in both runs");
                     continue;

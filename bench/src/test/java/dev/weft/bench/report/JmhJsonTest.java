@@ -88,6 +88,26 @@ class JmhJsonTest {
     }
 
     @Test
+    void aLaterFileTimingACaseReplacesTheWholeRow(@TempDir Path dir) {
+        Path older = new ForgedJmh().thrpt("MapPutBenchmark.weft", 2, 10, 1)
+                .thrpt("MapPutBenchmark.multiverse", 2, 2, 1)
+                .thrpt("MapPutBenchmark.weft", 1, 11, 1)
+                .thrpt("MapPutBenchmark.multiverse", 1, 3, 1)
+                .add("MapPutBenchmark.multiverse", "thrpt", 2, Map.of(), 1.5, 1, 400)
+                .write(dir.resolve("older.json"));
+        Path newer = new ForgedJmh().thrpt("MapPutBenchmark.weft", 2, 12, 1)
+                .write(dir.resolve("newer.json"));
+
+        List<JmhResult> merged = JmhJson.read(List.of(older, newer));
+
+        assertEquals(List.of("multiverse@1 3.0", "weft@1 11.0", "weft@2 12.0"), merged.stream()
+                .map(r -> r.method() + "@" + r.benchmarkCase().threads() + " " + r.score().value())
+                .sorted().toList(),
+                "the older run's multiverse at 2 threads (timed or profiled) left the row with that run; "
+                        + "the row the newer file did not time keeps both");
+    }
+
+    @Test
     void differentThreadCountsAndParamsAreDifferentCases() {
         List<JmhResult> results = JmhJson.merge(new ForgedJmh()
                 .thrpt("ReadOneBenchmark.weft", 1, 60, 2)

@@ -99,4 +99,92 @@ class RatioTableTest {
         assertEquals(Optional.of("synchronizedMap"), RatioTable.reference(List.of("weft", "synchronizedMap")));
         assertEquals(Optional.empty(), RatioTable.reference(List.of("weft", "clojure")));
     }
+
+    @Test
+    void eachWeftMethodMeetsOnlyPeersDoingTheSameOperation() {
+        RatioTable table = RatioTable.of(new ForgedJmh()
+                .thrpt("CommuteHotSpotBenchmark.weftCommute", 1, 20, 1)
+                .thrpt("CommuteHotSpotBenchmark.weftOneOp", 1, 100, 1)
+                .thrpt("CommuteHotSpotBenchmark.weftCounter", 1, 150, 1)
+                .thrpt("CommuteHotSpotBenchmark.multiverseCommute", 1, 10, 1)
+                .thrpt("CommuteHotSpotBenchmark.clojureCommute", 1, 4, 1)
+                .thrpt("CommuteHotSpotBenchmark.multiverseOneOp", 1, 80, 1)
+                .thrpt("CommuteHotSpotBenchmark.atomicLong", 1, 200, 1)
+                .parse());
+
+        Map<String, RatioTable.Row> rows = new java.util.HashMap<>();
+        table.rows().forEach(row -> rows.put(row.weft().method(), row));
+        assertEquals("multiverseCommute", rows.get("weftCommute").bestPeer().method());
+        assertEquals("multiverseOneOp", rows.get("weftOneOp").bestPeer().method(),
+                "the faster multiverseOneOp is not the commute's peer, nor the commute the one-op's");
+        assertEquals(1.25, rows.get("weftOneOp").versusPeer().value(), 1e-9);
+        assertNull(rows.get("weftCounter").bestPeer(), "no peer has a striped counter");
+        assertNull(rows.get("weftCounter").versusPeer());
+        assertEquals("atomicLong", rows.get("weftCounter").reference().method());
+    }
+
+    @Test
+    void aWeftCallOutsideTransactionsIsNotSetAgainstThePeersTransactions() {
+        RatioTable table = RatioTable.of(new ForgedJmh()
+                .thrpt("QueueRoundTripBenchmark.weft", 1, 25, 1)
+                .thrpt("QueueRoundTripBenchmark.weftInTransaction", 1, 12, 1)
+                .thrpt("QueueRoundTripBenchmark.multiverseInTransaction", 1, 1, 0.1)
+                .thrpt("QueueRoundTripBenchmark.clojureInTransaction", 1, 2, 0.1)
+                .thrpt("QueueRoundTripBenchmark.concurrentLinkedQueue", 1, 60, 1)
+                .parse());
+
+        RatioTable.Row outside = table.rows().get(0);
+        RatioTable.Row inTransaction = table.rows().get(1);
+        assertEquals("weft", outside.weft().method());
+        assertNull(outside.bestPeer());
+        assertEquals("concurrentLinkedQueue", outside.reference().method());
+        assertEquals("clojureInTransaction", inTransaction.bestPeer().method());
+        assertEquals(6.0, inTransaction.versusPeer().value(), 1e-9);
+    }
+
+    @Test
+    void anInlineLambdaVariantMeetsThePlainOperationsPeers() {
+        RatioTable table = RatioTable.of(new ForgedJmh()
+                .thrpt("TransferBenchmark.weftInlineLambda", 1, 13, 1)
+                .thrpt("TransferBenchmark.scalaStm", 1, 6.5, 1)
+                .parse());
+
+        assertEquals("scalaStm", table.rows().get(0).bestPeer().method());
+        assertEquals(2.0, table.rows().get(0).versusPeer().value(), 1e-9);
+    }
+
+    @Test
+    void putsMeetPutsAndTakesMeetTakesAmongPeersAndBaselines() {
+        RatioTable table = RatioTable.of(new ForgedJmh()
+                .thrpt("RetryPingPongBenchmark.weftPut", 2, 3, 0.1)
+                .thrpt("RetryPingPongBenchmark.weftTake", 2, 3, 0.1)
+                .thrpt("RetryPingPongBenchmark.scalaStmPut", 2, 1, 0.1)
+                .thrpt("RetryPingPongBenchmark.scalaStmTake", 2, 6, 0.1)
+                .thrpt("RetryPingPongBenchmark.arrayBlockingQueuePut", 2, 5, 0.1)
+                .thrpt("RetryPingPongBenchmark.arrayBlockingQueueTake", 2, 4, 0.1)
+                .parse());
+
+        RatioTable.Row put = table.rows().get(0);
+        RatioTable.Row take = table.rows().get(1);
+        assertEquals("scalaStmPut", put.bestPeer().method());
+        assertEquals("arrayBlockingQueuePut", put.reference().method());
+        assertEquals("scalaStmTake", take.bestPeer().method());
+        assertEquals("arrayBlockingQueueTake", take.reference().method());
+        assertEquals(Optional.of("arrayBlockingQueueTake"),
+                RatioTable.reference("Take", List.of("weftTake", "arrayBlockingQueuePut", "arrayBlockingQueueTake")));
+        assertEquals(Optional.of("atomicLong"),
+                RatioTable.reference("Commute", List.of("weftCommute", "longAdder", "atomicLong")),
+                "no baseline does the operation: the preference decides");
+    }
+
+    @Test
+    void theOperationIsTheNameWithoutTheImplementationsPrefix() {
+        assertEquals("", Implementation.of("weft").operation());
+        assertEquals("", Implementation.of("weftInlineLambda").operation());
+        assertEquals("Put", Implementation.of("weftPut").operation());
+        assertEquals("Put", Implementation.of("scalaStmPut").operation());
+        assertEquals("InTransaction", Implementation.of("clojureInTransaction").operation());
+        assertEquals("OneOp", Implementation.of("multiverseOneOp").operation());
+        assertEquals("arrayBlockingQueueTake", Implementation.of("arrayBlockingQueueTake").operation());
+    }
 }
