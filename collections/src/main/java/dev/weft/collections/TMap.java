@@ -46,7 +46,9 @@ import java.util.function.Function;
  * lazily, by the first operation that uses each afterwards); later changes
  * are not seen, and the iterator never throws {@link java.util.ConcurrentModificationException}.
  * Inside a transaction, iterators (and {@link #forEach}) read the live map in that transaction,
- * so they see its own writes, and must not be used after it ended. Iteration order is unspecified.
+ * so they see its own writes made before they were created (later ones only in the part not yet
+ * visited, and never its own {@code clear()}), and throw {@link IllegalStateException} when used
+ * after it ended or after a nested scope they read in rolled back. Iteration order is unspecified.
  *
  * <p><b>Complexity.</b> get, put, remove and the compute family: O(1) expected cells read (the
  * trie is at most 7 levels deep, about log<sub>32</sub>(n/4) in practice, and its top two levels

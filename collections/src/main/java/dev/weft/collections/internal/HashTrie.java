@@ -958,8 +958,8 @@ public final class HashTrie<K, V> extends TxnCell {
      */
     public static final class Cursor<K, V> {
         private final boolean transactional;
-        /** The transaction a transactional cursor reads in (Barrier.runningTransaction). */
-        private final long owner;
+        /** The attempt and scopes a transactional cursor reads in; null for a snapshot's cursor. */
+        private final IteratorScope owner;
         private final Slot[][] nodes = new Slot[HASH_BITS / BITS + 2][];
         private final int[] next = new int[HASH_BITS / BITS + 2];
         private int depth = -1;
@@ -970,7 +970,7 @@ public final class HashTrie<K, V> extends TxnCell {
 
         Cursor(Object top, boolean transactional) {
             this.transactional = transactional;
-            this.owner = transactional ? Barrier.runningTransaction() : -1;
+            this.owner = transactional ? new IteratorScope() : null;
             enter(top);
         }
 
@@ -988,7 +988,7 @@ public final class HashTrie<K, V> extends TxnCell {
         /** Moves to the next entry; false at the end. */
         public boolean advance() {
             if (transactional) {
-                TransactionRequired.checkSameAttempt(owner, "iterate over a snapshot instead");
+                owner.check("iterate over a snapshot instead");
             }
             for (;;) {
                 if (leaf != null) {

@@ -864,8 +864,8 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
         private final int kind;
         private final boolean up = !descending;
-        /** The attempt an iterator made inside a transaction reads in (Barrier.runningTransaction), else -1. */
-        private final long owner = Barrier.runningTransaction();
+        /** The attempt and scopes an iterator made inside a transaction reads in, else null. */
+        private final IteratorScope owner = Stm.inTransaction() ? new IteratorScope() : null;
         private BTree.Leaf leaf;   // null at the end
         private int index;
         private Object lastKey;
@@ -893,8 +893,8 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
          * included): it must not hand them out once the attempt has ended.
          */
         private void checkOwner() {
-            if (owner != -1) {
-                TransactionRequired.checkSameAttempt(owner, "iterate without one");
+            if (owner != null) {
+                owner.check("iterate without one");
             }
         }
 

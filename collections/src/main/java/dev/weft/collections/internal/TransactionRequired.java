@@ -1,7 +1,6 @@
 package dev.weft.collections.internal;
 
 import dev.weft.stm.Stm;
-import dev.weft.stm.spi.Barrier;
 
 /**
  * The checks that a collection call runs in the transaction it needs: at the top of every
@@ -26,22 +25,6 @@ public final class TransactionRequired {
                     + "transaction use the " + view + " view, e.g. " + lower(type) + "." + view + "."
                     + method + "(...): each call is then its own transaction. A transaction belongs to "
                     + "the thread that started it; threads started inside it do not join it.");
-        }
-    }
-
-    /**
-     * Throws if an iterator made inside the attempt {@code owner} ({@code
-     * Barrier.runningTransaction()} when it was made) is used in another attempt or outside: it
-     * holds what that attempt saw, its own writes included.
-     *
-     * @param owner the attempt the iterator was made in
-     * @param outside what an iterator made outside a transaction gives instead
-     */
-    public static void checkSameAttempt(long owner, String outside) {
-        if (Barrier.runningTransaction() != owner) {
-            throw new IllegalStateException("This iterator was created inside a transaction and reads in it; "
-                    + "it cannot be used after that transaction (or that attempt of it) ended. Create the "
-                    + "iterator outside a transaction to " + outside + ".");
         }
     }
 

@@ -289,6 +289,20 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
     private boolean readOnly;
     // Counts the attempts of top-level transactions this descriptor began: tells them apart (number()).
     private long number;
+    /*
+     * Scopes, for structures that hold what a scope read (an iterator): every scope this
+     * descriptor begins (a top-level attempt, a nested atomic, an orElse alternative) gets the
+     * next serial from scopesBegun, never reset; scopeSerial is the innermost running one's. A
+     * scope rolled back alone, with serial s while scopesBegun was e, rolled back exactly the
+     * scopes with serials in [s, e]: itself and the scopes begun inside it (every scope begun
+     * while s ran is inside s). rolledBackScopes holds those [s, e] pairs of the running attempt
+     * (scopeRollbacks of them; reset by begin()): scopeRolledBack(..) tells a holder whether a
+     * scope it read in has been rolled back.
+     */
+    private long scopesBegun;
+    private long scopeSerial;
+    private long[] rolledBackScopes = new long[8];
+    private int scopeRollbacks;
     private int maxAttempts = Integer.MAX_VALUE;
     private long deadline;         // System.nanoTime() deadline; meaningful when hasDeadline
     private boolean hasDeadline;
@@ -381,6 +395,30 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      */
     public long number() {
         return depth > 0 ? number : -1;
+    }
+
+    /** The serial of the innermost running scope (see "Scopes" at the fields); meaningful while active. */
+    public long scopeSerial() {
+        return scopeSerial;
+    }
+
+    /** How many scopes of the running attempt have been rolled back alone so far. */
+    public int scopeRollbacks() {
+        return scopeRollbacks;
+    }
+
+    /**
+     * Whether the scope with {@code serial} is among those rolled back by the running attempt's
+     * scope rollbacks from the {@code since}-th on.
+     */
+    public boolean scopeRolledBack(long serial, int since) {
+        long[] pairs = rolledBackScopes;
+        for (int i = Math.max(0, since), n = scopeRollbacks; i < n; i++) {
+            if (pairs[2 * i] <= serial && serial <= pairs[2 * i + 1]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ running a body
@@ -686,16 +724,19 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         ExternalDecider outerDecider = decider;
         savepoint = writesMark;
         localsSavepoint = localsMark;
+        long outerScope = scopeSerial;
+        long scope = scopeSerial = ++scopesBegun;
         depth++;
         try {
             invoke(body, kind);
         } catch (Throwable failure) {
             if (!doomed && failure != ConflictSignal.INSTANCE && failure != RetrySignal.INSTANCE) {
-                rollbackScope(writesMark, localsMark, undoMark, hooksMark, outerDecider, failure);
+                rollbackScope(scope, writesMark, localsMark, undoMark, hooksMark, outerDecider, failure);
             }
             throw failure;
         } finally {
             depth--;
+            scopeSerial = outerScope;
             savepoint = outerSavepoint;
             localsSavepoint = outerLocalsSavepoint;
         }
@@ -720,6 +761,8 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         ExternalDecider outerDecider = decider;
         savepoint = writesMark;
         localsSavepoint = localsMark;
+        long outerScope = scopeSerial;
+        long scope = scopeSerial = ++scopesBegun;
         depth++;
         try {
             invoke(first, kind);
@@ -728,12 +771,13 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
             if (doomed || failure == ConflictSignal.INSTANCE) {
                 throw failure;
             }
-            rollbackScope(writesMark, localsMark, undoMark, hooksMark, outerDecider, failure);
+            rollbackScope(scope, writesMark, localsMark, undoMark, hooksMark, outerDecider, failure);
             if (failure != RetrySignal.INSTANCE) {
                 throw failure;
             }
         } finally {
             depth--;
+            scopeSerial = outerScope;
             savepoint = outerSavepoint;
             localsSavepoint = outerLocalsSavepoint;
         }
@@ -746,8 +790,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * from one is suppressed onto {@code failure}, the scope's own exception, or, when the scope
      * retried ({@code failure} is the retry signal), propagates from the scope once all have run.
      */
-    private void rollbackScope(int writesMark, int localsMark, int undoMark, int hooksMark,
+    private void rollbackScope(long scope, int writesMark, int localsMark, int undoMark, int hooksMark,
                                ExternalDecider outerDecider, Throwable failure) {
+        recordScopeRollback(scope);
         undo.rollbackTo(undoMark);
         writes.truncate(writesMark);
         locals.truncate(localsMark);
@@ -781,6 +826,17 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
     }
 
+    /** Records that the scope {@code scope} and every scope begun inside it are rolled back. */
+    private void recordScopeRollback(long scope) {
+        int i = scopeRollbacks;
+        if (2 * i + 1 >= rolledBackScopes.length) {
+            rolledBackScopes = Arrays.copyOf(rolledBackScopes, rolledBackScopes.length * 2);
+        }
+        rolledBackScopes[2 * i] = scope;
+        rolledBackScopes[2 * i + 1] = scopesBegun;
+        scopeRollbacks = i + 1;
+    }
+
     @SuppressWarnings("unchecked")
     private void invoke(Object body, int kind) {
         switch (kind) {
@@ -807,6 +863,8 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
 
     private void begin() {
         number++;
+        scopeSerial = ++scopesBegun;
+        scopeRollbacks = 0;
         depth = 1;
         doomed = false;
         lostOnRead = false;

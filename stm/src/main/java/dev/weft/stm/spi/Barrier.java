@@ -70,6 +70,66 @@ public final class Barrier {
     }
 
     /**
+     * The calling thread's running transaction, or null when none is running: for a structure
+     * that checks, with the handle-taking methods below, that it is still used in the attempt and
+     * scopes it read in. One descriptor lookup.
+     *
+     * @return the running transaction, or null
+     */
+    public static TxnHandle runningOrNull() {
+        Transaction txn = Transaction.current();
+        return txn.isActive() ? txn : null;
+    }
+
+    /**
+     * {@link #runningTransaction()} of a handle from {@link #runningOrNull()} (no lookup).
+     *
+     * @param txn a running transaction of the calling thread
+     * @return its attempt's identity
+     */
+    public static long attemptOf(TxnHandle txn) {
+        return ((Transaction) txn).number();
+    }
+
+    /**
+     * Identifies the innermost running scope (the top-level attempt, a nested atomic, an orElse
+     * alternative) of {@code txn}, for a structure that holds what it read there: pass it later
+     * to {@link #scopeRolledBack} to learn whether those reads were rolled back. Serials grow with
+     * every scope the thread begins.
+     *
+     * @param txn a running transaction of the calling thread
+     * @return the innermost running scope's serial
+     */
+    public static long scopeOf(TxnHandle txn) {
+        return ((Transaction) txn).scopeSerial();
+    }
+
+    /**
+     * How many scopes of {@code txn}'s running attempt have been rolled back alone (a nested
+     * atomic that threw, an orElse alternative that retried) so far; see {@link #scopeRolledBack}.
+     *
+     * @param txn a running transaction of the calling thread
+     * @return the count, 0 at the start of every attempt
+     */
+    public static int scopeRollbacksOf(TxnHandle txn) {
+        return ((Transaction) txn).scopeRollbacks();
+    }
+
+    /**
+     * Whether the scope {@code scope} ({@link #scopeOf} when it ran, in the running attempt) was
+     * rolled back, by itself or with a scope it ran in, by one of the attempt's scope rollbacks
+     * from the {@code since}-th on ({@link #scopeRollbacksOf} then).
+     *
+     * @param txn a running transaction of the calling thread
+     * @param scope a serial from {@link #scopeOf} in the running attempt
+     * @param since the rollbacks already looked at
+     * @return true if what was read in that scope has been rolled back
+     */
+    public static boolean scopeRolledBack(TxnHandle txn, long scope, int since) {
+        return ((Transaction) txn).scopeRolledBack(scope, since);
+    }
+
+    /**
      * Transactional: the running transaction, to pass to the handle-taking barriers below (one
      * descriptor lookup for a run of calls instead of one per call); see {@link TxnHandle}.
      *
