@@ -404,6 +404,37 @@ class RetryTest {
         assertTrue(waited < TimeUnit.SECONDS.toNanos(10), "the limit was not lost: waited " + waited + " ns");
     }
 
+    /**
+     * A hook whose transaction waits in retry() with a hook of its own, which runs a transaction
+     * too: each wait sets its own reads aside (one spare log shared by both would hand the outer
+     * wait's reads to the inner hook's transaction, which clears them).
+     */
+    @Test
+    void hooksOfWaitsInsideHooksKeepEachWaitsReads() throws Exception {
+        Counter outerFlag = new Counter(0);
+        Counter innerFlag = new Counter(0);
+        Counter scratch = new Counter(0);
+        CompletableFuture<Long> waiter = async("nested-waits", () -> atomic(() -> {
+            long value = outerFlag.get();
+            if (value == 0) {
+                Stm.afterRollback(() -> atomic(() -> { // waits until innerFlag is set
+                    if (innerFlag.get() == 0) {
+                        Stm.afterRollback(() -> atomic(() -> scratch.set(scratch.get() + 1)));
+                        retry();
+                    }
+                }));
+                retry();
+            }
+            return value;
+        }));
+        awaitParked(waiter); // the inner wait, inside the outer attempt's hook
+        innerFlag.setAtomically(1);
+        awaitParked(waiter); // now the outer wait: it must still be registered on outerFlag
+        assertEquals(1, scratch.committed());
+        outerFlag.setAtomically(9);
+        assertEquals(9L, get(waiter));
+    }
+
     /** A hook that throws ends the transaction with its exception before any wait, nothing committed. */
     @Test
     void aThrowingHookOfARetryingAttemptEndsTheTransactionWithoutWaiting() {

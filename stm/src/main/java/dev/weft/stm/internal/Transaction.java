@@ -237,7 +237,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
 
     private final long ownerWord = LockWord.lockedBy(OWNER_IDS.incrementAndGet());
     private final ReadLog reads = new ReadLog();
-    /** The reads of an attempt waiting in retry() while its afterRollback hooks run; made on first use. */
+    /** An empty log to hold the reads of an attempt that waits in retry() while its afterRollback hooks run; null while in use. */
     private ReadLog readsSetAside;
     private final WriteLog writes = new WriteLog();
     private final WriteLog locals = new WriteLog();   // TxnLocal values: keyed like cells, never published
@@ -1317,8 +1317,9 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         undo.clear();
         decider = null;
         ReadLog aside = readsSetAside;
+        readsSetAside = null; // taken: a hook's transaction that waits with hooks of its own makes another
         if (aside == null) {
-            aside = readsSetAside = new ReadLog();
+            aside = new ReadLog();
         }
         reads.swapContents(aside);
         long savedReadVersion = readVersion;
@@ -1332,6 +1333,7 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         }
         reads.clear(); // empty unless a hook's transaction failed half way
         reads.swapContents(aside);
+        readsSetAside = aside; // empty again, for the next wait
         readVersion = savedReadVersion;
         deferredVersion = savedDeferredVersion;
         retryLimitNanos = savedRetryLimit;
