@@ -3,6 +3,7 @@ package dev.weft.collections;
 import dev.weft.collections.internal.HashMapView;
 import dev.weft.collections.internal.HashTrie;
 import dev.weft.collections.internal.TransactionRequired;
+import dev.weft.stm.Stm;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
@@ -234,7 +235,9 @@ public final class TMap<K, V> {
 
     /**
      * As {@link java.util.Map#compute}: the function sees the current value (or null) and returns
-     * the new one (null removes the entry).
+     * the new one (null removes the entry). The call is a nested scope of the running
+     * transaction: if the function throws, whatever it wrote is rolled back with it (session 18;
+     * the four compute calls kept it until then).
      *
      * @param key the key, not null
      * @param function a function without side effects; it may run more than once
@@ -246,7 +249,9 @@ public final class TMap<K, V> {
         check("compute");
         HashTrie.checkKey(key);
         Objects.requireNonNull(function, "function");
-        return trie.txCompute(key, HashTrie.COMPUTE, function, null);
+        // a nested scope: a function that writes (to this map or anything else) and then throws
+        // leaves nothing behind, as Map.compute leaves the mapping when its function throws
+        return Stm.atomic(() -> trie.txCompute(key, HashTrie.COMPUTE, function, null));
     }
 
     /**
@@ -262,7 +267,7 @@ public final class TMap<K, V> {
         check("computeIfAbsent");
         HashTrie.checkKey(key);
         Objects.requireNonNull(function, "function");
-        return trie.txCompute(key, HashTrie.COMPUTE_IF_ABSENT, function, null);
+        return Stm.atomic(() -> trie.txCompute(key, HashTrie.COMPUTE_IF_ABSENT, function, null)); // a scope: see compute
     }
 
     /**
@@ -278,7 +283,7 @@ public final class TMap<K, V> {
         check("computeIfPresent");
         HashTrie.checkKey(key);
         Objects.requireNonNull(function, "function");
-        return trie.txCompute(key, HashTrie.COMPUTE_IF_PRESENT, function, null);
+        return Stm.atomic(() -> trie.txCompute(key, HashTrie.COMPUTE_IF_PRESENT, function, null)); // a scope: see compute
     }
 
     /**
@@ -297,7 +302,7 @@ public final class TMap<K, V> {
         HashTrie.checkKey(key);
         HashTrie.checkValue(value);
         Objects.requireNonNull(function, "function");
-        return trie.txCompute(key, HashTrie.MERGE, function, value);
+        return Stm.atomic(() -> trie.txCompute(key, HashTrie.MERGE, function, value)); // a scope: see compute
     }
 
     /**

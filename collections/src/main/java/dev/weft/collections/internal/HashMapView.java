@@ -397,6 +397,7 @@ public final class HashMapView<K, V> extends AbstractMap<K, V> implements Concur
 
         @Override
         public boolean hasNext() {
+            cursor.checkUsable(); // as next(): an iterator of an ended attempt refuses
             return ready;
         }
 

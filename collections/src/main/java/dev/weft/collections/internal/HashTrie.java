@@ -985,11 +985,19 @@ public final class HashTrie<K, V> extends TxnCell {
             }
         }
 
-        /** Moves to the next entry; false at the end. */
-        public boolean advance() {
+        /**
+         * Throws if a transactional cursor may not read here (its attempt ended, or a scope it
+         * read in rolled back); a snapshot's cursor always may.
+         */
+        public void checkUsable() {
             if (transactional) {
                 owner.check("iterate over a snapshot instead");
             }
+        }
+
+        /** Moves to the next entry; false at the end. */
+        public boolean advance() {
+            checkUsable();
             for (;;) {
                 if (leaf != null) {
                     if (leafIndex < leaf.length) {

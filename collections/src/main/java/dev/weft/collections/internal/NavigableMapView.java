@@ -464,9 +464,7 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
     public V replace(K key, V value) {
         checkedKey(key);
         checkValue(value);
-        if (!inRange(key)) {
-            return null;
-        }
+        checkInRange(key); // as ConcurrentSkipListMap's sub-maps (TreeMap's answer null)
         return Stm.atomic(() -> {
             V current = tree.txGet(key);
             if (current != null) {
@@ -481,9 +479,7 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
         checkedKey(key);
         checkValue(oldValue);
         checkValue(newValue);
-        if (!inRange(key)) {
-            return false;
-        }
+        checkInRange(key); // as ConcurrentSkipListMap's sub-maps (TreeMap's answer false)
         return Stm.atomicBoolean(() -> {
             V current = tree.txGet(key);
             if (current == null || !current.equals(oldValue)) {
