@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.multiverse.api.StmUtils;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnVoidCallable;
 import org.multiverse.api.functions.Functions;
 import org.multiverse.api.functions.LongFunction;
@@ -48,7 +49,7 @@ import scala.concurrent.stm.japi.STM;
  *       commute inside a transaction (no peer has a striped counter: these two rows have no
  *       peer ratio);</li>
  *   <li>{@code clojureCommute}: {@code commute} inside {@code LockingTransaction.runInTransaction};</li>
- *   <li>{@code multiverseCommute}: {@code TxnLong.commute(tx, inc)} in {@code StmUtils.atomic}
+ *   <li>{@code multiverseCommute}: {@code TxnLong.commute(tx, inc)} on a per-site executor ({@link MultiverseSite})
  *       (Multiverse's own commute; ScalaSTM's Java API has none);</li>
  *   <li>{@code longAdder} and {@code atomicLong}: the {@code java.util.concurrent} baselines.</li>
  * </ul>
@@ -61,6 +62,9 @@ import scala.concurrent.stm.japi.STM;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class CommuteHotSpotBenchmark {
+    /** A Multiverse call site's executor (see {@link MultiverseSite}). */
+    private static final TxnExecutor MULTIVERSE_SITE = MultiverseSite.executor();
+
 
     @State(Scope.Benchmark)
     public static class WeftState {
@@ -137,7 +141,7 @@ public class CommuteHotSpotBenchmark {
 
     @Benchmark
     public void multiverseCommute(MultiverseState s) {
-        StmUtils.atomic(s.commute);
+        MULTIVERSE_SITE.execute(s.commute);
     }
 
     @Benchmark

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.multiverse.api.StmUtils;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnVoidCallable;
 import org.multiverse.api.references.TxnLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,6 +47,9 @@ import scala.concurrent.stm.japi.STM;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class IncrementOneBenchmark {
+    /** A Multiverse call site's executor (see {@link MultiverseSite}). */
+    private static final TxnExecutor MULTIVERSE_SITE = MultiverseSite.executor();
+
 
     /** Clojure's {@code inc} for boxed longs. */
     static final IFn CLOJURE_INC = new AFn() {
@@ -102,7 +106,7 @@ public class IncrementOneBenchmark {
 
     @Benchmark
     public void multiverse(MultiverseState s) {
-        StmUtils.atomic(s.body);
+        MULTIVERSE_SITE.execute(s.body);
     }
 
     @Benchmark

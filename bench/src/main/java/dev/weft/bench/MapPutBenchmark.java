@@ -131,6 +131,9 @@ public class MapPutBenchmark {
 
     @Benchmark
     public Integer multiverse(MultiverseCaller caller) {
+        // StmUtils.atomic's default executor, not a per-site one (MultiverseSite): on a
+        // speculative per-site executor NaiveTxnHashMap throws NullPointerException from its own
+        // code (seen in PeerEquivalenceTest, session 18)
         PutMix mix = caller.mix;
         mix.next();
         return StmUtils.atomic(mix.op == KeyMix.GET ? caller.get : caller.put);

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.multiverse.api.StmUtils;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnBooleanCallable;
 import org.multiverse.api.callables.TxnCallable;
 import org.multiverse.api.collections.TxnDeque;
@@ -38,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The peers have no call outside a transaction, so they are compared with
  * {@code weftInTransaction}, each call its own {@code Stm.atomic} (bodies made once):
  * {@code multiverseInTransaction}, Multiverse's {@code TxnQueue} with each call in
- * {@code StmUtils.atomic} (callables made once per thread), and {@code clojureInTransaction}, a
+ * per-site executors ({@link MultiverseSite}; callables made once per thread), and {@code clojureInTransaction}, a
  * ref holding a {@code PersistentQueue}, each call a {@code LockingTransaction}. ScalaSTM's Java
  * API has no queue. (Until session 18 the peers' methods were named {@code multiverse} and
  * {@code clojure}, and the report set them against {@code weft}.)
@@ -49,6 +50,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class QueueRoundTripBenchmark {
+    /** A Multiverse call site's executor (see {@link MultiverseSite}). */
+    private static final TxnExecutor MULTIVERSE_OFFER = MultiverseSite.executor();
+    /** A Multiverse call site's executor (see {@link MultiverseSite}). */
+    private static final TxnExecutor MULTIVERSE_POLL = MultiverseSite.executor();
+
     /** Elements in every queue before and between round trips. */
     static final int BACKLOG = 1_000;
     /** The element offered (a cached box: no allocation per offer). */
@@ -165,8 +171,8 @@ public class QueueRoundTripBenchmark {
 
     @Benchmark
     public Integer multiverseInTransaction(MultiverseCaller caller) {
-        StmUtils.atomic(caller.offer);
-        return StmUtils.atomic(caller.poll);
+        MULTIVERSE_OFFER.execute(caller.offer);
+        return MULTIVERSE_POLL.execute(caller.poll);
     }
 
     @State(Scope.Benchmark)

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.multiverse.api.StmUtils;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnLongCallable;
 import org.multiverse.api.references.TxnLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,6 +34,9 @@ import scala.concurrent.stm.japi.STM;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class ReadTwoBenchmark {
+    /** A Multiverse call site's executor (see {@link MultiverseSite}). */
+    private static final TxnExecutor MULTIVERSE_SITE = MultiverseSite.executor();
+
 
     @State(Scope.Benchmark)
     public static class WeftState {
@@ -76,7 +80,7 @@ public class ReadTwoBenchmark {
 
     @Benchmark
     public long multiverse(MultiverseState s) {
-        return StmUtils.atomic(s.body);
+        return MULTIVERSE_SITE.execute(s.body);
     }
 
     @Benchmark

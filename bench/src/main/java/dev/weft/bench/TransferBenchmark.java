@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.multiverse.api.StmUtils;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnVoidCallable;
 import org.multiverse.api.references.TxnLong;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,6 +38,9 @@ import scala.concurrent.stm.japi.STM;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class TransferBenchmark {
+    /** A Multiverse call site's executor (see {@link MultiverseSite}). */
+    private static final TxnExecutor MULTIVERSE_SITE = MultiverseSite.executor();
+
 
     // ------------------------------------------------------------------ Weft
 
@@ -123,7 +127,7 @@ public class TransferBenchmark {
     @Benchmark
     public void multiverse(MultiverseTeller teller) {
         teller.picker.next();
-        StmUtils.atomic(teller.body);
+        MULTIVERSE_SITE.execute(teller.body);
     }
 
     // ------------------------------------------------------------------ ScalaSTM

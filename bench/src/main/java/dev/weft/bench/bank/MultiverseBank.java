@@ -1,7 +1,9 @@
 package dev.weft.bench.bank;
 
+import dev.weft.bench.MultiverseSite;
 import org.multiverse.api.StmUtils;
 import org.multiverse.api.Txn;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnLongCallable;
 import org.multiverse.api.callables.TxnVoidCallable;
 import org.multiverse.api.references.TxnLong;
@@ -19,6 +21,10 @@ import org.multiverse.api.references.TxnLong;
  * <p>Thread-safety: thread-safe; tellers are per thread.
  */
 public final class MultiverseBank implements BankWorkload {
+    /** The teller's two call sites, each with its own executor (see {@link MultiverseSite}). */
+    private static final TxnExecutor TRANSFER_SITE = MultiverseSite.executor();
+    private static final TxnExecutor AUDIT_SITE = MultiverseSite.executor();
+
     private final TxnLong[] accounts;
 
     /**
@@ -69,12 +75,12 @@ public final class MultiverseBank implements BankWorkload {
             this.from = from;
             this.to = to;
             this.amount = amount;
-            StmUtils.atomic(transferBody);
+            TRANSFER_SITE.execute(transferBody);
         }
 
         @Override
         public long audit() {
-            return StmUtils.atomic(auditBody);
+            return AUDIT_SITE.execute(auditBody);
         }
 
         @Override
