@@ -38,8 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * transaction), the call a user makes and the one compared with {@link ConcurrentLinkedQueue}.
  * The peers have no call outside a transaction, so they are compared with
  * {@code weftInTransaction}, each call its own {@code Stm.atomic} (bodies made once):
- * {@code multiverseInTransaction}, Multiverse's {@code TxnQueue} with each call in
- * per-site executors ({@link MultiverseSite}; callables made once per thread), and {@code clojureInTransaction}, a
+ * {@code multiverseInTransaction}, Multiverse's {@code TxnDeque} used at opposite ends, each call
+ * on a per-site executor ({@link MultiverseSite}; callables made once per thread), and
+ * {@code clojureInTransaction}, a
  * ref holding a {@code PersistentQueue}, each call a {@code LockingTransaction}. ScalaSTM's Java
  * API has no queue. (Until session 18 the peers' methods were named {@code multiverse} and
  * {@code clojure}, and the report set them against {@code weft}.)

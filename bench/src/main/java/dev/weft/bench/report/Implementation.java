@@ -50,7 +50,7 @@ public record Implementation(String method, Role role, String label) {
             Map.entry("concurrentLinkedQueue", "ConcurrentLinkedQueue"),
             Map.entry("arrayBlockingQueue", "ArrayBlockingQueue"));
 
-    /** Lower-case name prefixes of Weft and the STM peers, in {@link #operation} order. */
+    /** Lower-case name prefixes of Weft (the first) and the STM peers (the rest). */
     private static final List<String> TRANSACTIONAL_PREFIXES = List.of("weft", "multiverse", "scalastm", "clojure");
     private static final String INLINE_LAMBDA = "InlineLambda";
 
@@ -86,11 +86,10 @@ public record Implementation(String method, Role role, String label) {
 
     private static Role roleOf(String method) {
         String lower = method.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("weft")) {
-            return Role.WEFT;
-        }
-        if (lower.startsWith("multiverse") || lower.startsWith("scalastm") || lower.startsWith("clojure")) {
-            return Role.STM_PEER;
+        for (int i = 0; i < TRANSACTIONAL_PREFIXES.size(); i++) {
+            if (lower.startsWith(TRANSACTIONAL_PREFIXES.get(i))) {
+                return i == 0 ? Role.WEFT : Role.STM_PEER;
+            }
         }
         return Role.BASELINE;
     }

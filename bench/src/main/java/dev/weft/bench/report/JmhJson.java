@@ -51,13 +51,13 @@ public final class JmhJson {
                 for (JmhResult result : parsed) {
                     if (!result.hasBytesPerOp()) {
                         timedCases.add(result.benchmarkCase());
-                        timedMethods.add(result.benchmarkCase() + "#" + result.method());
+                        timedMethods.add(key(result));
                     }
                 }
                 // an earlier allocation figure stays only beside a method this file timed again
                 all.removeIf(earlier -> timedCases.contains(earlier.benchmarkCase())
                         && (!earlier.hasBytesPerOp()
-                            || !timedMethods.contains(earlier.benchmarkCase() + "#" + earlier.method())));
+                            || !timedMethods.contains(key(earlier))));
                 all.addAll(parsed);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
@@ -114,7 +114,7 @@ public final class JmhJson {
         Map<String, JmhResult> profiled = new LinkedHashMap<>();
         Map<String, Boolean> order = new LinkedHashMap<>();
         for (JmhResult next : results) {
-            String key = next.benchmarkCase() + "#" + next.method();
+            String key = key(next);
             order.putIfAbsent(key, Boolean.TRUE);
             (next.hasBytesPerOp() ? profiled : timed).put(key, next);
         }
@@ -129,6 +129,11 @@ public final class JmhJson {
             }
         }
         return List.copyOf(merged);
+    }
+
+    /** What identifies a result across files: its case and method. */
+    private static String key(JmhResult result) {
+        return result.benchmarkCase() + "#" + result.method();
     }
 
     private static JmhResult parseEntry(JsonElement element) {

@@ -957,7 +957,6 @@ public final class HashTrie<K, V> extends TxnCell {
      * {@link #key} and {@link #value}. Not thread-safe (one iterator's state).
      */
     public static final class Cursor<K, V> {
-        private final boolean transactional;
         /** The attempt and scopes a transactional cursor reads in; null for a snapshot's cursor. */
         private final IteratorScope owner;
         private final Slot[][] nodes = new Slot[HASH_BITS / BITS + 2][];
@@ -969,7 +968,6 @@ public final class HashTrie<K, V> extends TxnCell {
         public Object value;
 
         Cursor(Object top, boolean transactional) {
-            this.transactional = transactional;
             this.owner = transactional ? new IteratorScope() : null;
             enter(top);
         }
@@ -990,7 +988,7 @@ public final class HashTrie<K, V> extends TxnCell {
          * read in rolled back); a snapshot's cursor always may.
          */
         public void checkUsable() {
-            if (transactional) {
+            if (owner != null) {
                 owner.check("iterate over a snapshot instead");
             }
         }
@@ -1020,7 +1018,7 @@ public final class HashTrie<K, V> extends TxnCell {
                 }
                 next[depth] = i + 1;
                 Slot[] node = nodes[depth];
-                if (transactional) {
+                if (owner != null) {
                     enter(readInTransaction(depth == 0 ? liveRootSlot(node, i) : node[i]));
                 } else {
                     enter(Barrier.peekObject(depth == 0 ? frozenRootSlot(node, i) : node[i]));

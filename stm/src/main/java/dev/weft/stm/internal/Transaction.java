@@ -1306,22 +1306,19 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * such a pair deadlocked). No wake-up is lost: the wait registers and checks the attempt's
      * reads after the hooks, against the attempt's read version. The hooks may run transactions
      * on this descriptor, which clear its logs and set its read version and retryFor limit, so
-     * the reads the wait needs are set aside meanwhile and the two restored; the attempt's writes, locals
-     * and undo records are dropped first (the attempt is rolled back, and a hook's transaction
-     * must start with empty logs). A throwing hook ends the transaction with its exception, as
-     * it does after any other rolled-back attempt.
+     * the reads the wait needs are set aside meanwhile and the two restored; the rest of the
+     * attempt ends first (endAttempt: the attempt is rolled back, and a hook's transaction must
+     * start with empty logs). A throwing hook ends the transaction with its exception, as it does
+     * after any other rolled-back attempt.
      */
     private void runRollbackHooksBeforeWait() {
-        writes.clear();
-        locals.clear();
-        undo.clear();
-        decider = null;
         ReadLog aside = readsSetAside;
         readsSetAside = null; // taken: a hook's transaction that waits with hooks of its own makes another
         if (aside == null) {
             aside = new ReadLog();
         }
         reads.swapContents(aside);
+        endAttempt(); // the reads are aside: this drops the writes, locals, undo records and decider
         long savedReadVersion = readVersion;
         long savedDeferredVersion = deferredVersion;
         long savedRetryLimit = retryLimitNanos; // a retryFor(..) limit: a hook's begin() resets it
