@@ -265,7 +265,7 @@ class TMapTest {
             String where = (inTransactions ? "in transactions" : "one-commit writes") + ", seed " + seed;
             while (map.trie().rootWidth() < 1_024) {
                 assertTrue(model.size() < 5_000, "the root never widened: " + where);
-                if (model.size() == 100) {
+                if (before == null && model.size() >= 100) {
                     before = view.entrySet().iterator();
                     atBefore = new HashMap<>(model);
                 }
