@@ -11,10 +11,10 @@ import org.multiverse.api.TxnExecutor;
  * transaction on the default executor's general-purpose variable-length transaction. The same
  * isolation (snapshot) and retry behaviour as the default executor. Measured on {@code Transfer}
  * at one thread in session 18: 7.3-8.3 ops/µs against 4.6-5.0 on the default executor (before
- * that session every Multiverse benchmark ran on the default one). {@code MapPutBenchmark} and
- * the StmBench7 and scheduler workloads keep the default executor: Multiverse's
- * {@code NaiveTxnHashMap} throws {@code NullPointerException} from its own code on a speculative
- * executor, and the other two were not re-measured.
+ * that session every Multiverse benchmark ran on the default one; the StmBench7 and scheduler
+ * workloads moved in session 19). {@code MapPutBenchmark} keeps the default executor: Multiverse's
+ * {@code NaiveTxnHashMap} throws {@code NullPointerException} from its own code when a put runs
+ * on a speculative executor.
  *
  * <p>Thread-safety: the executors are thread-safe; one per call site, shared by its threads.
  */

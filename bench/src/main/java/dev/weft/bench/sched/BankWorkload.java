@@ -1,10 +1,12 @@
 package dev.weft.bench.sched;
 
+import dev.weft.bench.MultiverseSite;
 import dev.weft.refs.LongRef;
 import dev.weft.stm.Stm;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.multiverse.api.StmUtils;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnLongCallable;
 import org.multiverse.api.callables.TxnVoidCallable;
 import org.multiverse.api.references.TxnLong;
@@ -23,6 +25,8 @@ final class BankWorkload implements TxnWorkload {
     private final int work;
     private LongRef[] weft;
     private TxnLong[] multiverse;
+    /** Multiverse's executor for this workload's one call site (see {@link MultiverseSite}). */
+    private final TxnExecutor multiverseSite = MultiverseSite.executor();
     private Ref.View<Long>[] scala;
 
     BankWorkload(int accounts, int work) {
@@ -88,7 +92,7 @@ final class BankWorkload implements TxnWorkload {
             from.set(tx, a - 1);
             to.set(tx, b + 1);
         };
-        return () -> StmUtils.atomic(body);
+        return () -> multiverseSite.execute(body);
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.weft.bench.sched;
 
+import dev.weft.bench.MultiverseSite;
 import dev.weft.refs.LongRef;
 import java.util.concurrent.atomic.LongAdder;
 import org.multiverse.api.StmUtils;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnVoidCallable;
 import org.multiverse.api.references.TxnLong;
 import org.openjdk.jmh.infra.Blackhole;
@@ -18,6 +20,8 @@ final class CounterWorkload implements TxnWorkload {
     private final int work;
     private LongRef weft;
     private TxnLong multiverse;
+    /** Multiverse's executor for this workload's one call site (see {@link MultiverseSite}). */
+    private final TxnExecutor multiverseSite = MultiverseSite.executor();
     private Ref.View<Long> scala;
 
     CounterWorkload(int work) {
@@ -61,7 +65,7 @@ final class CounterWorkload implements TxnWorkload {
             Blackhole.consumeCPU(work);
             counter.set(tx, seen + 1);
         };
-        return () -> StmUtils.atomic(body);
+        return () -> multiverseSite.execute(body);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.weft.bench.stmbench7;
 
+import dev.weft.bench.MultiverseSite;
 import org.multiverse.api.StmUtils;
 import org.multiverse.api.Txn;
+import org.multiverse.api.TxnExecutor;
 import org.multiverse.api.callables.TxnIntCallable;
 import org.multiverse.api.callables.TxnLongCallable;
 import org.multiverse.api.callables.TxnVoidCallable;
@@ -10,7 +12,8 @@ import org.multiverse.api.references.TxnInteger;
 import org.multiverse.api.references.TxnRef;
 
 /**
- * The module over Multiverse 0.7 (its default executor, snapshot isolation): a
+ * The module over Multiverse 0.7 (an executor per operation, see {@link MultiverseSite};
+ * snapshot isolation): a
  * {@link TxnInteger} per attribute of an atomic part, a {@link TxnRef} per base assembly slot,
  * and Multiverse's transactional hash map ({@code StmUtils.newTxnHashMap()}) as the index. Each
  * operation is one transaction. Snapshot isolation is enough for these operations: every update
@@ -25,6 +28,13 @@ public final class MultiverseModule implements ModuleWorkload {
     private final BaseAssembly[] baseAssemblies;
     private final ComplexAssembly designRoot;
     private final TxnMap<Integer, AtomicPart> partsById = StmUtils.newTxnHashMap();
+    /** One executor per operation (call site), shared by the workers. */
+    private final TxnExecutor traverseSite = MultiverseSite.executor();
+    private final TxnExecutor lookUpSite = MultiverseSite.executor();
+    private final TxnExecutor readBaseSite = MultiverseSite.executor();
+    private final TxnExecutor swapPartSite = MultiverseSite.executor();
+    private final TxnExecutor updateCompositeSite = MultiverseSite.executor();
+    private final TxnExecutor exchangeSite = MultiverseSite.executor();
 
     /** @param design the design to build */
     public MultiverseModule(Design design) {
@@ -176,7 +186,7 @@ public final class MultiverseModule implements ModuleWorkload {
 
         @Override
         public long traverse() {
-            return StmUtils.atomic(traverseBody);
+            return traverseSite.execute(traverseBody);
         }
 
         @Override
@@ -187,25 +197,25 @@ public final class MultiverseModule implements ModuleWorkload {
         @Override
         public int lookUpParts(int[] parts) {
             lookUps = parts;
-            return StmUtils.atomic(lookUpBody);
+            return lookUpSite.execute(lookUpBody);
         }
 
         @Override
         public int readBaseAssembly(int base) {
             this.base = base;
-            return StmUtils.atomic(readBaseBody);
+            return readBaseSite.execute(readBaseBody);
         }
 
         @Override
         public void swapPart(int part) {
             target = part;
-            StmUtils.atomic(swapPartBody);
+            swapPartSite.execute(swapPartBody);
         }
 
         @Override
         public void updateComposite(int composite) {
             target = composite;
-            StmUtils.atomic(updateCompositeBody);
+            updateCompositeSite.execute(updateCompositeBody);
         }
 
         @Override
@@ -214,7 +224,7 @@ public final class MultiverseModule implements ModuleWorkload {
             this.slot = slot;
             this.otherBase = otherBase;
             this.otherSlot = otherSlot;
-            StmUtils.atomic(exchangeBody);
+            exchangeSite.execute(exchangeBody);
         }
 
         private long traverseOnce(Txn tx) {
