@@ -473,6 +473,10 @@ class AdversarialCollectionsTest {
         Racers.Body writer = w -> {
             SplittableRandom random = new SplittableRandom(seed + w);
             for (int i = 0; i < perWriter; i++) {
+                if (i == perWriter / 2) {
+                    // a starved clearer could otherwise miss the writers altogether on a busy machine
+                    awaitAClear(clears, seed);
+                }
                 long key = ((long) w << 32) | i;
                 Long previous = switch (random.nextInt(6)) {
                     case 0 -> atomic(() -> map.put(key, key));
@@ -514,6 +518,15 @@ class AdversarialCollectionsTest {
         assertContiguousPerWriter(keys, "final, seed " + seed);
         assertEquals(keys.size(), view.size(), "seed " + seed);
         assertTrue(clears.get() > 0, "no clear raced the writers");
+    }
+
+    /** Waits (bounded) until the clearer has cleared at least once, so that a clear races the writers. */
+    private static void awaitAClear(AtomicInteger clears, long seed) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (clears.get() == 0) {
+            assertTrue(System.nanoTime() - deadline < 0, "the clearer never cleared within 60 s (seed " + seed + ")");
+            Thread.yield();
+        }
     }
 
     private static void assertContiguousPerWriter(List<Long> keys, String where) {

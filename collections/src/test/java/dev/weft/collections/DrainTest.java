@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -158,6 +159,14 @@ class DrainTest {
                     thread -> produce(queue, 0, perProducer, producersLeft, producing),
                     thread -> produce(queue, 1, perProducer, producersLeft, producing),
                     thread -> {
+                        // the drainer goes first: on a busy machine the poller could otherwise take every
+                        // token before the drainer ran, and the drains would test nothing
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                        while (returned.get() == 0 || refusals.get() == 0) {
+                            assertTrue(System.nanoTime() - deadline < 0,
+                                    "the drainer neither moved nor was refused within 60 s (seed " + seed + ")");
+                            Thread.yield();
+                        }
                         while (producing.get() || !queue.isEmpty()) {
                             Integer token = queue.poll();
                             if (token != null) {

@@ -18,6 +18,7 @@ import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
@@ -285,10 +286,19 @@ class TSortedMapNavigationTest {
         AtomicInteger focus = new AtomicInteger(1);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger reads = new AtomicInteger();
+        AtomicBoolean aReadDone = new AtomicBoolean();
         Racers.Body writer = t -> {
             SplittableRandom random = new SplittableRandom(seed);
             try {
                 for (int n = 0; n < steps; n++) {
+                    if (n == steps / 2) {
+                        // a reader starved on a busy machine could otherwise miss the writer altogether
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                        while (!aReadDone.get()) {
+                            assertTrue(System.nanoTime() - deadline < 0, "no reader read within 60 s (seed " + seed + ")");
+                            Thread.yield();
+                        }
+                    }
                     if (n % 63 == 0) {
                         focus.set(1 + random.nextInt(leaves - 1));
                     }
@@ -349,7 +359,9 @@ class TSortedMapNavigationTest {
                 if (answer == null || (answer != high - 1 && answer != high)) {
                     fail("asked about pair {" + (high - 1) + ", " + high + "}, got " + answer + " (seed " + seed + ")");
                 }
-                done++;
+                if (done++ == 0) {
+                    aReadDone.set(true);
+                }
             }
             reads.addAndGet(done);
         };

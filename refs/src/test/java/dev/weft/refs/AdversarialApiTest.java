@@ -580,7 +580,8 @@ class AdversarialApiTest {
                 otherThread[0].setDaemon(true);
                 otherThread[0].start();
                 try {
-                    ranDuringHook.set(otherDone.await(2, TimeUnit.SECONDS));
+                    // a liveness bound: with the token held, the other thread cannot commit until the hook returns
+                    ranDuringHook.set(otherDone.await(30, TimeUnit.SECONDS));
                 } catch (InterruptedException e) {
                     throw new AssertionError(e);
                 }
@@ -592,7 +593,7 @@ class AdversarialApiTest {
         join(otherThread[0]); // it commits once the failed transaction is over, either way
         assertUsable(values(1, 1), a, other);
         assertTrue(ranDuringHook.get(), "another thread's irrevocable transaction could not run while the "
-                + "afterRollback hook of a failed irrevocable transaction ran (waited 2 s)");
+                + "afterRollback hook of a failed irrevocable transaction ran (waited 30 s)");
     }
 
     /**

@@ -1558,12 +1558,12 @@ class AdversarialEngineTest {
         assertEquals(0, seen);
         CompletableFuture<Long> update = CompletableFuture.supplyAsync(() -> x.atomic().incrementAndGet());
         try {
-            assertEquals(1, update.get(3, TimeUnit.SECONDS));
+            assertEquals(1, update.get(30, TimeUnit.SECONDS)); // a liveness bound: a leaked reservation waits for ever
         } catch (java.util.concurrent.TimeoutException stuck) {
             Stm.atomic(IRREVOCABLE, () -> x.set(x.get())); // rescue: an irrevocable commit clears the bit
             update.get(30, TimeUnit.SECONDS);
             fail("a one-operation update of a ref read by a committed irrevocable transaction waited "
-                    + "3 s for a reservation that was never given back");
+                    + "30 s for a reservation that was never given back");
         }
     }
 

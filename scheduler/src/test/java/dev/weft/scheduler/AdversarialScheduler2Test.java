@@ -1016,9 +1016,9 @@ class AdversarialScheduler2Test {
                 return seen;
             });
             try {
-                assertEquals(1L, task.get(2, TimeUnit.SECONDS));
+                assertEquals(1L, task.get(BOUND, TimeUnit.SECONDS)); // a liveness bound: a literal wait never ends
             } catch (TimeoutException e) {
-                fail("the task still waits after 2 s: the policy's Long.MAX_VALUE wait is taken literally; "
+                fail("the task still waits after " + BOUND + " s: the policy's Long.MAX_VALUE wait is taken literally; "
                         + scheduler.statistics());
             }
         } finally {

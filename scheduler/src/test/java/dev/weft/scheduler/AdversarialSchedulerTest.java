@@ -891,7 +891,7 @@ class AdversarialSchedulerTest {
         assertTrue(scheduler.awaitTermination(Await.BOUND_SECONDS, TimeUnit.SECONDS));
         assertThrows(CompletionException.class, blocker::join);
         try {
-            assertTrue(returned.await(5, TimeUnit.SECONDS),
+            assertTrue(returned.await(Await.BOUND_SECONDS, TimeUnit.SECONDS), // a liveness bound
                     "invokeAny still waits for tasks that shutdownNow dropped without cancelling them");
             assertEquals(0, ran.get());
             assertInstanceOf(Throwable.class, outcome.get(), "invokeAny returned " + outcome.get());
@@ -1219,7 +1219,7 @@ class AdversarialSchedulerTest {
             CompletableFuture<Integer> b = scheduler.submit(() -> {
                 bThread.set(Thread.currentThread());
                 releaseF.set(true);
-                return aFuture.get().get(5, TimeUnit.SECONDS) * 10;
+                return aFuture.get().get(Await.BOUND_SECONDS / 2, TimeUnit.SECONDS) * 10; // a liveness bound, under b's
             });
             try {
                 assertEquals(20, b.get(Await.BOUND_SECONDS, TimeUnit.SECONDS),
@@ -1318,7 +1318,7 @@ class AdversarialSchedulerTest {
                 return seen;
             });
             try {
-                x.get(5, TimeUnit.SECONDS);
+                x.get(Await.BOUND_SECONDS, TimeUnit.SECONDS); // a liveness bound: a stranded X never runs
             } catch (TimeoutException stranded) {
                 fail("X never ran again after losing to T: " + scheduler.statistics());
             } finally {

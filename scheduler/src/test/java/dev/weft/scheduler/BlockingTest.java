@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
@@ -203,10 +205,28 @@ class BlockingTest {
                 release.await();
                 return null;
             });
-            // queued behind the blocked worker: only a spare can run it
-            assertEquals(1, scheduler.submit(() -> 1).get(Await.BOUND_SECONDS, TimeUnit.SECONDS));
-            assertTrue(scheduler.statistics().compensationThreads() >= 1);
-            assertTrue(spareAlive("busy-"));
+            // queued behind the blocked worker: only a spare can run it. It spins (a spare that
+            // parks is not busy) until the spare has been seen: an idle spare retires after a full
+            // idle period (tens of ms), which a descheduled test thread could otherwise miss
+            AtomicReference<Thread> runner = new AtomicReference<>();
+            AtomicBoolean seen = new AtomicBoolean();
+            CompletableFuture<Integer> queued = scheduler.submit(() -> {
+                runner.set(Thread.currentThread());
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(Await.BOUND_SECONDS);
+                while (!seen.get() && System.nanoTime() - end < 0) {
+                    Thread.onSpinWait();
+                }
+                return 1;
+            });
+            try {
+                Await.until(() -> runner.get() != null, "a spare to run the task queued behind the blocked worker");
+                assertTrue(runner.get().getName().startsWith("busy-spare-"), "ran on " + runner.get().getName());
+                assertTrue(scheduler.statistics().compensationThreads() >= 1);
+                assertTrue(spareAlive("busy-"));
+            } finally {
+                seen.set(true);
+            }
+            assertEquals(1, queued.get(Await.BOUND_SECONDS, TimeUnit.SECONDS));
             release.countDown();
             blocked.get(Await.BOUND_SECONDS, TimeUnit.SECONDS);
             java.util.ArrayDeque<CompletableFuture<?>> inFlight = new java.util.ArrayDeque<>();

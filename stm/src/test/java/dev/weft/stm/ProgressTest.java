@@ -47,6 +47,12 @@ class ProgressTest {
         });
         workers.add(1, w -> {
             try {
+                // the sums must overlap the writer: on a busy machine it could otherwise start late
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (writerCommits.get() == 0) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the writer never committed within 60 s");
+                    Thread.yield();
+                }
                 for (int i = 0; i < sums; i++) {
                     AtomicInteger attempts = new AtomicInteger();
                     long commitsBefore = writerCommits.get();
