@@ -715,6 +715,33 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         if (committing) {
             throw misuseAtCommit("a nested Stm.atomic");
         }
+        runScope(body, kind, false);
+    }
+
+    /**
+     * {@code orElse}: runs {@code first} as a nested scope; if it calls {@code retry()}, rolls back
+     * exactly its writes (its reads stay logged, so a later wait covers them too) and runs
+     * {@code second} as a nested scope, whose {@code retry()} propagates.
+     */
+    public void orElse(Object first, Object second, int kind) {
+        requireActive("orElse");
+        if (committing) {
+            throw misuseAtCommit("Stm.orElse");
+        }
+        if (!runScope(first, kind, true)) {
+            runScope(second, kind, false);
+        }
+    }
+
+    /**
+     * Runs {@code body} as a nested scope of the running attempt (closed nesting). If it throws
+     * an exception, its writes, transaction-local values and hooks are rolled back and the
+     * exception propagates. A conflict unwinds the whole attempt; so does a {@code retry()},
+     * unless {@code catchRetry}: then the scope is rolled back alone and this returns false.
+     *
+     * @return true when the body completed (its writes now belong to the enclosing scope)
+     */
+    private boolean runScope(Object body, int kind, boolean catchRetry) {
         int writesMark = writes.size;
         int localsMark = locals.size;
         int undoMark = undo.size;
@@ -729,59 +756,22 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
         depth++;
         try {
             invoke(body, kind);
+            return true;
         } catch (Throwable failure) {
-            if (!doomed && failure != ConflictSignal.INSTANCE && failure != RetrySignal.INSTANCE) {
-                rollbackScope(scope, writesMark, localsMark, undoMark, hooksMark, outerDecider, failure);
-            }
-            throw failure;
-        } finally {
-            depth--;
-            scopeSerial = outerScope;
-            savepoint = outerSavepoint;
-            localsSavepoint = outerLocalsSavepoint;
-        }
-    }
-
-    /**
-     * {@code orElse}: runs {@code first} as a nested scope; if it calls {@code retry()}, rolls back
-     * exactly its writes (its reads stay logged, so a later wait covers them too) and runs
-     * {@code second} as a nested scope, whose {@code retry()} propagates.
-     */
-    public void orElse(Object first, Object second, int kind) {
-        requireActive("orElse");
-        if (committing) {
-            throw misuseAtCommit("Stm.orElse");
-        }
-        int writesMark = writes.size;
-        int localsMark = locals.size;
-        int undoMark = undo.size;
-        int hooksMark = hooks.size;
-        int outerSavepoint = savepoint;
-        int outerLocalsSavepoint = localsSavepoint;
-        ExternalDecider outerDecider = decider;
-        savepoint = writesMark;
-        localsSavepoint = localsMark;
-        long outerScope = scopeSerial;
-        long scope = scopeSerial = ++scopesBegun;
-        depth++;
-        try {
-            invoke(first, kind);
-            return;
-        } catch (Throwable failure) {
-            if (doomed || failure == ConflictSignal.INSTANCE) {
+            if (doomed || failure == ConflictSignal.INSTANCE || (failure == RetrySignal.INSTANCE && !catchRetry)) {
                 throw failure;
             }
             rollbackScope(scope, writesMark, localsMark, undoMark, hooksMark, outerDecider, failure);
             if (failure != RetrySignal.INSTANCE) {
                 throw failure;
             }
+            return false;
         } finally {
             depth--;
             scopeSerial = outerScope;
             savepoint = outerSavepoint;
             localsSavepoint = outerLocalsSavepoint;
         }
-        runNested(second, kind);
     }
 
     /**
