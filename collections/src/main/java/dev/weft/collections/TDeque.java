@@ -2,6 +2,7 @@ package dev.weft.collections;
 
 import dev.weft.collections.internal.Drain;
 import dev.weft.collections.internal.OneStateQueue;
+import dev.weft.collections.internal.RollbackWatch;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.LongRef;
 import dev.weft.refs.Ref;
@@ -54,7 +55,9 @@ import java.util.function.Supplier;
  * anything is written. <b>Iteration:</b> the view's iterators (ascending and descending) are
  * snapshots copied in one transaction when they are created, O(n); inside a transaction, as that
  * transaction sees the deque. {@code Iterator.remove} removes the element it returned if it is
- * still in the deque. <b>Complexity:</b> offer, poll, peek and take at either end, {@code isEmpty},
+ * still in the deque. Inside a transaction, once a scope in which an iterator copied the deque or
+ * removed through it rolls back, the iterator throws
+ * {@link java.util.ConcurrentModificationException}. <b>Complexity:</b> offer, poll, peek and take at either end, {@code isEmpty},
  * {@code size} and {@code clear}: O(1) cells; one block of slots is allocated per 16 elements
  * added beyond the space an end already has. {@code remove(Object)}, {@code contains} and the
  * other whole-deque methods of the view: O(n).
@@ -608,7 +611,8 @@ public final class TDeque<E> {
      * the returned element where the snapshot saw it, shifted by this iterator's own earlier
      * removals (each moves the elements on one side of the gap by one place); offers and polls
      * at the ends do not move it (positions are absolute). If the element is no longer there
-     * it removes nothing.
+     * it removes nothing. Inside a transaction, a rollback of a scope it copied or removed in
+     * makes it throw {@link java.util.ConcurrentModificationException} ({@link RollbackWatch}).
      */
     private final class SnapshotIterator implements Iterator<E> {
         private final long first;
@@ -618,12 +622,15 @@ public final class TDeque<E> {
         private int last = -1;
         /** This iterator's removals so far, in order: the position each removed, and the side that moved. */
         private final List<long[]> removals = new java.util.ArrayList<>();
+        /** Marks the iterator stale when a scope it copied or removed in rolls back (its positions would be off). */
+        private final RollbackWatch rollbacks = new RollbackWatch();
 
         SnapshotIterator(boolean descending) {
             this.descending = descending;
             Snapshot<E> snapshot = Stm.atomic(() -> new Snapshot<>(head.get(), elements()));
             this.first = snapshot.first();
             this.elements = snapshot.elements();
+            rollbacks.watch();
         }
 
         @Override
@@ -633,6 +640,7 @@ public final class TDeque<E> {
 
         @Override
         public E next() {
+            rollbacks.check();
             if (next >= elements.size()) {
                 throw new NoSuchElementException("the iteration has no more elements");
             }
@@ -643,6 +651,7 @@ public final class TDeque<E> {
 
         @Override
         public void remove() {
+            rollbacks.check();
             if (last < 0) {
                 throw new IllegalStateException("remove() needs a preceding next(), once per element");
             }
@@ -658,6 +667,7 @@ public final class TDeque<E> {
             last = -1;
             long at = position;
             int moved = Stm.atomicInt(() -> removeReturned(at, element));
+            rollbacks.watch();
             if (moved != 0) {
                 removals.add(new long[] {at, moved});
             }

@@ -1,5 +1,6 @@
 package dev.weft.collections;
 
+import dev.weft.collections.internal.RollbackWatch;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.IntRef;
 import dev.weft.refs.Ref;
@@ -54,7 +55,11 @@ import java.util.function.UnaryOperator;
  * transaction when they are created, O(n); inside a transaction, as that transaction sees the list.
  * Their {@code remove}, {@code set} and {@code add} write through to the list at the iterator's
  * index, each in a transaction that first checks that the list still holds, at that index, the
- * element the iterator saw there, and throws {@link ConcurrentModificationException} if not.
+ * element the iterator saw there, and throws {@link ConcurrentModificationException} if not. Inside
+ * a transaction, once a scope in which an iterator copied the list or wrote through it rolls back
+ * (the attempt, or a nested {@code atomic} or {@code orElse} alternative), the list goes back and
+ * the iterator's copy would not: the iterator then throws {@link ConcurrentModificationException}
+ * from every call that reads or changes through it.
  *
  * <p><b>Complexity:</b>
  * <table>
@@ -433,16 +438,26 @@ public final class TList<E> {
         }
     }
 
-    /** A list iterator over a copy taken in one transaction; changes write through (checked). */
+    /**
+     * A list iterator over a copy taken in one transaction; changes write through (checked).
+     *
+     * <p>Inside a transaction the copy and the iterator's own write-throughs belong to the running
+     * scope: if that scope (or the attempt) rolls back, the list goes back but the copy would not,
+     * and the iterator would go on over elements that are not there (or miss ones that are); its
+     * {@link RollbackWatch} then makes it throw {@link ConcurrentModificationException}.
+     */
     private final class SnapshotIterator implements ListIterator<E> {
         private final List<E> snapshot;
         private int cursor;
         private int last = -1;
+        /** Marks the iterator stale when a scope it copied or wrote in rolls back. */
+        private final RollbackWatch rollbacks = new RollbackWatch();
 
         SnapshotIterator(int index) {
             snapshot = Stm.atomic(TList.this::elements);
             Objects.checkIndex(index, snapshot.size() + 1);
             cursor = index;
+            rollbacks.watch();
         }
 
         @Override
@@ -452,6 +467,7 @@ public final class TList<E> {
 
         @Override
         public E next() {
+            rollbacks.check();
             if (cursor >= snapshot.size()) {
                 throw new NoSuchElementException("the iteration has no more elements");
             }
@@ -466,6 +482,7 @@ public final class TList<E> {
 
         @Override
         public E previous() {
+            rollbacks.check();
             if (cursor <= 0) {
                 throw new NoSuchElementException("the iteration has no previous element");
             }
@@ -485,6 +502,7 @@ public final class TList<E> {
 
         @Override
         public void remove() {
+            rollbacks.check();
             if (last < 0) {
                 throw new IllegalStateException("remove() needs a preceding next() or previous(), once per element");
             }
@@ -494,6 +512,7 @@ public final class TList<E> {
                 expect(index, expected);
                 TList.this.remove(index);
             });
+            rollbacks.watch();
             snapshot.remove(index);
             cursor = index;
             last = -1;
@@ -502,6 +521,7 @@ public final class TList<E> {
         @Override
         public void set(E e) {
             requireElement(e);
+            rollbacks.check();
             if (last < 0) {
                 throw new IllegalStateException("set() needs a preceding next() or previous(), and no add or remove since");
             }
@@ -511,12 +531,14 @@ public final class TList<E> {
                 expect(index, expected);
                 TList.this.set(index, e);
             });
+            rollbacks.watch();
             snapshot.set(index, e);
         }
 
         @Override
         public void add(E e) {
             requireElement(e);
+            rollbacks.check();
             int index = cursor;
             E before = index == 0 ? null : snapshot.get(index - 1);
             Stm.atomic(() -> {
@@ -525,6 +547,7 @@ public final class TList<E> {
                 }
                 TList.this.add(index, e);
             });
+            rollbacks.watch();
             snapshot.add(index, e);
             cursor++;
             last = -1;

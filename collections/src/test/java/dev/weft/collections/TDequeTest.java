@@ -12,6 +12,7 @@ import dev.weft.stm.Stm;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -384,5 +385,41 @@ class TDequeTest {
                     count.set(count.get() - 1);
                 }));
         assertThrows(AssertionFailedError.class, () -> assertEndsDoNotConflict(counting));
+    }
+
+    /**
+     * Regression (session 19): an iterator's remove() in a nested scope that rolled back left the
+     * element in the deque but kept the removal in the iterator's record of where its own removals
+     * moved the elements; a later remove() then looked one place off and, finding another element
+     * there, silently removed nothing. Now the iterator throws ConcurrentModificationException
+     * after such a rollback, wherever in the deque the rolled-back removal was.
+     */
+    @Test
+    void anIteratorRefusesOnceAScopeItRemovedInRolledBack() {
+        for (int k = 0; k < 5; k++) {
+            TDeque<Integer> deque = new TDeque<>();
+            BlockingDeque<Integer> view = deque.asBlockingDeque();
+            view.addAll(List.of(0, 1, 2, 3, 4));
+            int victim = k;
+            atomic(() -> {
+                Iterator<Integer> it = view.iterator();
+                for (int i = 0; i <= victim; i++) {
+                    it.next();
+                }
+                assertThrows(DeliberateFailure.class, () -> atomic(() -> {
+                    it.remove();
+                    throw new DeliberateFailure();
+                }));
+                assertEquals(List.of(0, 1, 2, 3, 4), List.copyOf(view), "the rolled-back remove of " + victim);
+                assertThrows(ConcurrentModificationException.class, it::next, "after removing " + victim);
+                // a fresh iterator works, its remove() in a committed nested scope included
+                Iterator<Integer> fresh = view.iterator();
+                assertEquals(0, fresh.next());
+                atomic(fresh::remove);
+                assertEquals(1, fresh.next());
+                fresh.remove();
+            });
+            assertEquals(List.of(2, 3, 4), List.copyOf(view), "k = " + k);
+        }
     }
 }

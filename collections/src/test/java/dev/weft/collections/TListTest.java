@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -257,5 +258,69 @@ class TListTest {
         }));
         assertEquals(List.of(1, 2, 3, 4), list.asList(), "a failed replaceAll changed some elements");
         assertEquals(List.of(1, 2, 3, 4), Stm.atomic(() -> List.copyOf(list.asList())));
+    }
+
+    /**
+     * Regression (session 19): a list iterator's remove() in a nested scope that rolled back put
+     * the element back in the list but not in the iterator's copy, which then skipped it (and a
+     * later write-through through the shifted index threw). Now every use after such a rollback
+     * throws ConcurrentModificationException; a nested scope that committed, and a rollback of a
+     * scope the iterator never used, leave it working.
+     */
+    @Test
+    void aListIteratorRefusesOnceAScopeItChangedTheListInRolledBack() {
+        TList<Integer> list = new TList<>();
+        list.asList().addAll(List.of(1, 2, 3, 4));
+        List<Integer> seen = atomic(() -> {
+            ListIterator<Integer> it = list.asList().listIterator();
+            assertEquals(1, it.next());
+            assertThrows(DeliberateFailure.class, () -> atomic(() -> {
+                it.remove();
+                throw new DeliberateFailure();
+            }));
+            assertEquals(List.of(1, 2, 3, 4), List.copyOf(list.asList()), "the nested scope's remove was not rolled back");
+            assertThrows(ConcurrentModificationException.class, it::next);
+            assertThrows(ConcurrentModificationException.class, () -> it.add(9));
+            // a new iterator is fine; one whose nested write-through committed goes on
+            ListIterator<Integer> fresh = list.asList().listIterator();
+            assertEquals(1, fresh.next());
+            atomic(fresh::remove);
+            assertThrows(DeliberateFailure.class, () -> atomic(() -> { // a scope it did not use
+                list.asList().add(7);
+                throw new DeliberateFailure();
+            }));
+            List<Integer> rest = new ArrayList<>();
+            fresh.forEachRemaining(rest::add);
+            return rest;
+        });
+        assertEquals(List.of(2, 3, 4), seen);
+        assertEquals(List.of(2, 3, 4), list.asList());
+
+        // made outside, changed inside a transaction whose body then throws: the change is rolled back
+        ListIterator<Integer> outside = list.asList().listIterator();
+        assertEquals(2, outside.next());
+        assertThrows(DeliberateFailure.class, () -> atomic(() -> {
+            outside.set(20);
+            throw new DeliberateFailure();
+        }));
+        assertEquals(List.of(2, 3, 4), list.asList());
+        assertThrows(ConcurrentModificationException.class, outside::next);
+
+        // made inside a nested scope that rolled back: its copy held that scope's writes
+        atomic(() -> {
+            AtomicReference<ListIterator<Integer>> made = new AtomicReference<>();
+            assertThrows(DeliberateFailure.class, () -> atomic(() -> {
+                list.asList().add(0, 99);
+                made.set(list.asList().listIterator());
+                throw new DeliberateFailure();
+            }));
+            assertThrows(ConcurrentModificationException.class, made.get()::next, "the iterator handed out 99, which was rolled back");
+        });
+        // and outside transactions the iterator is the snapshot it always was
+        ListIterator<Integer> plain = list.asList().listIterator();
+        plain.next();
+        plain.remove();
+        assertEquals(3, plain.next());
+        assertEquals(List.of(3, 4), list.asList());
     }
 }
