@@ -18,6 +18,14 @@ import dev.weft.stm.spi.TxnHandle;
  * <p>Not thread-safe: one iterator's.
  */
 public final class IteratorScope {
+    /*
+     * A check runs on every hasNext() and next(), so it looks nothing up: the thread and its
+     * descriptor are kept, and a check first compares the calling thread with the one the
+     * iterator was made on (one load, where looking the descriptor up costs several); only then
+     * does it read the descriptor, which the owner alone writes, so those reads are its own.
+     */
+    private final Thread thread = Thread.currentThread();
+    private final TxnHandle txn;
     private final long attempt;
     /** The scope of the last use. */
     private long scope;
@@ -26,7 +34,7 @@ public final class IteratorScope {
 
     /** For an iterator made now, in the calling thread's running transaction. */
     public IteratorScope() {
-        TxnHandle txn = Barrier.running();
+        txn = Barrier.running();
         attempt = Barrier.attemptOf(txn);
         scope = Barrier.scopeOf(txn);
         rollbacksSeen = Barrier.scopeRollbacksOf(txn);
@@ -40,8 +48,7 @@ public final class IteratorScope {
      *         it read in has been rolled back
      */
     public void check(String outside) {
-        TxnHandle txn = Barrier.runningOrNull();
-        if (txn == null || Barrier.attemptOf(txn) != attempt) {
+        if (Thread.currentThread() != thread || Barrier.attemptOf(txn) != attempt) { // -1 once it ended
             throw new IllegalStateException("This iterator was created inside a transaction and reads in it; "
                     + "it cannot be used after that transaction (or that attempt of it) ended. Create the "
                     + "iterator outside a transaction to " + outside + ".");

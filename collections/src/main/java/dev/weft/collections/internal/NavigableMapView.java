@@ -869,8 +869,16 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
 
         ViewIterator(int kind) {
             this.kind = kind;
-            int relation = up ? BTree.GE : BTree.LE;
-            moveTo(Stm.atomic(() -> position(null, relation)));
+            moveTo(seek(null, up ? BTree.GE : BTree.LE));
+        }
+
+        /**
+         * The position of the entry in relation to {@code key}: read in the running transaction
+         * by an iterator made in one (a read-only walk needs no scope of its own, and a lambda
+         * per leaf would allocate), else in a transaction of its own.
+         */
+        private Position seek(Object key, int relation) {
+            return owner != null ? position(key, relation) : Stm.atomic(() -> position(key, relation));
         }
 
         private void moveTo(Position p) {
@@ -924,9 +932,7 @@ public final class NavigableMapView<K, V> extends AbstractMap<K, V> implements C
                 }
                 return;
             }
-            Object edge = leaf.keys[index];
-            int relation = up ? BTree.GT : BTree.LT;
-            moveTo(Stm.atomic(() -> position(edge, relation)));
+            moveTo(seek(leaf.keys[index], up ? BTree.GT : BTree.LT));
         }
 
         @Override
