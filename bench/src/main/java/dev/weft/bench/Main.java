@@ -37,6 +37,7 @@ public final class Main {
                    java -jar weft-bench.jar report|render|gate ... (report -h for details)
                    java -jar weft-bench.jar --report   (report --preset quick: JMH JSON, report.md, charts)
                    java -jar weft-bench.jar long-reader [rounds] [ms]   (writer CPU/op next to a long reader)
+                   java -jar weft-bench.jar long-reader-attempts [refs] [transactions]   (a long reader's attempts next to a writer, Weft and peers)
                    java -jar weft-bench.jar map-scaling [update %] [rounds] [ms]   (1 vs 2 threads on a map, no JMH)
                    java -jar weft-bench.jar shared-slot [rounds] [transactions]   (threads sharing a descriptor-cache slot)
                    java -jar weft-bench.jar scheduler [options]   (the scheduler workload runner; docs/performance.md)
@@ -69,6 +70,10 @@ public final class Main {
         }
         if (args.length > 0 && args[0].equals("long-reader")) {
             LongReaderCpu.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args.length > 0 && args[0].equals("long-reader-attempts")) {
+            LongReaderAttempts.main(Arrays.copyOfRange(args, 1, args.length));
             return;
         }
         if (args.length > 0 && (args[0].equals("report") || args[0].equals("render") || args[0].equals("gate"))) {
