@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
+import java.util.function.IntToLongFunction;
 import java.util.function.LongSupplier;
 import org.multiverse.api.StmUtils;
 import org.multiverse.api.Txn;
@@ -717,6 +718,24 @@ public final class LongReaderAttempts {
             }
             return sum;
         }
+
+        /**
+         * One attempt of a long transaction's body: sums the refs read through {@code valueAt},
+         * the first half, then the wait at the {@link #midpoint}, then the second half.
+         */
+        final long sumInHalves(IntToLongFunction valueAt) {
+            int attempt = startAttempt();
+            long sum = 0;
+            int half = size / 2;
+            for (int i = 0; i < half; i++) {
+                sum += valueAt.applyAsLong(i);
+            }
+            midpoint(attempt);
+            for (int i = half; i < size; i++) {
+                sum += valueAt.applyAsLong(i);
+            }
+            return endAttempt(sum);
+        }
     }
 
     private static final class WeftSubject extends Subject {
@@ -752,17 +771,7 @@ public final class LongReaderAttempts {
         }
 
         private long sumOnce() {
-            int attempt = startAttempt();
-            long sum = 0;
-            int half = refs.length / 2;
-            for (int i = 0; i < half; i++) {
-                sum += refs[i].get();
-            }
-            midpoint(attempt);
-            for (int i = half; i < refs.length; i++) {
-                sum += refs[i].get();
-            }
-            return endAttempt(sum);
+            return sumInHalves(i -> refs[i].get());
         }
     }
 
@@ -806,17 +815,7 @@ public final class LongReaderAttempts {
         }
 
         private long sumOnce(Txn tx) {
-            int attempt = startAttempt();
-            long sum = 0;
-            int half = refs.length / 2;
-            for (int i = 0; i < half; i++) {
-                sum += refs[i].get(tx);
-            }
-            midpoint(attempt);
-            for (int i = half; i < refs.length; i++) {
-                sum += refs[i].get(tx);
-            }
-            return endAttempt(sum);
+            return sumInHalves(i -> refs[i].get(tx));
         }
     }
 
@@ -854,17 +853,7 @@ public final class LongReaderAttempts {
         }
 
         private Long sumOnce() {
-            int attempt = startAttempt();
-            long sum = 0;
-            int half = refs.length / 2;
-            for (int i = 0; i < half; i++) {
-                sum += refs[i].get();
-            }
-            midpoint(attempt);
-            for (int i = half; i < refs.length; i++) {
-                sum += refs[i].get();
-            }
-            return endAttempt(sum);
+            return sumInHalves(i -> refs[i].get());
         }
     }
 
@@ -909,17 +898,7 @@ public final class LongReaderAttempts {
         }
 
         private Object sumOnce() {
-            int attempt = startAttempt();
-            long sum = 0;
-            int half = refs.length / 2;
-            for (int i = 0; i < half; i++) {
-                sum += (Long) refs[i].deref();
-            }
-            midpoint(attempt);
-            for (int i = half; i < refs.length; i++) {
-                sum += (Long) refs[i].deref();
-            }
-            return endAttempt(sum);
+            return sumInHalves(i -> (Long) refs[i].deref());
         }
     }
 }
