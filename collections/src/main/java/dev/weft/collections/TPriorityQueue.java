@@ -1,6 +1,7 @@
 package dev.weft.collections;
 
 import dev.weft.collections.internal.OneStateQueue;
+import dev.weft.collections.internal.RollbackWatch;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.refs.Ref;
 import dev.weft.stm.Stm;
@@ -29,7 +30,9 @@ import java.util.Queue;
  *
  * <p><b>Null policy:</b> null elements throw {@link NullPointerException}; elements must be
  * mutually comparable. <b>Iteration:</b> over an O(1) snapshot (the immutable heap at the
- * iterator's creation), in no particular order. <b>Complexity:</b> offer, poll: O(log n) time and
+ * iterator's creation), in no particular order; one made inside a transaction throws
+ * {@link java.util.ConcurrentModificationException} once the scope it was made in rolls back.
+ * <b>Complexity:</b> offer, poll: O(log n) time and
  * allocation; peek, size: O(1); remove(Object): O(n log n) (the heap is rebuilt without it).
  *
  * <p><b>Thread-safety:</b> safe for use by any number of threads. The comparator may run more than
@@ -315,6 +318,8 @@ public final class TPriorityQueue<E> {
         @Override
         public Iterator<E> iterator() {
             List<Object> snapshot = elements(Stm.atomic(heap::get));
+            RollbackWatch rollbacks = new RollbackWatch(); // inside a transaction: stale once the copy's scope rolls back
+            rollbacks.watch();
             return new Iterator<>() {
                 private int next;
                 private Object last;
@@ -327,6 +332,7 @@ public final class TPriorityQueue<E> {
                 @Override
                 @SuppressWarnings("unchecked")
                 public E next() {
+                    rollbacks.check();
                     if (next >= snapshot.size()) {
                         throw new NoSuchElementException("the iteration has no more elements");
                     }
@@ -336,6 +342,7 @@ public final class TPriorityQueue<E> {
 
                 @Override
                 public void remove() {
+                    rollbacks.check();
                     if (last == null) {
                         throw new IllegalStateException("remove() needs a preceding next(), once per element");
                     }

@@ -2,6 +2,7 @@ package dev.weft.collections;
 
 import dev.weft.collections.internal.OneStateQueue;
 import dev.weft.collections.internal.PaddedCell;
+import dev.weft.collections.internal.RollbackWatch;
 import dev.weft.collections.internal.TransactionRequired;
 import dev.weft.stm.Stm;
 import dev.weft.stm.spi.Barrier;
@@ -49,8 +50,9 @@ import java.util.Queue;
  *
  * <p><b>Null policy:</b> null elements throw {@link NullPointerException}.
  * <b>Iteration:</b> iterators copy the queue in one transaction when they are created (a
- * consistent snapshot, O(n)); inside a transaction, as that transaction sees it.
- * {@code Iterator.remove} and {@code remove(Object)} unlink an element in O(n).
+ * consistent snapshot, O(n)); inside a transaction, as that transaction sees it, and once the
+ * scope it was made in rolls back such an iterator throws
+ * {@link java.util.ConcurrentModificationException}. {@code Iterator.remove} and {@code remove(Object)} unlink an element in O(n).
  * <b>Complexity:</b> offer, poll, peek, isEmpty: O(1) cells, allocation of one node per offer;
  * size: O(n), as for {@link java.util.concurrent.ConcurrentLinkedQueue}.
  *
@@ -787,6 +789,8 @@ public final class TQueue<E> {
         @Override
         public Iterator<E> iterator() {
             List<Node<E>> snapshot = Stm.atomic(TQueue.this::nodes);
+            RollbackWatch rollbacks = new RollbackWatch(); // inside a transaction: stale once the copy's scope rolls back
+            rollbacks.watch();
             return new Iterator<>() {
                 private int next;
                 private Node<E> last;
@@ -798,6 +802,7 @@ public final class TQueue<E> {
 
                 @Override
                 public E next() {
+                    rollbacks.check();
                     if (next >= snapshot.size()) {
                         throw new NoSuchElementException("the iteration has no more elements");
                     }
@@ -807,6 +812,7 @@ public final class TQueue<E> {
 
                 @Override
                 public void remove() {
+                    rollbacks.check();
                     if (last == null) {
                         throw new IllegalStateException("remove() needs a preceding next(), once per element");
                     }

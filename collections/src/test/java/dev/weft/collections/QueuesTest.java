@@ -10,6 +10,8 @@ import dev.weft.stm.Stm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.ConcurrentModificationException;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.Random;
@@ -17,6 +19,7 @@ import java.util.Spliterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
@@ -294,6 +297,38 @@ class QueuesTest {
             boolean fifo = !(view == views.get(3));
             assertEquals(fifo, (view.spliterator().characteristics() & Spliterator.ORDERED) != 0,
                     view.getClass().getName() + " ORDERED");
+        }
+    }
+
+    /**
+     * Regression (session 19): a queue's iterator made inside a nested scope copies what that
+     * scope sees, its own offers included; once the scope rolled back, those elements were never
+     * in the queue, and the iterator must not hand them out (they could reach the enclosing
+     * transaction's writes). TQueue, TBoundedQueue (its view's iterator is TQueue's) and
+     * TPriorityQueue: ConcurrentModificationException from next() and remove(); an iterator made
+     * in a scope that committed goes on.
+     */
+    @Test
+    void anIteratorMadeInARolledBackScopeRefuses() {
+        List<Queue<Integer>> views = List.of(new TQueue<Integer>().asQueue(),
+                new TBoundedQueue<Integer>(10).asBlockingQueue(), new TPriorityQueue<Integer>(Comparator.naturalOrder()).asQueue());
+        for (Queue<Integer> view : views) {
+            view.add(1);
+            String name = view.getClass().getName();
+            atomic(() -> {
+                AtomicReference<Iterator<Integer>> made = new AtomicReference<>();
+                assertThrows(DeliberateFailure.class, () -> atomic(() -> {
+                    view.add(99);
+                    made.set(view.iterator());
+                    throw new DeliberateFailure();
+                }), name);
+                assertEquals(List.of(1), List.copyOf(view), name);
+                assertThrows(ConcurrentModificationException.class, made.get()::next, name + ": handed out a rolled-back element");
+                assertThrows(ConcurrentModificationException.class, made.get()::remove, name);
+                Iterator<Integer> committed = atomic(() -> view.iterator());
+                assertEquals(1, committed.next(), name);
+            });
+            assertEquals(List.of(1), List.copyOf(view), name);
         }
     }
 }
