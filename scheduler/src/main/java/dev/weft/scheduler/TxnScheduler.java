@@ -18,10 +18,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -445,103 +450,218 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      */
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
-        Objects.requireNonNull(tasks, "tasks");
-        checkOutsideTransaction("invokeAll");
-        List<CallableTask<T>> submitted = new ArrayList<>(tasks.size());
-        for (Callable<T> task : tasks) {
-            Objects.requireNonNull(task, "a task in tasks");
-            submitted.add(new CallableTask<>(task, pool.typeOf(task)));
-        }
-        for (CallableTask<T> task : submitted) {
-            pool.submitExternal(task);
-        }
+        List<CallableTask<T>> submitted = submitAll(tasks, "invokeAll");
         Worker self = pool.currentWorker();
-        List<Future<T>> futures = new ArrayList<>(submitted.size());
         try {
             for (CallableTask<T> task : submitted) {
                 if (self != null) {
                     self.helpUntil(task);
                 } else {
-                    try {
-                        task.future.get();
-                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException ignored) {
-                        // the future carries it
-                    }
+                    awaitQuietly(task.future);
                 }
-                futures.add(task.future);
             }
         } catch (InterruptedException interrupted) {
-            for (CallableTask<T> task : submitted) {
-                task.future.cancel(true); // as AbstractExecutorService: interrupt those running
-            }
+            cancelAll(submitted); // as AbstractExecutorService: interrupt those running
             throw interrupted;
         }
+        return futuresOf(submitted);
+    }
+
+    /**
+     * Runs all tasks and waits for all of them, or until the timeout elapses; then cancels (with
+     * interrupt) those not done. On a worker of this scheduler the caller runs queued tasks while
+     * it waits instead of blocking.
+     *
+     * <p>The futures are {@code submit}'s: a cancel at the timeout interrupts the task only while
+     * its own body runs, never a task running nested in its join on the same worker (as
+     * {@link CompletableFuture#cancel} of {@link #submit(Callable)}'s futures).
+     *
+     * @implNote One submission per task, as {@link #submitAtomic(Supplier)}, then a wait for each
+     * in order.
+     *
+     * @param tasks plain code, which may run transactions; each runs on a worker
+     * @param timeout the longest time to wait, in {@code unit}s
+     * @param unit the unit of {@code timeout}
+     * @param <T> the result type
+     * @return the futures, in the order of {@code tasks}, all done (those that did not finish in
+     *         time cancelled)
+     * @throws InterruptedException if interrupted while waiting (outside the scheduler); the
+     *         tasks not yet finished are cancelled
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if {@code tasks}, one of its elements or {@code unit} is null
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException {
+        Objects.requireNonNull(unit, "unit");
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        List<CallableTask<T>> submitted = submitAll(tasks, "invokeAll");
+        Worker self = pool.currentWorker();
+        try {
+            for (CallableTask<T> task : submitted) {
+                boolean done = self != null
+                        ? self.helpUntil(task, deadline)
+                        : awaitQuietly(task.future, deadline - System.nanoTime());
+                if (!done) {
+                    break;
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            cancelAll(submitted);
+            throw interrupted;
+        }
+        cancelAll(submitted); // those not done in time; a no-op for the others
+        return futuresOf(submitted);
+    }
+
+    /**
+     * Runs all tasks and returns the result of one that completed normally, once one has;
+     * cancels (with interrupt) the others. On a worker of this scheduler the caller runs queued
+     * tasks while it waits instead of blocking.
+     *
+     * @implNote Submits every task at once (as {@link #submit(Callable)}), not one at a time.
+     *
+     * @param tasks plain code, which may run transactions; each runs on a worker
+     * @param <T> the result type
+     * @return the result of a task that completed normally
+     * @throws ExecutionException if every task failed (the cause: the last failure)
+     * @throws InterruptedException if interrupted while waiting (outside the scheduler); the
+     *         tasks are cancelled
+     * @throws IllegalArgumentException if {@code tasks} is empty
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if {@code tasks} or one of its elements is null
+     */
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        try {
+            return invokeAny(tasks, false, 0L);
+        } catch (TimeoutException impossible) {
+            throw new AssertionError("an untimed invokeAny timed out", impossible);
+        }
+    }
+
+    /**
+     * {@link #invokeAny(Collection)}, waiting at most {@code timeout}.
+     *
+     * @param tasks plain code, which may run transactions; each runs on a worker
+     * @param timeout the longest time to wait, in {@code unit}s
+     * @param unit the unit of {@code timeout}
+     * @param <T> the result type
+     * @return the result of a task that completed normally
+     * @throws TimeoutException if none completed normally in time (all are then cancelled)
+     * @throws ExecutionException if every task failed (the cause: the last failure)
+     * @throws InterruptedException if interrupted while waiting (outside the scheduler)
+     * @throws IllegalArgumentException if {@code tasks} is empty
+     * @throws RejectedExecutionException after shutdown
+     * @throws IllegalStateException inside a transaction
+     * @throws NullPointerException if {@code tasks}, one of its elements or {@code unit} is null
+     */
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit");
+        return invokeAny(tasks, true, System.nanoTime() + unit.toNanos(timeout));
+    }
+
+    private <T> T invokeAny(Collection<? extends Callable<T>> tasks, boolean timed, long deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(tasks, "tasks");
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("invokeAny needs at least one task; tasks is empty");
+        }
+        List<CallableTask<T>> submitted = submitAll(tasks, "invokeAny");
+        CompletableFuture<T> first = new CompletableFuture<>();
+        AtomicInteger failures = new AtomicInteger();
+        for (CallableTask<T> task : submitted) {
+            task.future.whenComplete((result, failure) -> {
+                if (failure == null) {
+                    first.complete(result);
+                } else if (failures.incrementAndGet() == submitted.size()) {
+                    // get() throws ExecutionException with it as the cause, a cancelled task's too
+                    first.completeExceptionally(new CompletionException(failure));
+                }
+            });
+        }
+        try {
+            Worker self = pool.currentWorker();
+            if (self != null) {
+                if (timed) {
+                    self.helpUntil(first::isDone, deadline);
+                } else {
+                    self.helpUntil(first::isDone);
+                }
+                if (!first.isDone()) {
+                    throw new TimeoutException("no task of invokeAny completed normally in time");
+                }
+                return first.get();
+            }
+            return timed ? first.get(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) : first.get();
+        } finally {
+            cancelAll(submitted);
+        }
+    }
+
+    /**
+     * Submits one task per callable; if a submission is refused, cancels those already submitted
+     * and rethrows, so that nothing of a refused invokeAll or invokeAny runs on.
+     */
+    private <T> List<CallableTask<T>> submitAll(Collection<? extends Callable<T>> tasks, String method) {
+        Objects.requireNonNull(tasks, "tasks");
+        checkOutsideTransaction(method);
+        List<CallableTask<T>> submitted = new ArrayList<>(tasks.size());
+        for (Callable<T> task : tasks) {
+            Objects.requireNonNull(task, "a task in tasks");
+            submitted.add(new CallableTask<>(task, pool.typeOf(task)));
+        }
+        int accepted = 0;
+        try {
+            for (CallableTask<T> task : submitted) {
+                pool.submitExternal(task);
+                accepted++;
+            }
+        } catch (RuntimeException | Error refused) {
+            cancelAll(submitted.subList(0, accepted));
+            throw refused;
+        }
+        return submitted;
+    }
+
+    /** Waits for {@code future}; its outcome stays in it. */
+    private static void awaitQuietly(Future<?> future) throws InterruptedException {
+        try {
+            future.get();
+        } catch (ExecutionException | CancellationException ignored) {
+            // the future carries it
+        }
+    }
+
+    /** Waits at most {@code nanos} for {@code future}; whether it is done. */
+    private static boolean awaitQuietly(Future<?> future, long nanos) throws InterruptedException {
+        try {
+            future.get(Math.max(0L, nanos), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | CancellationException ignored) {
+            // the future carries it
+        } catch (TimeoutException late) {
+            return false;
+        }
+        return true;
+    }
+
+    /** Cancels, with interrupt, every task of {@code tasks} not done yet. */
+    private static <T> void cancelAll(List<CallableTask<T>> tasks) {
+        for (CallableTask<T> task : tasks) {
+            task.future.cancel(true);
+        }
+    }
+
+    private static <T> List<Future<T>> futuresOf(List<CallableTask<T>> tasks) {
+        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        for (CallableTask<T> task : tasks) {
+            futures.add(task.future);
+        }
         return futures;
-    }
-
-    /**
-     * The futures of {@code AbstractExecutorService}'s {@code invokeAny} and timed
-     * {@code invokeAll}, which run through {@link #execute}: see {@link DroppableFutureTask}.
-     */
-    @Override
-    protected <T> java.util.concurrent.RunnableFuture<T> newTaskFor(Callable<T> callable) {
-        return new DroppableFutureTask<>(callable);
-    }
-
-    @Override
-    protected <T> java.util.concurrent.RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
-        return new DroppableFutureTask<>(java.util.concurrent.Executors.callable(runnable, value));
-    }
-
-    /**
-     * A {@code FutureTask} whose waits end when the scheduler has terminated without running
-     * it ({@link #shutdownNow} drops queued tasks): it then cancels itself. Needed because
-     * {@code ExecutorCompletionService} (behind {@code invokeAny}) queues a wrapper of this task,
-     * and only the wrapper is the runnable that shutdownNow sees and cancels; the caller then
-     * waits on this one.
-     */
-    private final class DroppableFutureTask<T> extends java.util.concurrent.FutureTask<T> {
-        DroppableFutureTask(Callable<T> callable) {
-            super(callable);
-        }
-
-        @Override
-        public T get() throws InterruptedException, java.util.concurrent.ExecutionException {
-            while (!isDone()) {
-                if (isTerminated()) {
-                    cancel(false); // dropped unrun: it never will run
-                    break;
-                }
-                try {
-                    return super.get(10, TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException stillRunning) {
-                    // look at the scheduler again
-                }
-            }
-            return super.get();
-        }
-
-        @Override
-        public T get(long timeout, TimeUnit unit)
-                throws InterruptedException, java.util.concurrent.ExecutionException, java.util.concurrent.TimeoutException {
-            long deadline = System.nanoTime() + unit.toNanos(timeout);
-            while (!isDone()) {
-                if (isTerminated()) {
-                    cancel(false);
-                    break;
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new java.util.concurrent.TimeoutException();
-                }
-                try {
-                    return super.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(10)), TimeUnit.NANOSECONDS);
-                } catch (java.util.concurrent.TimeoutException stillRunning) {
-                    // look at the scheduler and the deadline again
-                }
-            }
-            return super.get();
-        }
     }
 
     /**

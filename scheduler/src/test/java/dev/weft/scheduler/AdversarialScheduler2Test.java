@@ -27,6 +27,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -1028,14 +1029,12 @@ class AdversarialScheduler2Test {
     }
 
     /**
-     * Timed invokeAll (AbstractExecutorService's FutureTasks, run through execute) times out while
-     * its task's join runs the task's fork nested on the same worker. For the futures of submit the
-     * docs promise that a cancel's interrupt is held while the join runs another task; the same
-     * body given to timed invokeAll gets FutureTask.cancel(true), which interrupts the worker
-     * directly. Checked: the nested fork is not interrupted (as CancelTest checks for submit).
+     * Timed invokeAll times out while its task's join runs the task's fork nested on the same
+     * worker. The docs promise that a cancel's interrupt is held while the join runs another task
+     * (CancelTest checks it for submit). Checked: the timeout's cancel does not interrupt the
+     * nested fork.
      */
-    // Known limitation (docs/scheduler.md, "Limitations"): the nested fork is interrupted: execute(FutureTask) (timed invokeAll, invokeAny) has no interrupt hand-off; only submit/submitAtomic futures have one
-    @Disabled("known limitation: FutureTask.cancel(true) of timed invokeAll/invokeAny interrupts the worker directly (docs/scheduler.md)")
+    // Regression (session 20), was: timed invokeAll and invokeAny were AbstractExecutorService's, whose FutureTasks (run through execute) had no interrupt hand-off
     @Test
     void aTimedInvokeAllTimeoutDoesNotInterruptATaskNestedInItsJoin() throws Exception {
         TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).maxCompensationThreads(0).build();
@@ -1062,6 +1061,81 @@ class AdversarialScheduler2Test {
             stop.set(true);
             terminate(scheduler);
         }
+    }
+
+    /**
+     * As above for timed invokeAny: its only task times out while the task's join runs the
+     * task's fork nested on the same worker. Checked: TimeoutException, and the cancel that
+     * follows does not interrupt the nested fork; the task itself, when the join returns, sees
+     * the interrupt (it was cancelled with interrupt).
+     */
+    // Regression (session 20), was: invokeAny was AbstractExecutorService's: FutureTask.cancel(true) interrupted the worker directly
+    @Test
+    void aTimedInvokeAnyTimeoutDoesNotInterruptATaskNestedInItsJoin() throws Exception {
+        TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).maxCompensationThreads(0).build();
+        AtomicBoolean stop = new AtomicBoolean();
+        try {
+            AtomicBoolean forkInterrupted = new AtomicBoolean();
+            AtomicBoolean forkRan = new AtomicBoolean();
+            AtomicBoolean taskInterruptedAfterJoin = new AtomicBoolean();
+            assertThrows(TimeoutException.class, () -> scheduler.invokeAny(List.<Callable<Integer>>of(() -> {
+                Fork<Integer> fork = scheduler.fork(() -> {
+                    forkRan.set(true);
+                    spinUntil(() -> Thread.currentThread().isInterrupted() || stop.get(), TimeUnit.SECONDS.toMillis(BOUND));
+                    forkInterrupted.set(Thread.interrupted());
+                    return 1;
+                });
+                int value = fork.join();
+                taskInterruptedAfterJoin.set(Thread.currentThread().isInterrupted());
+                return value;
+            }), 200, TimeUnit.MILLISECONDS));
+            Thread.sleep(100);
+            stop.set(true);
+            Await.until(() -> scheduler.statistics().tasksCompleted() == 1, "the task to end", BOUND);
+            assertTrue(forkRan.get());
+            assertFalse(forkInterrupted.get(), "the timeout's cancel(true) interrupted the fork running nested in the join");
+            assertTrue(taskInterruptedAfterJoin.get(), "the cancelled task itself should see the interrupt once its join returned");
+        } finally {
+            stop.set(true);
+            terminate(scheduler);
+        }
+    }
+
+    /**
+     * invokeAll and invokeAny, timed or not, after shutdown: RejectedExecutionException, and
+     * none of the tasks runs. invokeAny of no tasks: IllegalArgumentException. invokeAny whose
+     * tasks all fail: ExecutionException carrying a failure, also when a task was cancelled.
+     */
+    @Test
+    void invokeAllAndInvokeAnyRefuseClearlyAndReportFailures() throws Exception {
+        TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).build();
+        AtomicInteger ran = new AtomicInteger();
+        List<Callable<Integer>> tasks = List.of(ran::incrementAndGet, ran::incrementAndGet);
+        try {
+            assertThrows(IllegalArgumentException.class, () -> scheduler.invokeAny(List.<Callable<Integer>>of()));
+            assertThrows(IllegalArgumentException.class,
+                    () -> scheduler.invokeAny(List.<Callable<Integer>>of(), 1, TimeUnit.SECONDS));
+            assertThrows(NullPointerException.class, () -> scheduler.invokeAll(tasks, 1, null));
+            ExecutionException failed = assertThrows(ExecutionException.class, () -> scheduler.invokeAny(
+                    List.<Callable<Integer>>of(() -> { throw new IllegalStateException("one"); },
+                            () -> { throw new CancellationException("two"); }), 10, TimeUnit.SECONDS));
+            assertTrue(failed.getCause() instanceof IllegalStateException || failed.getCause() instanceof CancellationException,
+                    "the cause should be one of the tasks' failures: " + failed.getCause());
+            List<Future<Integer>> done = scheduler.invokeAll(tasks, 10, TimeUnit.SECONDS);
+            assertEquals(2, done.size());
+            for (Future<Integer> future : done) {
+                assertTrue(future.isDone() && !future.isCancelled(), "both finish well within the timeout");
+            }
+            assertEquals(2, ran.get());
+        } finally {
+            terminate(scheduler);
+        }
+        ran.set(0);
+        assertThrows(RejectedExecutionException.class, () -> scheduler.invokeAll(tasks));
+        assertThrows(RejectedExecutionException.class, () -> scheduler.invokeAll(tasks, 1, TimeUnit.SECONDS));
+        assertThrows(RejectedExecutionException.class, () -> scheduler.invokeAny(tasks));
+        assertThrows(RejectedExecutionException.class, () -> scheduler.invokeAny(tasks, 1, TimeUnit.SECONDS));
+        assertEquals(0, ran.get(), "a refused invokeAll or invokeAny ran a task");
     }
 
     /**

@@ -32,9 +32,9 @@ public final class ExecuteTask extends Task {
 
     @Override
     void cancel() {
-        // the runnable is dropped, as shutdownNow promises; if it is a future (the FutureTask of
-        // AbstractExecutorService's invokeAny and timed invokeAll), complete it as cancelled, or
-        // its caller would wait for ever
+        // the runnable is dropped, as shutdownNow promises; if it is a future (a FutureTask the
+        // caller made and gave to execute), complete it as cancelled, or whoever waits on it
+        // would wait for ever
         if (body instanceof java.util.concurrent.Future<?> future) {
             future.cancel(false);
         }

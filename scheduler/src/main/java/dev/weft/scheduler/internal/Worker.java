@@ -338,8 +338,23 @@ public final class Worker extends TxnThread {
      * task may depend on queued ones.
      */
     public void helpUntil(Awaitable awaited) {
+        helpUntil(awaited, false, 0L);
+    }
+
+    /**
+     * {@link #helpUntil(Awaitable)}, giving up at {@code deadline} ({@code System.nanoTime()}):
+     * the timed waits of invokeAll and invokeAny.
+     *
+     * @return whether {@code awaited} is done
+     */
+    public boolean helpUntil(Awaitable awaited, long deadline) {
+        helpUntil(awaited, true, deadline);
+        return awaited.isDone();
+    }
+
+    private void helpUntil(Awaitable awaited, boolean timed, long deadline) {
         boolean idled = false;
-        while (!awaited.isDone()) {
+        while (!awaited.isDone() && !(timed && System.nanoTime() - deadline >= 0)) {
             Task task = findForkWork();
             if (task != null) {
                 if (idled) {
