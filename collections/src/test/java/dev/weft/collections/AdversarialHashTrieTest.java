@@ -524,7 +524,7 @@ class AdversarialHashTrieTest {
             view.put(keys[i], initial);
         }
         long expected = accounts * initial;
-        int transfers = Scale.of(3_000);
+        int transfers = 3_000; // -Pstress runs more trials, not longer ones
         AtomicInteger running = new AtomicInteger(2);
         Racers.Body transactional = t -> {
             SplittableRandom random = new SplittableRandom(seed * 31 + t);
@@ -733,7 +733,7 @@ class AdversarialHashTrieTest {
             }
             assertEquals(1_024, map.trie().rootWidth());
         }
-        int increments = Scale.of(6_000);
+        int increments = 6_000; // -Pstress runs more trials, not longer ones (each trial is a fresh race)
         AtomicLong started = new AtomicLong();
         AtomicLong completed = new AtomicLong();
         long[][] perKey = new long[2][hot.length];
@@ -1334,10 +1334,11 @@ class AdversarialHashTrieTest {
     @Test
     void waitersOnAbsentKeysAreWokenByOneCommitAndTransactionalPutsAcrossSnapshots() {
         long seed = 0x5EED_0008L;
-        Key[] keys = adversarialKeys(600, seed);
+        int perWaiter = Scale.of(150);
+        // the waiters' keys are the first 2 * perWaiter, the noise's the last 2 * perWaiter: apart
+        Key[] keys = adversarialKeys(4 * perWaiter, seed);
         TMap<Key, Integer> map = new TMap<>();
         ConcurrentMap<Key, Integer> view = map.asMap();
-        int perWaiter = Scale.of(150);
         Racers.Body waiter = w -> {
             for (int i = 0; i < perWaiter; i++) {
                 Key key = keys[2 * i + w];
