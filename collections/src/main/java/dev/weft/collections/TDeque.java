@@ -57,10 +57,10 @@ import java.util.function.Supplier;
  * transaction sees the deque. {@code Iterator.remove} removes the element it returned if it is
  * still in the deque. Inside a transaction, once a scope in which an iterator copied the deque or
  * removed through it rolls back, the iterator throws
- * {@link java.util.ConcurrentModificationException}. <b>Complexity:</b> offer, poll, peek and take at either end, {@code isEmpty},
- * {@code size} and {@code clear}: O(1) cells; one block of slots is allocated per 16 elements
- * added beyond the space an end already has. {@code remove(Object)}, {@code contains} and the
- * other whole-deque methods of the view: O(n).
+ * {@link java.util.ConcurrentModificationException}. <b>Complexity:</b> offer, poll, peek and take
+ * at either end, {@code isEmpty}, {@code size} and {@code clear}: O(1) cells; one block of slots is
+ * allocated per 16 elements added beyond the space an end already has. {@code remove(Object)},
+ * {@code contains} and the other whole-deque methods of the view: O(n).
  *
  * <p><b>Thread-safety:</b> safe for use by any number of threads, platform or virtual.
  *

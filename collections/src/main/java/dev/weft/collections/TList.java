@@ -554,7 +554,10 @@ public final class TList<E> {
         }
     }
 
-    /** As {@code AbstractList.subList}: IndexOutOfBoundsException for an endpoint out of range, IllegalArgumentException if from > to. */
+    /**
+     * As {@code AbstractList.subList}: IndexOutOfBoundsException for an endpoint out of range,
+     * IllegalArgumentException if from > to.
+     */
     private static void checkSubListRange(int fromIndex, int toIndex, int size) {
         if (fromIndex < 0) {
             throw new IndexOutOfBoundsException("fromIndex = " + fromIndex);

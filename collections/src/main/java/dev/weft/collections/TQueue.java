@@ -37,8 +37,9 @@ import java.util.Queue;
  * consumer touch no common cell, so they never conflict; producers conflict with each other (one
  * tail), and so do consumers (one head). One poll in 32 also writes the node it leaves behind
  * (marking it polled, so that a node the garbage collector has promoted keeps no chain of later
- * nodes alive), which only an offer reads, and only while the tail lags behind the head. {@link #size()} walks the queue, so it conflicts with
- * both, as does {@code remove(Object)}, which also writes the head or the tail.
+ * nodes alive), which only an offer reads, and only while the tail lags behind the head.
+ * {@link #size()} walks the queue, so it conflicts with both, as does {@code remove(Object)}, which
+ * also writes the head or the tail.
  *
  * <p><b>Outside a transaction</b> the view's {@code offer}, {@code poll}, {@code peek} and
  * {@code isEmpty} run no transaction at all: they are a Michael-Scott queue on the same cells,
@@ -49,12 +50,12 @@ import java.util.Queue;
  * not, walks forward from it.
  *
  * <p><b>Null policy:</b> null elements throw {@link NullPointerException}.
- * <b>Iteration:</b> iterators copy the queue in one transaction when they are created (a
- * consistent snapshot, O(n)); inside a transaction, as that transaction sees it, and once the
- * scope it was made in rolls back such an iterator throws
- * {@link java.util.ConcurrentModificationException}. {@code Iterator.remove} and {@code remove(Object)} unlink an element in O(n).
- * <b>Complexity:</b> offer, poll, peek, isEmpty: O(1) cells, allocation of one node per offer;
- * size: O(n), as for {@link java.util.concurrent.ConcurrentLinkedQueue}.
+ * <b>Iteration:</b> iterators copy the queue in one transaction when they are created (a consistent
+ * snapshot, O(n)); inside a transaction, as that transaction sees it, and once the scope it was
+ * made in rolls back such an iterator throws {@link java.util.ConcurrentModificationException}.
+ * {@code Iterator.remove} and {@code remove(Object)} unlink an element in O(n). <b>Complexity:</b>
+ * offer, poll, peek, isEmpty: O(1) cells, allocation of one node per offer; size: O(n), as for
+ * {@link java.util.concurrent.ConcurrentLinkedQueue}.
  *
  * <p><b>Thread-safety:</b> safe for use by any number of threads.
  *
@@ -414,13 +415,13 @@ public final class TQueue<E> {
      *
      * @implNote Cost model. Outside a transaction {@code offer}, {@code poll}, {@code peek} and
      * {@code isEmpty} run no transaction: an offer is one one-cell stamped store (the link), and
-     * every other offer a second (a swing of the tail), and allocates its node; a poll is one
-     * (a swing of the head), and one poll in 32 a second (marking the node it leaves behind, see
-     * the class comment); peek and isEmpty are two one-cell reads; none allocates anything else. Every other call runs the matching operation
-     * as a transaction of its own ({@code Stm.atomic}): that operation's costs plus a begin and a
-     * commit, and a call that passes arguments allocates one small lambda. Inside a transaction a
-     * call costs what the operation costs there. Creating an iterator copies the queue's nodes in
-     * one transaction, O(n); {@code contains},
+     * every other offer a second (a swing of the tail), and allocates its node; a poll is one (a
+     * swing of the head), and one poll in 32 a second (marking the node it leaves behind, see the
+     * class comment); peek and isEmpty are two one-cell reads; none allocates anything else. Every
+     * other call runs the matching operation as a transaction of its own ({@code Stm.atomic}): that
+     * operation's costs plus a begin and a commit, and a call that passes arguments allocates one
+     * small lambda. Inside a transaction a call costs what the operation costs there. Creating an
+     * iterator copies the queue's nodes in one transaction, O(n); {@code contains},
      * {@code remove(Object)} and the bulk methods walk the list, O(n), in one transaction each, and
      * {@code Iterator.remove} unlinks its element in a transaction of its own, O(n).
      *

@@ -121,12 +121,13 @@ public final class HashTrie<K, V> extends TxnCell {
      * straight at it is only a shortcut. Lookups and snapshot iterators read the root's elements
      * with acquire, which publishes the cells that the element CAS and the successor CAS installed.
      *
-     * Lock-free lookup (outside transactions). lookupAnywhere walks root and slots with
-     * single-cell reads, taking the live end of the root slot's chain. Each read returns a
-     * committed value; a slot that holds a node holds it (or a copy of it) forever, and a frozen
-     * node's contents equal the live contents at the moment it was replaced. So the leaf finally read was, at the moment its slot was read or at
-     * the moment the node holding that slot was replaced, whichever came first, the live leaf of
-     * the key: the lookup is linearizable at that moment, which lies inside the call.
+     * Lock-free lookup (outside transactions). lookupAnywhere walks root and slots with single-cell
+     * reads, taking the live end of the root slot's chain. Each read returns a committed value; a
+     * slot that holds a node holds it (or a copy of it) forever, and a frozen node's contents equal
+     * the live contents at the moment it was replaced. So the leaf finally read was, at the moment
+     * its slot was read or at the moment the node holding that slot was replaced, whichever came
+     * first, the live leaf of the key: the lookup is linearizable at that moment, which lies inside
+     * the call.
      *
      * One-commit writes (outside transactions). updateOutside does put/remove/replace and their
      * conditional forms without a transaction descriptor: it takes the root cell's value stamp,

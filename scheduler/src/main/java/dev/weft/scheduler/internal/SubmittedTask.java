@@ -47,7 +47,8 @@ abstract class SubmittedTask<T> extends Task implements Awaitable {
 
     @Override
     final void cancel() {
-        future.completeExceptionally(new CancellationException("the scheduler was shut down with shutdownNow() before this task ran"));
+        future.completeExceptionally(
+                new CancellationException("the scheduler was shut down with shutdownNow() before this task ran"));
     }
 
     @Override

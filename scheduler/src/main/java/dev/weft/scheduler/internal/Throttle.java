@@ -28,12 +28,13 @@ import java.util.function.LongSupplier;
  * This is hill climbing on throughput with exponential probing: where an extra worker only adds
  * aborts (every transaction touches one hot cell), the throttle settles at the lower limit and
  * probes ever more rarely, so almost no attempt aborts; where it adds throughput despite its
- * aborts, the limit stays up. (Judging by rate alone also keeps a raised limit from being
- * accepted in the moment before the woken worker has started to collide.) When the workers at the limit stop producing samples (an idle or
- * non-transactional phase), {@link #tick} raises the limit and resets {@code hold}, so throttling
- * never outlives the contention that caused it. The limit only decides which workers take new
- * tasks; a running task is never stopped, so throttling cannot deadlock. Every move of the limit
- * is reported as a {@code dev.weft.scheduler.Throttle} event (see {@link SchedulerEvents}).
+ * aborts, the limit stays up. (Judging by rate alone also keeps a raised limit from being accepted
+ * in the moment before the woken worker has started to collide.) When the workers at the limit stop
+ * producing samples (an idle or non-transactional phase), {@link #tick} raises the limit and resets
+ * {@code hold}, so throttling never outlives the contention that caused it. The limit only decides
+ * which workers take new tasks; a running task is never stopped, so throttling cannot deadlock.
+ * Every move of the limit is reported as a {@code dev.weft.scheduler.Throttle} event (see
+ * {@link SchedulerEvents}).
  *
  * <p>Thread-safety: {@link #record} and {@link #tick} from any thread (they synchronize);
  * {@link #limit} is a volatile read.

@@ -73,14 +73,15 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
      * begin. A read takes a seqlock snapshot of the cell (lock word, value, fence, lock word). If
      * the cell is commit-locked the reader spins briefly (the owner is inside a short commit), and
      * gives up as a conflict after a bound. If the version is <= rv the value belongs to the
-     * snapshot and the cell is appended to the read log. If it is newer, the snapshot is
-     * extended (LSA): advance the clock to at least the version, validate every logged read and
-     * check the new cell is still at the version read; if so rv becomes the new time, otherwise
-     * the attempt aborts. Except for the first read of an attempt: one cell alone is always a
-     * consistent snapshot, so the transaction logs it and defers the extension to its second read (rv is
-     * DEFERRED meanwhile, so that every read takes the slow path). Hence invariant R: every value a running transaction has returned belongs to one
-     * committed state (the one at rv), which is opacity: a doomed attempt never sees a broken
-     * invariant, because the inconsistent value is never returned.
+     * snapshot and the cell is appended to the read log. If it is newer, the snapshot is extended
+     * (LSA): advance the clock to at least the version, validate every logged read and check the
+     * new cell is still at the version read; if so rv becomes the new time, otherwise the attempt
+     * aborts. Except for the first read of an attempt: one cell alone is always a consistent
+     * snapshot, so the transaction logs it and defers the extension to its second read (rv is
+     * DEFERRED meanwhile, so that every read takes the slow path). Hence invariant R: every value a
+     * running transaction has returned belongs to one committed state (the one at rv), which is
+     * opacity: a doomed attempt never sees a broken invariant, because the inconsistent value is
+     * never returned.
      *
      * Writes go to the redo log (WriteLog); reads look there first (read-your-writes).
      *
@@ -237,7 +238,10 @@ public final class Transaction extends TransactionHomePadding implements TxnHand
 
     private final long ownerWord = LockWord.lockedBy(OWNER_IDS.incrementAndGet());
     private final ReadLog reads = new ReadLog();
-    /** An empty log to hold the reads of an attempt that waits in retry() while its afterRollback hooks run; null while in use. */
+    /**
+     * An empty log to hold the reads of an attempt that waits in retry() while its afterRollback
+     * hooks run; null while in use.
+     */
     private ReadLog readsSetAside;
     private final WriteLog writes = new WriteLog();
     private final WriteLog locals = new WriteLog();   // TxnLocal values: keyed like cells, never published
