@@ -256,6 +256,29 @@ class LifecycleTest {
         }
     }
 
+    /** As above for timed invokeAll and for invokeAny, timed or not: the only worker runs them nested. */
+    @Test
+    void timedInvokeAllAndInvokeAnyOnTheOnlyWorkerHelpInsteadOfDeadlocking() {
+        try (TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).maxCompensationThreads(0).build()) {
+            List<Integer> results = scheduler.submit(() -> {
+                List<Callable<Integer>> tasks = new ArrayList<>();
+                for (int i = 1; i <= 10; i++) {
+                    int value = i;
+                    tasks.add(() -> value);
+                }
+                int total = 0;
+                for (Future<Integer> future : scheduler.invokeAll(tasks, 30, TimeUnit.SECONDS)) {
+                    total += future.get();
+                }
+                List<Callable<Integer>> oneFails = List.of(() -> {
+                    throw new IllegalStateException("fails");
+                }, () -> 7);
+                return List.of(total, scheduler.invokeAny(oneFails), scheduler.invokeAny(oneFails, 30, TimeUnit.SECONDS));
+            }).join();
+            assertEquals(List.of(55, 7, 7), results);
+        }
+    }
+
     @Test
     void builderRejectsNonsenseWithMessages() {
         assertThrows(IllegalArgumentException.class, () -> TxnScheduler.builder().parallelism(0));
