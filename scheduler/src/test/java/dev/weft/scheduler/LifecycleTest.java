@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -207,6 +208,25 @@ class LifecycleTest {
                 ref.get();
                 scheduler.fork(() -> 1);
             }));
+            AtomicInteger ran = new AtomicInteger();
+            List<Callable<Integer>> tasks = List.of(ran::incrementAndGet);
+            for (String method : List.of("invokeAll", "timed invokeAll", "invokeAny", "timed invokeAny")) {
+                IllegalStateException invoke = assertThrows(IllegalStateException.class, () -> atomic(() -> {
+                    ref.add(1);
+                    try {
+                        switch (method) {
+                            case "invokeAll" -> scheduler.invokeAll(tasks);
+                            case "timed invokeAll" -> scheduler.invokeAll(tasks, 1, TimeUnit.SECONDS);
+                            case "invokeAny" -> scheduler.invokeAny(tasks);
+                            default -> scheduler.invokeAny(tasks, 1, TimeUnit.SECONDS);
+                        }
+                    } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+                        throw new AssertionError(method + " should have been refused", e);
+                    }
+                }), method);
+                assertTrue(invoke.getMessage().contains("afterCommit"), method + ": " + invoke.getMessage());
+            }
+            assertEquals(0, ran.get(), "a refused invokeAll or invokeAny ran a task");
             assertEquals(0, ref.committed());
         }
     }
