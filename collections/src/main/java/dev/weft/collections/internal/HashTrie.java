@@ -58,6 +58,19 @@ public final class HashTrie<K, V> extends TxnCell {
      * validation or its guard. It happens once per map (again after clear()); it costs 1,024 slot
      * cells of about 72 bytes. A snapshot does not copy them (see "Lazy root copies").
      *
+     * Collisions. Below the last level (shift >= HASH_BITS) a leaf cannot split: its keys have equal
+     * spread hashes, so equal hashCode()s, and it grows without limit. Past DEEP_LEAF_MAX entries,
+     * if every key is of one class C that implements Comparable<C> (selfComparable, as
+     * ConcurrentHashMap's comparableClassFor), the leaf keeps its entries sorted by compareTo and
+     * holds C where other leaves hold their hashes: a lookup by a key of class C is a binary search
+     * (O(log k) comparisons, then equals on the match and on its compareTo-equal neighbours), an
+     * insert a binary search and one array copy, instead of k equals calls. This is the defence
+     * against hash flooding that ConcurrentHashMap's tree bins give, for the same keys (Strings with
+     * crafted collisions, boxed numbers, records comparable to themselves); other keys, and a key of
+     * another class in such a leaf, are compared one by one, O(k). A sorted leaf whose key of
+     * another class arrives, or that shrinks to DEEP_LEAF_MAX entries, goes back to the hashed
+     * form. Like ConcurrentHashMap, this trusts compareTo to be a total order over C.
+     *
      * Filters. A slot cell (and the root cell) carries raw bits next to its reference (the engine
      * commits, versions and keeps both halves together): NODE_BITS (all ones) over a node, 0 over
      * null, and over a leaf a 64-bit filter holding filterBit(h) of every key in it (a superset:
@@ -681,8 +694,7 @@ public final class HashTrie<K, V> extends TxnCell {
 
     /** The spread hash of the key of entry {@code i}: stored, or computed from the key. */
     private static int hashAt(Object[] leaf, int i) {
-        int[] hashes = (int[]) leaf[0];
-        return hashes != null ? hashes[i] : spread(leaf[keyAt(i)].hashCode());
+        return leaf[0] instanceof int[] hashes ? hashes[i] : spread(leaf[keyAt(i)].hashCode());
     }
 
     /**
@@ -693,8 +705,12 @@ public final class HashTrie<K, V> extends TxnCell {
         if (leaf == null) {
             return -1;
         }
-        int[] hashes = (int[]) leaf[0];
-        if (hashes == null) {
+        Object first = leaf[0];
+        if (!(first instanceof int[] hashes)) {
+            if (first != null && key.getClass() == first) { // a sorted collision leaf (see the overview)
+                int index = sortedIndexIn(leaf, key);
+                return index >= 0 ? index : -1;
+            }
             for (int i = 1; i < leaf.length; i += 2) {
                 Object k = leaf[i];
                 if (k == key || k.equals(key)) {
@@ -719,11 +735,16 @@ public final class HashTrie<K, V> extends TxnCell {
         int size = entries(leaf);
         int after = size - 1 - index;
         Object[] copy = new Object[leaf.length - 2];
-        if (keepsHashes(size - 1)) {
-            int[] hashes = (int[]) leaf[0];
+        if (leaf[0] instanceof Class<?> sortedBy && size - 1 > DEEP_LEAF_MAX) {
+            copy[0] = sortedBy; // removing an entry keeps the order
+        } else if (keepsHashes(size - 1)) {
             int[] fewer = new int[size - 1];
-            System.arraycopy(hashes, 0, fewer, 0, index);
-            System.arraycopy(hashes, index + 1, fewer, index, after);
+            if (leaf[0] instanceof int[] hashes) {
+                System.arraycopy(hashes, 0, fewer, 0, index);
+                System.arraycopy(hashes, index + 1, fewer, index, after);
+            } else { // a sorted collision leaf back at DEEP_LEAF_MAX: one hash for all
+                java.util.Arrays.fill(fewer, hashAt(leaf, 0));
+            }
             copy[0] = fewer;
         }
         System.arraycopy(leaf, 1, copy, 1, 2 * index);
@@ -734,6 +755,12 @@ public final class HashTrie<K, V> extends TxnCell {
     /** The leaf (or, if it overflows and can split, the node) holding {@code leaf} plus the entry. */
     private static Object with(Object[] leaf, int h, Object key, Object value, int shift, int generation) {
         int size = leaf == null ? 0 : entries(leaf);
+        if (size >= DEEP_LEAF_MAX && shift >= HASH_BITS) {
+            Object[] sorted = sortedWith(leaf, key, value);
+            if (sorted != null) {
+                return sorted;
+            }
+        }
         int[] hashes = null;
         if (keepsHashes(size + 1)) {
             hashes = new int[size + 1]; // allocated next to the leaf
@@ -797,7 +824,7 @@ public final class HashTrie<K, V> extends TxnCell {
 
     /** The spread hashes of a leaf's keys: the ones it keeps, or computed from its keys. */
     private static int[] hashesOf(Object[] leaf) {
-        int[] kept = (int[]) leaf[0];
+        int[] kept = leaf[0] instanceof int[] hashes ? hashes : null;
         if (kept != null) { // every leaf that overflows keeps them
             return kept;
         }
@@ -807,6 +834,114 @@ public final class HashTrie<K, V> extends TxnCell {
         }
         return hashes;
     }
+
+    /**
+     * A collision leaf of more than DEEP_LEAF_MAX entries holding {@code leaf}'s entries plus
+     * {@code key} (absent from it), sorted by compareTo; null if the keys are not all of one
+     * self-comparable class (the caller then makes the hashed form). {@code leaf} is sorted when
+     * it holds that class in place of its hashes; otherwise it is sorted here, once.
+     */
+    private static Object[] sortedWith(Object[] leaf, Object key, Object value) {
+        Class<?> type = key.getClass();
+        if (!SELF_COMPARABLE.get(type)) {
+            return null;
+        }
+        int size = entries(leaf);
+        Object[] grown = new Object[keyAt(size + 1)];
+        grown[0] = type;
+        if (leaf[0] == type) {
+            int at = -sortedIndexIn(leaf, key) - 1;
+            System.arraycopy(leaf, 1, grown, 1, 2 * at);
+            grown[keyAt(at)] = key;
+            grown[valueAt(at)] = value;
+            System.arraycopy(leaf, keyAt(at), grown, keyAt(at + 1), 2 * (size - at));
+            return grown;
+        }
+        if (leaf[0] instanceof Class<?>) {
+            return null; // sorted by another class
+        }
+        Integer[] order = new Integer[size + 1];
+        for (int i = 0; i < size; i++) {
+            if (leaf[keyAt(i)].getClass() != type) {
+                return null;
+            }
+            order[i] = i;
+        }
+        order[size] = size;
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        java.util.Comparator<Integer> byKey = (a, b) -> ((Comparable) keyOf(leaf, key, a)).compareTo(keyOf(leaf, key, b));
+        java.util.Arrays.sort(order, byKey);
+        for (int j = 0; j <= size; j++) {
+            int i = order[j];
+            grown[keyAt(j)] = i == size ? key : leaf[keyAt(i)];
+            grown[valueAt(j)] = i == size ? value : leaf[valueAt(i)];
+        }
+        return grown;
+    }
+
+    /** Entry {@code i}'s key of {@code leaf}, or {@code extra} for i == its size (sortedWith's new entry). */
+    private static Object keyOf(Object[] leaf, Object extra, int i) {
+        return i == entries(leaf) ? extra : leaf[keyAt(i)];
+    }
+
+    /**
+     * The entry of {@code key} (of the leaf's class) in a sorted collision leaf, or
+     * {@code -(insertion point) - 1}: a binary search by compareTo, then equals on the match and
+     * on the run of its compareTo-equal neighbours.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int sortedIndexIn(Object[] leaf, Object key) {
+        Comparable probe = (Comparable) key;
+        int low = 0;
+        int high = entries(leaf) - 1;
+        while (low <= high) {
+            int middle = (low + high) >>> 1;
+            Object k = leaf[keyAt(middle)];
+            int order = k == key ? 0 : probe.compareTo(k);
+            if (order > 0) {
+                low = middle + 1;
+            } else if (order < 0) {
+                high = middle - 1;
+            } else {
+                if (k == key || k.equals(key)) {
+                    return middle;
+                }
+                for (int i = middle - 1; i >= 0 && probe.compareTo(leaf[keyAt(i)]) == 0; i--) {
+                    if (leaf[keyAt(i)].equals(key)) {
+                        return i;
+                    }
+                }
+                for (int i = middle + 1; i < entries(leaf) && probe.compareTo(leaf[keyAt(i)]) == 0; i++) {
+                    if (leaf[keyAt(i)].equals(key)) {
+                        return i;
+                    }
+                }
+                return -middle - 1; // among its compareTo-equals: the order stays sorted
+            }
+        }
+        return -low - 1;
+    }
+
+    /**
+     * Whether a class implements {@code Comparable} of itself (directly, as
+     * ConcurrentHashMap's comparableClassFor decides, so that compareTo between two of its
+     * instances is defined): the keys a collision leaf may keep sorted.
+     */
+    private static final ClassValue<Boolean> SELF_COMPARABLE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            if (type == String.class) {
+                return true;
+            }
+            for (java.lang.reflect.Type implemented : type.getGenericInterfaces()) {
+                if (implemented instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == Comparable.class) {
+                    java.lang.reflect.Type[] arguments = p.getActualTypeArguments();
+                    return arguments.length == 1 && arguments[0] == type;
+                }
+            }
+            return false;
+        }
+    };
 
     // ------------------------------------------------------------------ the wide root
 
