@@ -349,6 +349,111 @@ class TMapLincheckTest {
         return sorted + " of " + count;
     }
 
+    /** A key whose hash code is one for all: every such key lands in one last-level leaf. */
+    record CollidingKey(int id) implements Comparable<CollidingKey> {
+        @Override
+        public int compareTo(CollidingKey other) {
+            return Integer.compare(id, other.id);
+        }
+
+        @Override
+        public int hashCode() {
+            return 77;
+        }
+    }
+
+    /** Colliding filler keys: past 32 of them the leaf keeps its keys sorted (HashTrie, "Collisions"). */
+    static final int COLLIDING_FILLERS = 40;
+
+    /**
+     * The map's single-key operations, in and out of transactions, on keys that all collide, in a
+     * leaf that starts with {@link #COLLIDING_FILLERS} fillers, so sorted: every insert is a
+     * binary search and an array copy, every removal down to 32 entries turns the leaf back to
+     * its hashed form.
+     */
+    @Param(name = "key", gen = IntGen.class, conf = "1:3")
+    @Param(name = "value", gen = IntGen.class, conf = "1:2")
+    public static class CollidingMap {
+        final TMap<CollidingKey, Integer> map = new TMap<>();
+        final ConcurrentMap<CollidingKey, Integer> view = map.asMap();
+
+        public CollidingMap() {
+            for (int i = 0; i < COLLIDING_FILLERS; i++) {
+                view.put(new CollidingKey(100 + i), i);
+            }
+        }
+
+        @Operation
+        public Integer get(@Param(name = "key") int key) {
+            return view.get(new CollidingKey(key));
+        }
+
+        @Operation
+        public Integer put(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.put(new CollidingKey(key), value);
+        }
+
+        @Operation
+        public Integer remove(@Param(name = "key") int key) {
+            return view.remove(new CollidingKey(key));
+        }
+
+        @Operation
+        public Integer putIfAbsent(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return view.putIfAbsent(new CollidingKey(key), value);
+        }
+
+        /** Removes a filler and puts the key in one transaction: the leaf shrinks and grows. */
+        @Operation
+        public Integer swapFiller(@Param(name = "key") int key, @Param(name = "value") int value) {
+            return atomic(() -> {
+                map.remove(new CollidingKey(100 + key));
+                return map.put(new CollidingKey(key), value);
+            });
+        }
+
+        @Operation
+        public int size() {
+            return view.size();
+        }
+    }
+
+    /** {@link CollidingMap}'s specification: a {@link HashMap} of the same fillers. */
+    public static class CollidingMapSpec {
+        final Map<Integer, Integer> map = new HashMap<>();
+
+        public CollidingMapSpec() {
+            for (int i = 0; i < COLLIDING_FILLERS; i++) {
+                map.put(100 + i, i);
+            }
+        }
+
+        public Integer get(int key) {
+            return map.get(key);
+        }
+
+        public Integer put(int key, int value) {
+            return map.put(key, value);
+        }
+
+        public Integer remove(int key) {
+            return map.remove(key);
+        }
+
+        public Integer putIfAbsent(int key, int value) {
+            return map.putIfAbsent(key, value);
+        }
+
+        public Integer swapFiller(int key, int value) {
+            map.remove(100 + key);
+            return map.put(key, value);
+        }
+
+        public int size() {
+            return map.size();
+        }
+    }
+
     /** The sequential specification: a {@link HashMap}. */
     public static class MapSpec {
         final Map<Integer, Integer> map = new HashMap<>();
@@ -453,6 +558,11 @@ class TMapLincheckTest {
     void oneCommitWritesAgainstSnapshotsAreLinearizableUnderStress() {
         CollectionLincheck.stress().sequentialSpecification(RootReplacingMapSpec.class)
                 .check(RootReplacingMap.class);
+    }
+
+    @Test
+    void aSortedCollisionLeafIsLinearizableUnderModelChecking() {
+        CollectionLincheck.modelChecking().sequentialSpecification(CollidingMapSpec.class).check(CollidingMap.class);
     }
 
     @Test
