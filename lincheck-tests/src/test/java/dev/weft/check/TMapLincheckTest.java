@@ -362,8 +362,11 @@ class TMapLincheckTest {
         }
     }
 
-    /** Colliding filler keys: past 32 of them the leaf keeps its keys sorted (HashTrie, "Collisions"). */
-    static final int COLLIDING_FILLERS = 40;
+    /**
+     * Colliding filler keys: past 32 of them the leaf keeps its keys sorted (HashTrie,
+     * "Collisions"); 33, so that one removal turns it back to its hashed form.
+     */
+    static final int COLLIDING_FILLERS = 33;
 
     /**
      * The map's single-key operations, in and out of transactions, on keys that all collide, in a
