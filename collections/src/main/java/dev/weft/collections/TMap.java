@@ -58,6 +58,10 @@ import java.util.function.Function;
  * leaf of at most {@value #LEAF_ENTRIES} entries. {@code size()}: O(stripes). {@code clear()}:
  * O(stripes). Iteration: O(n). The map does not shrink its inner nodes on removal (as
  * {@code ConcurrentHashMap} does not shrink its table); {@code clear()} releases everything.
+ * Keys with equal {@code hashCode()}s share one leaf: with k of them, operations on them cost
+ * O(log k) comparisons (and an insert one O(k) array copy) when they are all of one class that
+ * implements {@code Comparable} of itself, and O(k) {@code equals} calls otherwise, as in
+ * {@code ConcurrentHashMap}.
  *
  * <p><b>Thread-safety:</b> safe for use by any number of threads; functions passed to
  * {@code compute}-style methods may run more than once (when the transaction retries) and must
