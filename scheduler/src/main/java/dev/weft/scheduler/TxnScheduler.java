@@ -450,21 +450,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
      */
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
-        List<CallableTask<T>> submitted = submitAll(tasks, "invokeAll");
-        Worker self = pool.currentWorker();
-        try {
-            for (CallableTask<T> task : submitted) {
-                if (self != null) {
-                    self.helpUntil(task);
-                } else {
-                    awaitQuietly(task.future);
-                }
-            }
-        } catch (InterruptedException interrupted) {
-            cancelAll(submitted); // as AbstractExecutorService: interrupt those running
-            throw interrupted;
-        }
-        return futuresOf(submitted);
+        return invokeAll(tasks, false, 0L);
     }
 
     /**
@@ -495,23 +481,30 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
             throws InterruptedException {
         Objects.requireNonNull(unit, "unit");
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        return invokeAll(tasks, true, System.nanoTime() + unit.toNanos(timeout));
+    }
+
+    /**
+     * Both invokeAll: waits for each task in order (helping on a worker) until all are done or,
+     * if {@code timed}, {@code deadline} ({@code System.nanoTime()}) has passed; then cancels
+     * those not done (a no-op for the others).
+     */
+    private <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, boolean timed, long deadline)
+            throws InterruptedException {
         List<CallableTask<T>> submitted = submitAll(tasks, "invokeAll");
         Worker self = pool.currentWorker();
         try {
             for (CallableTask<T> task : submitted) {
                 boolean done = self != null
-                        ? self.helpUntil(task, deadline)
-                        : awaitQuietly(task.future, deadline - System.nanoTime());
+                        ? self.helpUntil(task, timed, deadline)
+                        : awaitQuietly(task.future, timed, deadline);
                 if (!done) {
                     break;
                 }
             }
-        } catch (InterruptedException interrupted) {
+        } finally { // as AbstractExecutorService: interrupt those running when interrupted or late
             cancelAll(submitted);
-            throw interrupted;
         }
-        cancelAll(submitted); // those not done in time; a no-op for the others
         return futuresOf(submitted);
     }
 
@@ -587,12 +580,7 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         try {
             Worker self = pool.currentWorker();
             if (self != null) {
-                if (timed) {
-                    self.helpUntil(first::isDone, deadline);
-                } else {
-                    self.helpUntil(first::isDone);
-                }
-                if (!first.isDone()) {
+                if (!self.helpUntil(first::isDone, timed, deadline)) {
                     throw new TimeoutException("no task of invokeAny completed normally in time");
                 }
                 return first.get();
@@ -628,19 +616,17 @@ public final class TxnScheduler extends AbstractExecutorService implements AutoC
         return submitted;
     }
 
-    /** Waits for {@code future}; its outcome stays in it. */
-    private static void awaitQuietly(Future<?> future) throws InterruptedException {
+    /**
+     * Waits for {@code future}, if {@code timed} until {@code deadline} ({@code System.nanoTime()});
+     * whether it is done. Its outcome stays in it.
+     */
+    private static boolean awaitQuietly(Future<?> future, boolean timed, long deadline) throws InterruptedException {
         try {
-            future.get();
-        } catch (ExecutionException | CancellationException ignored) {
-            // the future carries it
-        }
-    }
-
-    /** Waits at most {@code nanos} for {@code future}; whether it is done. */
-    private static boolean awaitQuietly(Future<?> future, long nanos) throws InterruptedException {
-        try {
-            future.get(Math.max(0L, nanos), TimeUnit.NANOSECONDS);
+            if (timed) {
+                future.get(Math.max(0L, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } else {
+                future.get();
+            }
         } catch (ExecutionException | CancellationException ignored) {
             // the future carries it
         } catch (TimeoutException late) {

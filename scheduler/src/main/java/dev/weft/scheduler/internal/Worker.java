@@ -342,17 +342,12 @@ public final class Worker extends TxnThread {
     }
 
     /**
-     * {@link #helpUntil(Awaitable)}, giving up at {@code deadline} ({@code System.nanoTime()}):
-     * the timed waits of invokeAll and invokeAny.
+     * {@link #helpUntil(Awaitable)}, if {@code timed} giving up at {@code deadline}
+     * ({@code System.nanoTime()}): the waits of invokeAll and invokeAny.
      *
      * @return whether {@code awaited} is done
      */
-    public boolean helpUntil(Awaitable awaited, long deadline) {
-        helpUntil(awaited, true, deadline);
-        return awaited.isDone();
-    }
-
-    private void helpUntil(Awaitable awaited, boolean timed, long deadline) {
+    public boolean helpUntil(Awaitable awaited, boolean timed, long deadline) {
         boolean idled = false;
         while (!awaited.isDone() && !(timed && System.nanoTime() - deadline >= 0)) {
             Task task = findForkWork();
@@ -372,6 +367,7 @@ public final class Worker extends TxnThread {
             idle.reset();
         }
         state = current == null ? IDLE : RUNNING;
+        return awaited.isDone();
     }
 
     /** Creates an internal task (a fork or a loop piece) on this worker's deque. */
