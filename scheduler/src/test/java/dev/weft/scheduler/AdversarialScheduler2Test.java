@@ -1032,53 +1032,44 @@ class AdversarialScheduler2Test {
      * Timed invokeAll times out while its task's join runs the task's fork nested on the same
      * worker. The docs promise that a cancel's interrupt is held while the join runs another task
      * (CancelTest checks it for submit). Checked: the timeout's cancel does not interrupt the
-     * nested fork.
+     * nested fork, and the task itself sees it once its join returned.
      */
     // Regression (session 20), was: timed invokeAll and invokeAny were AbstractExecutorService's, whose FutureTasks (run through execute) had no interrupt hand-off
     @Test
     void aTimedInvokeAllTimeoutDoesNotInterruptATaskNestedInItsJoin() throws Exception {
-        TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).maxCompensationThreads(0).build();
-        AtomicBoolean stop = new AtomicBoolean();
-        try {
-            AtomicBoolean forkInterrupted = new AtomicBoolean();
-            AtomicBoolean forkRan = new AtomicBoolean();
-            List<Future<Integer>> results = scheduler.invokeAll(List.<Callable<Integer>>of(() -> {
-                Fork<Integer> fork = scheduler.fork(() -> {
-                    forkRan.set(true);
-                    spinUntil(() -> Thread.currentThread().isInterrupted() || stop.get(), TimeUnit.SECONDS.toMillis(BOUND));
-                    forkInterrupted.set(Thread.interrupted());
-                    return 1;
-                });
-                return fork.join();
-            }), 200, TimeUnit.MILLISECONDS);
+        timeoutOfATaskJoiningANestedFork((scheduler, task) -> {
+            List<Future<Integer>> results = scheduler.invokeAll(List.of(task), 200, TimeUnit.MILLISECONDS);
             assertTrue(results.get(0).isCancelled(), "precondition: the task timed out");
-            Thread.sleep(100);
-            stop.set(true);
-            Await.until(() -> scheduler.statistics().tasksCompleted() == 1, "the task to end", BOUND);
-            assertTrue(forkRan.get());
-            assertFalse(forkInterrupted.get(), "the timeout's cancel(true) interrupted the fork running nested in the join");
-        } finally {
-            stop.set(true);
-            terminate(scheduler);
-        }
+        });
     }
 
-    /**
-     * As above for timed invokeAny: its only task times out while the task's join runs the
-     * task's fork nested on the same worker. Checked: TimeoutException, and the cancel that
-     * follows does not interrupt the nested fork; the task itself, when the join returns, sees
-     * the interrupt (it was cancelled with interrupt).
-     */
+    /** As above for timed invokeAny: TimeoutException, and the same hand-off of the interrupt. */
     // Regression (session 20), was: invokeAny was AbstractExecutorService's: FutureTask.cancel(true) interrupted the worker directly
     @Test
     void aTimedInvokeAnyTimeoutDoesNotInterruptATaskNestedInItsJoin() throws Exception {
+        timeoutOfATaskJoiningANestedFork((scheduler, task) ->
+                assertThrows(TimeoutException.class, () -> scheduler.invokeAny(List.of(task), 200, TimeUnit.MILLISECONDS)));
+    }
+
+    /** A timed invoke of {@code task} on {@code scheduler} that must time out. */
+    private interface TimedInvoke {
+        void invoke(TxnScheduler scheduler, Callable<Integer> task) throws Exception;
+    }
+
+    /**
+     * On a one-worker scheduler, {@code invoke} runs one task whose join runs its fork nested on
+     * the same worker, the fork spinning until interrupted or released, and times out; the fork
+     * is then released. The fork must not have been interrupted; the task must see the interrupt
+     * once its join returns (it was cancelled with interrupt).
+     */
+    private static void timeoutOfATaskJoiningANestedFork(TimedInvoke invoke) throws Exception {
         TxnScheduler scheduler = TxnScheduler.builder().parallelism(1).maxCompensationThreads(0).build();
         AtomicBoolean stop = new AtomicBoolean();
         try {
             AtomicBoolean forkInterrupted = new AtomicBoolean();
             AtomicBoolean forkRan = new AtomicBoolean();
             AtomicBoolean taskInterruptedAfterJoin = new AtomicBoolean();
-            assertThrows(TimeoutException.class, () -> scheduler.invokeAny(List.<Callable<Integer>>of(() -> {
+            invoke.invoke(scheduler, () -> {
                 Fork<Integer> fork = scheduler.fork(() -> {
                     forkRan.set(true);
                     spinUntil(() -> Thread.currentThread().isInterrupted() || stop.get(), TimeUnit.SECONDS.toMillis(BOUND));
@@ -1088,7 +1079,7 @@ class AdversarialScheduler2Test {
                 int value = fork.join();
                 taskInterruptedAfterJoin.set(Thread.currentThread().isInterrupted());
                 return value;
-            }), 200, TimeUnit.MILLISECONDS));
+            });
             Thread.sleep(100);
             stop.set(true);
             Await.until(() -> scheduler.statistics().tasksCompleted() == 1, "the task to end", BOUND);
